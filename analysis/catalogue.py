@@ -1,0 +1,279 @@
+"""The goal catalogue of a mandate period: goal areas, KF goals, boards, who is responsible
+for what, and the answer scales. Kept as hand-editable YAML in `data/reference/`; loading
+checks it and names every inconsistency, so a typo never silently drops a board."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from analysis.errors import CatalogueError, UsageError
+from analysis.occasion import KINDS, Occasion
+
+ALL_BOARDS = "alla"
+BOARD_KINDS = ("nämnd", "bolag")
+REQUIRED_SCALES = ("movement", "outlook", "reached", "consideration", "evidence_type", "direction", "theme")
+THEMES = ("child_rights", "gender_equality", "equality", "anti_discrimination")
+_CODE = re.compile(r"^[A-Z0-9]+$")
+_PERIOD = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """An answer scale: ordered codes with the Swedish labels shown to boards."""
+
+    name: str
+    codes: tuple[str, ...]
+    labels: tuple[str, ...]
+
+    def label(self, code: str) -> str:
+        return self.labels[self.codes.index(code)]
+
+    def code_for(self, text: str) -> str | None:
+        """The code for a label or code as a board typed it; letter case and surrounding
+        spaces do not matter, anything else does (no nearest match)."""
+        wanted = " ".join(str(text).split()).casefold()
+        for code, label in zip(self.codes, self.labels):
+            if wanted in (code.casefold(), label.casefold()):
+                return code
+        return None
+
+    def dtype(self) -> pd.CategoricalDtype:
+        return pd.CategoricalDtype(list(self.codes), ordered=True)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    mandate_period: str
+    first_year: int
+    last_year: int
+    example_data: bool
+    goal_areas: pd.DataFrame  # goal_area_code, goal_area_name, sdgs
+    goals: pd.DataFrame  # goal_code, goal_area_code, goal_name, for_all_boards
+    boards: pd.DataFrame  # board_code, board_name, board_kind
+    responsibilities: pd.DataFrame  # goal_code, board_code (one row per responsible board)
+    scales: dict[str, Scale]
+    deadlines: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def occasions(self) -> list[Occasion]:
+        from analysis.occasion import occasions_between
+
+        return occasions_between(self.first_year, self.last_year)
+
+    def covers(self, occasion: Occasion) -> bool:
+        return self.first_year <= occasion.year <= self.last_year
+
+    def is_last_year(self, occasion: Occasion) -> bool:
+        return occasion.year == self.last_year
+
+    def board_name(self, board_code: str) -> str:
+        hit = self.boards.loc[self.boards["board_code"] == board_code, "board_name"]
+        return str(hit.iloc[0]) if len(hit) else board_code
+
+    def has_board(self, board_code: str) -> bool:
+        return bool((self.boards["board_code"] == board_code).any())
+
+    def goals_for(self, board_code: str) -> pd.DataFrame:
+        """The goals the board is responsible for, in catalogue order."""
+        codes = set(self.responsibilities.loc[self.responsibilities["board_code"] == board_code, "goal_code"])
+        return self.goals[self.goals["goal_code"].isin(codes)].reset_index(drop=True)
+
+    def responsible_boards(self) -> list[str]:
+        """Boards named for at least one goal, in catalogue order."""
+        named = set(self.responsibilities["board_code"])
+        return [b for b in self.boards["board_code"] if b in named]
+
+    def deadline(self, occasion: Occasion) -> dt.date:
+        month, day, offset = self.deadlines[occasion.kind]
+        return dt.date(occasion.year + offset, month, day)
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """Read and check one catalogue file; raises CatalogueError listing every problem."""
+    source = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogueError(source, [f"filen {path} finns inte"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (rad {mark.line + 1}, kolumn {mark.column + 1})" if mark else ""
+        raise CatalogueError(source, [f"filen är inte giltig YAML{where}: {getattr(exc, 'problem', exc)}"]) from None
+    return catalogue_from_dict(raw, source)
+
+
+def catalogue_from_dict(raw: Any, source: str = "<minne>") -> Catalogue:
+    """Build a checked catalogue from its parsed YAML form."""
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise CatalogueError(source, ["filen ska innehålla nycklarna mandate_period, goal_areas, goals, boards och scales"])
+
+    period = str(raw.get("mandate_period", ""))
+    match = _PERIOD.match(period)
+    first_year = last_year = 0
+    if not match:
+        problems.append(f"mandate_period '{period}' ska skrivas som startår-slutår, till exempel 2023-2026")
+    else:
+        first_year, last_year = int(match.group(1)), int(match.group(2))
+        if last_year < first_year:
+            problems.append(f"mandate_period '{period}': slutåret är före startåret")
+
+    boards = _records(raw, "boards", ("code", "name", "kind"), problems)
+    board_codes = [str(b.get("code", "")) for b in boards]
+    for i, b in enumerate(boards, 1):
+        code = str(b.get("code", ""))
+        if not _CODE.match(code):
+            problems.append(f"boards nr {i}: koden '{code}' får bara innehålla versaler A–Z och siffror")
+        if b.get("kind") not in BOARD_KINDS:
+            problems.append(f"boards {code}: kind '{b.get('kind')}' ska vara nämnd eller bolag")
+    problems += _duplicates("boards", board_codes)
+
+    areas = _records(raw, "goal_areas", ("code", "name"), problems)
+    area_codes = [str(a.get("code", "")) for a in areas]
+    problems += _duplicates("goal_areas", area_codes)
+    if areas and not 4 <= len(areas) <= 5:
+        problems.append(f"goal_areas: {len(areas)} målområden, strukturen föreskriver 4–5")
+    for a in areas:
+        sdgs = a.get("sdgs") or []
+        if not isinstance(sdgs, list) or not all(isinstance(s, int) and 1 <= s <= 17 for s in sdgs):
+            problems.append(f"goal_areas {a.get('code')}: sdgs ska vara en lista med Agenda 2030-mål 1–17")
+
+    goals = _records(raw, "goals", ("code", "goal_area", "name", "responsible"), problems)
+    goal_codes = [str(g.get("code", "")) for g in goals]
+    problems += _duplicates("goals", goal_codes)
+    responsibilities: list[tuple[str, str]] = []
+    for g in goals:
+        code = str(g.get("code", ""))
+        if str(g.get("goal_area", "")) not in area_codes:
+            problems.append(f"goals {code}: målområdet '{g.get('goal_area')}' finns inte under goal_areas")
+        resp = g.get("responsible")
+        if resp == ALL_BOARDS:
+            responsibilities += [(code, b) for b in board_codes]
+        elif isinstance(resp, list) and resp:
+            for b in resp:
+                if str(b) not in board_codes:
+                    problems.append(f"goals {code}: ansvarig nämnd '{b}' finns inte under boards")
+                else:
+                    responsibilities.append((code, str(b)))
+            problems += _duplicates(f"goals {code} responsible", [str(b) for b in resp])
+        else:
+            problems.append(f"goals {code}: responsible ska vara en lista med nämndkoder eller 'alla'")
+    for a in area_codes:
+        if a not in [str(g.get("goal_area", "")) for g in goals]:
+            problems.append(f"goal_areas {a}: målområdet har inga KF-mål")
+
+    scales: dict[str, Scale] = {}
+    raw_scales = raw.get("scales") if isinstance(raw.get("scales"), dict) else {}
+    for name in REQUIRED_SCALES:
+        entries = raw_scales.get(name)
+        if not isinstance(entries, list) or not entries:
+            problems.append(f"scales: skalan '{name}' saknas")
+            continue
+        codes = tuple(str(e.get("code", "")) for e in entries if isinstance(e, dict))
+        labels = tuple(str(e.get("label", "")) for e in entries if isinstance(e, dict))
+        if len(codes) != len(entries) or "" in codes or "" in labels:
+            problems.append(f"scales {name}: varje värde ska ha code och label")
+            continue
+        problems += _duplicates(f"scales {name}", codes) + _duplicates(f"scales {name} label", [l.casefold() for l in labels])
+        scales[name] = Scale(name, codes, labels)
+    if "theme" in scales and set(scales["theme"].codes) != set(THEMES):
+        problems.append("scales theme: ska ha exakt de fyra temana " + ", ".join(THEMES))
+
+    deadlines: dict[str, tuple[int, int, int]] = {}
+    raw_deadlines = raw.get("deadlines") if isinstance(raw.get("deadlines"), dict) else {}
+    for kind in KINDS:
+        d = raw_deadlines.get(kind)
+        try:
+            deadlines[kind] = (int(d["month"]), int(d["day"]), int(d.get("year_offset", 0)))
+            dt.date(2024, deadlines[kind][0], deadlines[kind][1])
+        except (TypeError, KeyError, ValueError):
+            problems.append(f"deadlines: sista dag för '{kind}' saknas eller är ogiltig (month, day, year_offset)")
+
+    if problems:
+        raise CatalogueError(source, problems)
+
+    return Catalogue(
+        mandate_period=period,
+        first_year=first_year,
+        last_year=last_year,
+        example_data=bool(raw.get("example_data", False)),
+        goal_areas=pd.DataFrame(
+            {
+                "goal_area_code": area_codes,
+                "goal_area_name": [str(a["name"]) for a in areas],
+                "sdgs": [", ".join(str(s) for s in a.get("sdgs") or []) for a in areas],
+            }
+        ),
+        goals=pd.DataFrame(
+            {
+                "goal_code": goal_codes,
+                "goal_area_code": [str(g["goal_area"]) for g in goals],
+                "goal_name": [str(g["name"]) for g in goals],
+                "for_all_boards": [g["responsible"] == ALL_BOARDS for g in goals],
+            }
+        ),
+        boards=pd.DataFrame(
+            {
+                "board_code": board_codes,
+                "board_name": [str(b["name"]) for b in boards],
+                "board_kind": [str(b["kind"]) for b in boards],
+            }
+        ),
+        responsibilities=pd.DataFrame(responsibilities, columns=["goal_code", "board_code"]),
+        scales=scales,
+        deadlines=deadlines,
+        source=source,
+    )
+
+
+def load_catalogues(reference_dir: Path) -> dict[str, Catalogue]:
+    """Every mandate period's catalogue in the folder, by period; overlapping years are an error."""
+    files = sorted(reference_dir.glob("malkatalog-*.yaml"))
+    if not files:
+        raise UsageError(f"Ingen målkatalog (malkatalog-*.yaml) finns i {reference_dir}.")
+    catalogues = [load_catalogue(f) for f in files]
+    for a in catalogues:
+        for b in catalogues:
+            if a is not b and a.first_year <= b.last_year and b.first_year <= a.last_year:
+                raise CatalogueError(a.source, [f"mandatperioden {a.mandate_period} överlappar {b.mandate_period} i {b.source}"])
+    return {c.mandate_period: c for c in catalogues}
+
+
+def catalogue_for(occasion: Occasion, reference_dir: Path) -> Catalogue:
+    """The catalogue of the mandate period the occasion belongs to."""
+    for catalogue in load_catalogues(reference_dir).values():
+        if catalogue.covers(occasion):
+            return catalogue
+    raise UsageError(f"Ingen målkatalog täcker {occasion.code}. Lägg till malkatalog-<startår>-<slutår>.yaml i {reference_dir}.")
+
+
+def _records(raw: dict, key: str, required: tuple[str, ...], problems: list[str]) -> list[dict]:
+    items = raw.get(key)
+    if not isinstance(items, list) or not items:
+        problems.append(f"{key}: listan saknas eller är tom")
+        return []
+    out = []
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            problems.append(f"{key} nr {i}: ska vara en post med {', '.join(required)}")
+            continue
+        missing = [r for r in required if item.get(r) in (None, "")]
+        if missing:
+            problems.append(f"{key} nr {i} ({item.get('code', '?')}): saknar {', '.join(missing)}")
+            continue
+        out.append(item)
+    return out
+
+
+def _duplicates(what: str, codes: list[str] | tuple[str, ...]) -> list[str]:
+    seen: set[str] = set()
+    dupes = sorted({c for c in codes if c in seen or seen.add(c)})
+    return [f"{what}: koden '{c}' förekommer mer än en gång" for c in dupes]

@@ -1,0 +1,193 @@
+"""The `malstyrning` command. Swedish help and messages; a user error is one clear line
+and an exit status, never a traceback. Heavy libraries are imported by the subcommands
+that use them, so `template` and `demo` start fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from analysis.config import Paths
+from analysis.errors import UsageError
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class _SwedishFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="Användning: ")
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _SwedishFormatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argument"
+        self._optionals.title = "flaggor"
+        self.add_argument("-h", "--help", action="help", help="visa den här hjälpen och avsluta")
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        for english, swedish in (
+            ("the following arguments are required", "följande argument krävs"),
+            ("unrecognized arguments", "okända argument"),
+            ("invalid choice", "ogiltigt val"),
+            ("expected one argument", "ett värde krävs"),
+            ("not allowed with argument", "kan inte kombineras med"),
+            ("one of the arguments", "ett av argumenten"),
+            ("is required", "krävs"),
+            ("invalid int value", "ogiltigt heltal"),
+        ):
+            message = message.replace(english, swedish)
+        self.exit(EXIT_USAGE, f"{self.prog}: fel: {message}\n")
+
+
+def _occasions(args, paths: Paths) -> list:
+    """The occasions a command works on: --period P, or --all (every occasion known)."""
+    from analysis.occasion import Occasion
+
+    if getattr(args, "period", None):
+        return [Occasion.parse(args.period)]
+    if args.command == "ingest":
+        found = []
+        if paths.raw.is_dir():
+            for folder in sorted(paths.raw.iterdir()):
+                try:
+                    found.append(Occasion.parse(folder.name))
+                except UsageError:
+                    continue
+        if not found:
+            raise UsageError(f"Inga mappar för rapporteringstillfällen (t.ex. 2024-delar) finns i {paths.raw}.")
+        return sorted(found)
+    from analysis.catalogue import load_catalogues
+    from analysis.demo import LAST_DEMO_OCCASION
+
+    last = Occasion.parse(LAST_DEMO_OCCASION)
+    return [o for c in load_catalogues(paths.reference).values() for o in c.occasions if o <= last]
+
+
+def cmd_katalog(args, paths: Paths) -> int:
+    from analysis.catalogue import load_catalogues
+
+    for catalogue in load_catalogues(paths.reference).values():
+        print(
+            f"Mandatperiod {catalogue.mandate_period} ({catalogue.source}): {len(catalogue.goal_areas)} målområden, "
+            f"{len(catalogue.goals)} KF-mål, {len(catalogue.boards)} nämnder och bolag, "
+            f"{len(catalogue.responsibilities)} ansvarsuppdrag. Inga fel."
+        )
+    return EXIT_OK
+
+
+def cmd_template(args, paths: Paths) -> int:
+    from analysis.catalogue import catalogue_for
+    from analysis.excel_output import save_workbook
+    from analysis.occasion import Occasion
+    from analysis.processed_store import read_table
+    from analysis.template import build_template, known_contributions
+
+    occasion = Occasion.parse(args.period)
+    catalogue = catalogue_for(occasion, paths.reference)
+    boards = catalogue.responsible_boards()
+    if args.board:
+        wanted = args.board.upper()
+        if wanted not in boards:
+            raise UsageError(f"Nämnd/bolag '{args.board}' är inte ansvarig för något KF-mål i {catalogue.mandate_period}.")
+        boards = [wanted]
+    out = Path(args.out) if args.out else paths.templates_for(occasion.code)
+    contributions = read_table(paths.processed, "contributions")
+    for board in boards:
+        known = known_contributions(contributions, board, occasion, catalogue)
+        wb = build_template(catalogue, occasion, board, known)
+        save_workbook(wb, out / f"{board} {catalogue.board_name(board)} – {occasion.label}.xlsx")
+    print(f"{len(boards)} mallar för {occasion.label} skrivna till {out}.")
+    return EXIT_OK
+
+
+def cmd_demo(args, paths: Paths) -> int:
+    from analysis.catalogue import catalogue_for
+    from analysis.demo import write_demo
+
+    for occasion in _occasions(args, paths):
+        catalogue = catalogue_for(occasion, paths.reference)
+        outcome = write_demo(catalogue, occasion, paths.raw_for(occasion.code), seed=args.seed)
+        note = f", {len(outcome.skipped)} fanns redan och lämnades orörda" if outcome.skipped else ""
+        print(f"Exempeldata {occasion.code}: {len(outcome.written)} arbetsböcker skrivna{note}; "
+              f"{len(outcome.missing)} nämnder/bolag lämnar inte in ({', '.join(outcome.missing) or 'inga'}).")
+    return EXIT_OK
+
+
+def cmd_ingest(args, paths: Paths) -> int:
+    from analysis.ingest import ingest
+
+    results = ingest(paths, _occasions(args, paths), progress=not args.quiet)
+    status = EXIT_OK
+    for r in results:
+        print(f"{r.occasion}: {r.files} filer lästa, {len(r.accepted)} godkända, {len(r.rejected)} avvisade.")
+        errors = r.issues[r.issues["severity"] == "error"]
+        for rec in errors.to_dict("records"):
+            where = ", ".join(p for p in (f"flik '{rec['sheet']}'" if rec["sheet"] else "", f"cell {rec['cell']}" if rec["cell"] else "") if p)
+            print(f"  AVVISAD {rec['source_file']}: {rec['message']}" + (f" ({where})" if where else ""))
+        if r.rejected:
+            status = EXIT_REJECTED
+    print(f"Tabellerna finns i {paths.processed}.")
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="malstyrning",
+        description="Arbetsbänk för uppföljning av kommunfullmäktiges mål i Malmö stad.",
+        epilog="Exempel: malstyrning demo --all && malstyrning ingest --all",
+    )
+    parser.add_argument("--root", metavar="MAPP", help="arbeta i en annan mapp än projektets (data/ och reports/ under MAPP)")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", title="kommandon", parser_class=_Parser)
+    sub.required = True
+
+    def period_args(p: argparse.ArgumentParser, allow_all: bool) -> None:
+        group = p.add_mutually_exclusive_group(required=True)
+        group.add_argument("--period", metavar="TILLFÄLLE", help="rapporteringstillfälle, t.ex. 2024-budget, 2024-delar, 2024-ar")
+        if allow_all:
+            group.add_argument("--all", action="store_true", help="alla rapporteringstillfällen")
+
+    sub.add_parser("katalog", help="kontrollera målkatalogerna i data/reference")
+
+    p = sub.add_parser("template", help="skriv en Excel-mall per ansvarig nämnd och bolag")
+    period_args(p, allow_all=False)
+    p.add_argument("--out", metavar="MAPP", help="mapp för mallarna (standard: data/templates/TILLFÄLLE)")
+    p.add_argument("--board", metavar="KOD", help="bara denna nämnd eller detta bolag")
+
+    p = sub.add_parser("demo", help="fyll i mallar med exempeldata som nämnderna skulle göra")
+    period_args(p, allow_all=True)
+    p.add_argument("--seed", type=int, default=2023, help="slumpfrö (samma frö ger samma filer)")
+
+    p = sub.add_parser("ingest", help="läs in nämndernas arbetsböcker till tabeller i data/processed")
+    period_args(p, allow_all=True)
+    p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
+    return parser
+
+
+COMMANDS: dict[str, Callable] = {"katalog": cmd_katalog, "template": cmd_template, "demo": cmd_demo, "ingest": cmd_ingest}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    paths = Paths.at(args.root)
+    try:
+        return COMMANDS[args.command](args, paths)
+    except UsageError as exc:
+        print(f"malstyrning: fel: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        target = f" {exc.filename}" if exc.filename else ""
+        print(f"malstyrning: fel: kunde inte läsa eller skriva{target}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("malstyrning: avbrutet; tidigare tabeller och rapporter är orörda.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Where things live. Every path is derived from one root so tests can use a temporary folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | Path | None = None) -> "Paths":
+        return cls(Path(root).resolve() if root is not None else REPOSITORY_ROOT)
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def processed(self) -> Path:
+        return self.root / "data" / "processed"
+
+    @property
+    def reference(self) -> Path:
+        """Goal catalogues and analysts' judgement files. Falls back to the repository's
+        reference data when the root has none, so a fresh temporary root works."""
+        own = self.root / "data" / "reference"
+        if any(own.glob("malkatalog-*.yaml")):
+            return own
+        return REPOSITORY_ROOT / "data" / "reference"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "data" / "templates"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    def raw_for(self, occasion: str) -> Path:
+        return self.raw / occasion
+
+    def templates_for(self, occasion: str) -> Path:
+        return self.templates / occasion

@@ -1,0 +1,24 @@
+"""Errors a person running the workbench can act on; the CLI prints them in Swedish."""
+
+
+class UsageError(Exception):
+    """Wrong arguments or a broken setup: the command cannot start (exit status 2)."""
+
+
+class CatalogueError(UsageError):
+    """The goal catalogue is inconsistent; each problem is one Swedish line."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"Målkatalogen {source} har fel:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class SubmissionError(Exception):
+    """A workbook cannot be read as a submission. The message names file, sheet and cell."""
+
+    def __init__(self, message: str, *, sheet: str | None = None, cell: str | None = None):
+        self.message = message
+        self.sheet = sheet
+        self.cell = cell
+        super().__init__(message)

@@ -1,0 +1,51 @@
+"""Reporting occasions: `<year>-budget`, `<year>-delar` (interim) and `<year>-ar` (annual)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analysis.errors import UsageError
+
+KINDS = ("budget", "delar", "ar")
+KIND_LABELS = {"budget": "Nämndsbudget", "delar": "Delårsrapport", "ar": "Årsredovisning"}
+_PATTERN = re.compile(r"^(\d{4})-(budget|delar|ar)$")
+
+
+@dataclass(frozen=True, order=True)
+class Occasion:
+    year: int
+    kind_rank: int
+    kind: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Occasion":
+        match = _PATTERN.match(str(text).strip().lower())
+        if not match:
+            raise UsageError(
+                f"Okänt rapporteringstillfälle '{text}'. Ange år och tillfälle, "
+                "till exempel 2024-budget, 2024-delar eller 2024-ar."
+            )
+        year, kind = int(match.group(1)), match.group(2)
+        return cls(year, KINDS.index(kind), kind)
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}-{self.kind}"
+
+    @property
+    def label(self) -> str:
+        """Swedish name, e.g. 'Delårsrapport 2024'."""
+        return f"{KIND_LABELS[self.kind]} {self.year}"
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.kind in ("delar", "ar")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def occasions_between(first_year: int, last_year: int) -> list[Occasion]:
+    """Every occasion of the years, in reporting order."""
+    return [Occasion(y, i, k) for y in range(first_year, last_year + 1) for i, k in enumerate(KINDS)]

@@ -1,0 +1,120 @@
+"""The layout of the board workbook: sheet names, the details fields and the columns of
+each data sheet, with the Swedish headers boards see and the English field names of the
+tidy tables. The template writer, the example-city generator and the reader all use this
+one description, so the three can never disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEMPLATE_VERSION = "2026.1"
+SUPPORTED_TEMPLATE_VERSIONS = ("2026.1",)
+
+INSTRUCTIONS_SHEET = "Instruktioner"
+DETAILS_SHEET = "Uppgifter"
+CONTRIBUTIONS_SHEET = "Bidrag"
+FOLLOW_UPS_SHEET = "Uppföljning"
+HUMAN_RIGHTS_SHEET = "Mänskliga rättigheter"
+INDICATORS_SHEET = "Indikatorer"
+LISTS_SHEET = "Listor"
+
+BASE_MISSION = "Grunduppdrag"
+EXAMPLE_DATA_MARK = "Exempeldata"
+
+# First row of data in every data sheet; row 1 is a title, row 2 help, row 3 the headers.
+TITLE_ROW, HELP_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input: `kind` is text, id, goal, board_list, int, number, date, or scale:<name>."""
+
+    key: str
+    header: str
+    kind: str = "text"
+    required: bool = True
+    width: int = 18
+    help: str = ""
+
+    @property
+    def scale(self) -> str | None:
+        return self.kind.split(":", 1)[1] if self.kind.startswith("scale:") else None
+
+
+# Details sheet: label in column A, value in column B.
+DETAILS_FIELDS: tuple[Field, ...] = (
+    Field("board_code", "Nämnd/bolag (kod)", "id"),
+    Field("board_name", "Nämnd/bolag"),
+    Field("occasion", "Rapporteringstillfälle", "id"),
+    Field("mandate_period", "Mandatperiod", "id"),
+    Field("template_version", "Mallversion", "id"),
+    Field("contact", "Kontaktperson", required=False, help="Namn på den som kan svara på frågor om inlämningen."),
+    Field("email", "E-post", required=False),
+    Field("submitted_on", "Inlämningsdatum", "date", required=False, help="Datum då nämnden/bolaget lämnar in (ÅÅÅÅ-MM-DD)."),
+    Field("example_data", EXAMPLE_DATA_MARK, required=False),
+)
+PREFILLED_DETAILS = ("board_code", "board_name", "occasion", "mandate_period", "template_version", "example_data")
+
+CONTRIBUTION_FIELDS: tuple[Field, ...] = (
+    Field("contribution_id", "Bidrag-ID", "id", width=14, help="Behåll samma ID hela mandatperioden, t.ex. GRN-01."),
+    Field("goal_code", "KF-mål", "goal", width=40, help="Välj ett av de mål nämnden/bolaget ansvarar för."),
+    Field("title", "Bidrag (rubrik)", width=36),
+    Field("description", "Beskrivning av bidraget", width=50),
+    Field("expected_movement", "Hur bidraget förväntas leda till förflyttning", width=50),
+    Field("plan_year", "Planerat under året", width=40),
+    Field("plan_period", "Planerat under mandatperioden", width=40),
+    Field("partner_boards", "Samverkar med (koder, kommaseparerade)", "board_list", required=False, width=24),
+)
+
+FOLLOW_UP_FIELDS: tuple[Field, ...] = (
+    Field("contribution_id", "Bidrag-ID", "id", width=14),
+    Field("goal_code", "KF-mål", "goal", width=30),
+    Field("title", "Bidrag (rubrik)", width=30, required=False),
+    Field("movement", "Bedömd förflyttning", "scale:movement", width=30),
+    Field("outlook", "Nås önskad förflyttning under mandatperioden?", "scale:outlook", width=34),
+    Field("reached", "Har önskad förflyttning nåtts under mandatperioden?", "scale:reached", width=34),
+    Field("analysis", "Analys", width=60, help="Vad har gjorts, vad har det lett till och varför?"),
+    Field("evidence_type", "Typ av underlag", "scale:evidence_type", width=22),
+    Field("evidence", "Underlag (beskrivning)", width=50),
+)
+# Only the last year's annual report asks whether the movement was reached (mandatperiodsanalys).
+PERIOD_END_ONLY = ("reached",)
+
+HUMAN_RIGHTS_FIELDS: tuple[Field, ...] = (
+    Field("contribution_id", f"Bidrag-ID eller {BASE_MISSION}", "id", width=22),
+    Field("theme", "Tema", "scale:theme", width=20),
+    Field("consideration", "Hur har temat beaktats?", "scale:consideration", width=22),
+    Field("comment", "Beskrivning", required=False, width=60),
+)
+
+INDICATOR_FIELDS: tuple[Field, ...] = (
+    Field("contribution_id", "Bidrag-ID", "id", width=14),
+    Field("indicator", "Indikator", width=40),
+    Field("unit", "Enhet", required=False, width=12),
+    Field("direction", "Önskad riktning", "scale:direction", width=16),
+    Field("baseline_year", "Basår", "int", width=10),
+    Field("baseline_value", "Basvärde", "number", width=12),
+    Field("value_year", "År", "int", width=10),
+    Field("value", "Värde", "number", width=12),
+    Field("source", "Källa", required=False, width=30),
+)
+
+# The data sheets in workbook order, with the fields each one carries.
+DATA_SHEETS: dict[str, tuple[Field, ...]] = {
+    CONTRIBUTIONS_SHEET: CONTRIBUTION_FIELDS,
+    FOLLOW_UPS_SHEET: FOLLOW_UP_FIELDS,
+    HUMAN_RIGHTS_SHEET: HUMAN_RIGHTS_FIELDS,
+    INDICATORS_SHEET: INDICATOR_FIELDS,
+}
+# Sheets a submission must have; the indicators sheet is optional, as indicators are.
+REQUIRED_SHEETS = (DETAILS_SHEET, CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET)
+
+
+def follow_up_fields(period_end: bool) -> tuple[Field, ...]:
+    """The follow-up columns for an occasion; `reached` only at the period's last annual report."""
+    return tuple(f for f in FOLLOW_UP_FIELDS if period_end or f.key not in PERIOD_END_ONLY)
+
+
+def normalise_header(text: object) -> str:
+    """Headers match regardless of letter case and spacing."""
+    return " ".join(str(text).split()).casefold()
