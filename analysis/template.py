@@ -80,7 +80,7 @@ def build_template(
     _indicators(wb.create_sheet(INDICATORS_SHEET), catalogue, occasion, board_code, known, lists)
 
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
-    lists.sheet_state = "hidden"
+    wb[LISTS_SHEET].sheet_state = "hidden"
     wb.active = 0
     created = dt.datetime(occasion.year, 1, 1)
     wb.properties.creator = "Malmö stad, stadskontoret"

@@ -80,6 +80,8 @@ def check_container(path: Path) -> None:
             raise SubmissionError("Filen är lösenordsskyddad (krypterad). Ta bort lösenordet och skicka in den igen.")
         raise SubmissionError("Filen är i det gamla Excel-formatet (.xls). Spara den som Excel-arbetsbok (.xlsx) och skicka in den igen.")
     if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK"):
+            raise SubmissionError("Filen är skadad (ofullständig ZIP-struktur) och kan inte öppnas. Spara om den och skicka in den igen.")
         raise SubmissionError("Filen är inte en Excel-arbetsbok (.xlsx). Använd mallen från stadskontoret.")
     try:
         with zipfile.ZipFile(path) as archive:

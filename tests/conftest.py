@@ -1,0 +1,50 @@
+"""Shared fixtures. The example city is built once per test session, in a temporary
+root, through the same commands a user runs; tests treat it as read-only and copy what
+they want to change."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.cli import main
+from analysis.config import REPOSITORY_ROOT, Paths
+from analysis.catalogue import load_catalogue
+
+CATALOGUE_FILE = REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml"
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    return load_catalogue(CATALOGUE_FILE)
+
+
+@pytest.fixture(scope="session")
+def example_city(tmp_path_factory) -> Paths:
+    """The whole example mandate period (2023-budget to 2026-delar), demo-filled and ingested."""
+    root = tmp_path_factory.mktemp("example_city")
+    assert main(["--root", str(root), "demo", "--all"]) == 0
+    # Two example files carry a deliberate mistake, so ingest reports rejections (exit 1).
+    assert main(["--root", str(root), "ingest", "--all", "--quiet"]) == 1
+    return Paths.at(root)
+
+
+@pytest.fixture
+def fresh_root(tmp_path) -> Paths:
+    """An empty root that uses the repository's goal catalogue."""
+    return Paths.at(tmp_path)
+
+
+def copy_raw(source: Paths, target: Paths, occasion: str, names: list[str] | None = None) -> list[Path]:
+    """Copy some (or all) of an occasion's raw files into another root."""
+    src = source.raw_for(occasion)
+    dst = target.raw_for(occasion)
+    dst.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for path in sorted(src.iterdir()):
+        if names is None or path.name in names:
+            shutil.copy2(path, dst / path.name)
+            copied.append(dst / path.name)
+    return copied

@@ -1,0 +1,111 @@
+"""The goal catalogue: the example city's figures, precise messages for inconsistencies,
+and a new mandate period added as a file, without code changes."""
+
+import copy
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.catalogue import catalogue_for, catalogue_from_dict, load_catalogue, load_catalogues
+from analysis.cli import main
+from analysis.config import REPOSITORY_ROOT, Paths
+from analysis.errors import CatalogueError, UsageError
+from analysis.occasion import Occasion
+
+SOURCE = REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml"
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
+
+
+def test_example_catalogue_has_the_shape_the_structure_prescribes():
+    cat = load_catalogue(SOURCE)
+    assert cat.mandate_period == "2023-2026" and (cat.first_year, cat.last_year) == (2023, 2026)
+    assert len(cat.goal_areas) == 5
+    assert len(cat.goals) == 15
+    assert (cat.boards["board_kind"] == "nämnd").sum() == 14
+    assert (cat.boards["board_kind"] == "bolag").sum() == 5
+    # Goals 3.2 and 4.3 are aimed at all 19 boards; the other 13 name their boards.
+    per_goal = cat.responsibilities.groupby("goal_code").size()
+    assert per_goal["3.2"] == 19 and per_goal["4.3"] == 19
+    assert per_goal["1.1"] == 4 and per_goal["3.1"] == 5
+    assert set(cat.goals_for("OFN")["goal_code"]) == {"3.2", "4.2", "4.3"}
+    assert cat.scales["theme"].codes == ("child_rights", "gender_equality", "equality", "anti_discrimination")
+    assert [o.code for o in cat.occasions][:4] == ["2023-budget", "2023-delar", "2023-ar", "2024-budget"]
+    assert len(cat.occasions) == 12
+    assert str(cat.deadline(Occasion.parse("2024-ar"))) == "2025-02-15"
+
+
+def test_scale_accepts_label_or_code_in_any_case_but_never_guesses():
+    cat = load_catalogue(SOURCE)
+    movement = cat.scales["movement"]
+    assert movement.code_for("  viss förflyttning i  önskad riktning ") == "some"
+    assert movement.code_for("CLEAR") == "clear"
+    assert movement.code_for("Viss förflyttning") is None
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda r: r["goals"][0].update(responsible=["FSKN", "XYZ"]), "goals 1.1: ansvarig nämnd 'XYZ' finns inte under boards"),
+        (lambda r: r["goals"][1].update(goal_area="9"), "goals 1.2: målområdet '9' finns inte under goal_areas"),
+        (lambda r: r["boards"].append(dict(r["boards"][0])), "boards: koden 'KS' förekommer mer än en gång"),
+        (lambda r: r["boards"][2].update(kind="förvaltning"), "boards FSKN: kind 'förvaltning' ska vara nämnd eller bolag"),
+        (lambda r: r["scales"].pop("outlook"), "scales: skalan 'outlook' saknas"),
+        (lambda r: r.update(mandate_period="2023–26"), "mandate_period '2023–26' ska skrivas som startår-slutår"),
+        (lambda r: r["goals"].__delitem__(slice(12, 15)), "goal_areas 5: målområdet har inga KF-mål"),
+        (lambda r: r["goal_areas"].__delitem__(slice(3, 5)), "3 målområden, strukturen föreskriver 4–5"),
+        (lambda r: r["goals"][4].update(responsible="some"), "goals 2.2: responsible ska vara en lista med nämndkoder eller 'alla'"),
+    ],
+)
+def test_inconsistencies_are_named_precisely(raw, mutate, expected):
+    broken = copy.deepcopy(raw)
+    mutate(broken)
+    with pytest.raises(CatalogueError) as info:
+        catalogue_from_dict(broken, "test.yaml")
+    assert any(expected in p for p in info.value.problems), info.value.problems
+
+
+def _reference_root(tmp_path: Path) -> Paths:
+    ref = tmp_path / "data" / "reference"
+    ref.mkdir(parents=True)
+    shutil.copy(SOURCE, ref)
+    return Paths.at(tmp_path)
+
+
+def test_a_new_mandate_period_is_a_new_file(tmp_path, raw):
+    paths = _reference_root(tmp_path)
+    nxt = copy.deepcopy(raw)
+    nxt["mandate_period"] = "2027-2030"
+    nxt["goals"] = [g for g in nxt["goals"] if g["goal_area"] != "5"]
+    nxt["goal_areas"] = nxt["goal_areas"][:4]
+    (paths.reference / "malkatalog-2027-2030.yaml").write_text(yaml.safe_dump(nxt, allow_unicode=True), encoding="utf-8")
+
+    assert set(load_catalogues(paths.reference)) == {"2023-2026", "2027-2030"}
+    assert catalogue_for(Occasion.parse("2027-budget"), paths.reference).mandate_period == "2027-2030"
+    assert len(catalogue_for(Occasion.parse("2027-budget"), paths.reference).goals) == 12
+    assert catalogue_for(Occasion.parse("2026-ar"), paths.reference).mandate_period == "2023-2026"
+    with pytest.raises(UsageError, match="Ingen målkatalog täcker 2031-budget"):
+        catalogue_for(Occasion.parse("2031-budget"), paths.reference)
+
+
+def test_overlapping_periods_are_refused(tmp_path, raw):
+    paths = _reference_root(tmp_path)
+    other = copy.deepcopy(raw)
+    other["mandate_period"] = "2026-2029"
+    (paths.reference / "malkatalog-2026-2029.yaml").write_text(yaml.safe_dump(other, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="överlappar"):
+        load_catalogues(paths.reference)
+
+
+def test_broken_catalogue_gives_exit_2_and_a_swedish_message(tmp_path, capsys):
+    paths = _reference_root(tmp_path)
+    (paths.reference / "malkatalog-2023-2026.yaml").write_text("goals: [\n", encoding="utf-8")
+    assert main(["--root", str(tmp_path), "template", "--period", "2024-budget"]) == 2
+    err = capsys.readouterr().err
+    assert "Målkatalogen malkatalog-2023-2026.yaml har fel" in err and "inte giltig YAML (rad" in err
+    assert "Traceback" not in err
