@@ -1,0 +1,135 @@
+"""Ingestion cost per submission at 20, 200 and 2,000 workbooks.
+
+The example city has 19 boards. To reach 2,000 submissions the benchmark replicates it:
+a catalogue with board copies (GRN -> GRN0001, ...) that have the same responsibilities,
+and copies of the example workbooks with the board code changed in the details sheet.
+Each measurement runs in a fresh interpreter (as `malstyrning ingest` would) and reports
+wall time of the ingest call alone, the fixed start-up (imports), and peak memory.
+
+Run: .venv/bin/python benchmarks/ingest_benchmark.py [--sizes 20 200 2000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+OCCASION = "2024-delar"
+SOURCE_CATALOGUE = ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml"
+
+MEASURE = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from analysis.config import Paths
+from analysis.ingest import ingest
+from analysis.occasion import Occasion
+t1 = time.perf_counter()
+results = ingest(Paths.at(sys.argv[1]), [Occasion.parse(sys.argv[2])])
+t2 = time.perf_counter()
+print(json.dumps({"startup": t1 - t0, "ingest": t2 - t1, "accepted": sum(len(r.accepted) for r in results),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def replicated_catalogue(copies: int) -> dict:
+    """The example catalogue with `copies` copies of every board (same responsibilities)."""
+    raw = yaml.safe_load(SOURCE_CATALOGUE.read_text(encoding="utf-8"))
+    boards = raw["boards"]
+    raw["boards"] = [dict(b, code=f"{b['code']}{i:04d}", name=f"{b['name']} {i}") for i in range(copies) for b in boards]
+    for goal in raw["goals"]:
+        if goal["responsible"] != "alla":
+            goal["responsible"] = [f"{code}{i:04d}" for i in range(copies) for code in goal["responsible"]]
+    return raw
+
+
+def renamed_copy(source: Path, target: Path, old_code: str, new_code: str) -> None:
+    """Copy a workbook, changing the board code cell of the details sheet only."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":  # Uppgifter
+                data = re.sub(rf"<t>{old_code}</t>".encode(), f"<t>{new_code}</t>".encode(), data, count=1)
+            zout.writestr(item, data)
+
+
+def build(workdir: Path, size: int, examples: list[tuple[Path, str]]) -> Path:
+    root = workdir / f"n{size}"
+    ref = root / "data" / "reference"
+    ref.mkdir(parents=True)
+    copies = -(-size // len(examples))
+    (ref / SOURCE_CATALOGUE.name).write_text(yaml.safe_dump(replicated_catalogue(copies), allow_unicode=True), encoding="utf-8")
+    raw = root / "data" / "raw" / OCCASION
+    raw.mkdir(parents=True)
+    for n in range(size):
+        path, code = examples[n % len(examples)]
+        renamed_copy(path, raw / f"{n:05d}.xlsx", code, f"{code}{n // len(examples):04d}")
+    return root
+
+
+def example_files(workdir: Path) -> list[tuple[Path, str]]:
+    from analysis.catalogue import load_catalogue
+    from analysis.demo import write_demo
+    from analysis.occasion import Occasion
+
+    folder = workdir / "example"
+    catalogue = load_catalogue(SOURCE_CATALOGUE)
+    write_demo(catalogue, Occasion.parse(OCCASION), folder)
+    import openpyxl
+
+    out = []
+    for path in sorted(folder.glob("*.xlsx")):
+        code = openpyxl.load_workbook(path, read_only=True)["Uppgifter"]["B3"].value
+        out.append((path, code))
+    return out
+
+
+def measure(root: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", MEASURE, str(root), OCCASION], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20, 200, 2000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="malstyrning-bench-") as tmp:
+        workdir = Path(tmp)
+        examples = example_files(workdir)
+        rows = []
+        for size in args.sizes:
+            root = build(workdir, size, examples)
+            runs = []
+            for _ in range(args.repeat):
+                shutil.rmtree(root / "data" / "processed", ignore_errors=True)
+                runs.append(measure(root))
+                if runs[-1]["accepted"] != size:
+                    sys.exit(f"only {runs[-1]['accepted']} of {size} submissions were accepted; the benchmark is not measuring ingestion")
+            ingest_s = statistics.median(r["ingest"] for r in runs)
+            rows.append((size, statistics.median(r["startup"] for r in runs), ingest_s, max(r["peak_mb"] for r in runs)))
+            print(f"n={size:5d}  start-up {rows[-1][1]:6.2f} s  ingest median {ingest_s:7.2f} s  "
+                  f"per submission {1000 * ingest_s / size:6.1f} ms  peak {rows[-1][3]:6.0f} MB", flush=True)
+        if len(rows) >= 2:
+            (n0, _, t0, _), (n1, _, t1, _) = rows[0], rows[-1]
+            slope = (t1 - t0) / (n1 - n0)
+            print(f"marginal cost per submission ({n0}->{n1}): {1000 * slope:.1f} ms "
+                  f"(fixed part {t0 - slope * n0:.2f} s); target <= 20 ms without validation, <= 30 ms with")
+            for (na, _, ta, _), (nb, _, tb, _) in zip(rows, rows[1:]):
+                print(f"ratio time({nb})/time({na}) = {tb / ta:.2f} for size ratio {nb / na:.0f}")
+
+
+if __name__ == "__main__":
+    main()
