@@ -5,15 +5,26 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CLI    := $(BIN)/malstyrning
 
-.PHONY: setup run test bench clean
+.PHONY: setup system run test bench lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name malstyrning --display-name "Python (malstyrning)" >/dev/null
 	touch $(STAMP)
 
-setup: $(STAMP)
+## System packages: Chromium for static chart export (kaleido) and the offline-report check.
+system:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installerar Chromium (apt-get) ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium saknas. Installera paketet chromium (t.ex. sudo apt-get install chromium) och kör igen."; exit 1; \
+	  fi; }
+
+setup: $(STAMP) system
 
 ## The main job on the built-in example city.
 run: setup
@@ -25,6 +36,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/ingest_benchmark.py
+
+## JupyterLab with the project's kernel, for exploring (notebooks/utforska.ipynb).
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean:
 	rm -rf data/processed/* data/templates reports/*/ build
