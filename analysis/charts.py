@@ -1,0 +1,178 @@
+"""The report's charts, built from the aggregate tables (pure: tables in, figures out).
+
+Swedish labels and number format (`45 %`, `1 234,5`); an ordered, colour-blind-safe
+palette, and every level also told apart by a fill pattern and a printed value, so no
+meaning rests on colour alone. Charts of the example city carry *Exempeldata* in the
+corner. Each chart has an alt text and a note saying which submissions it rests on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+FONT = "Arial, Helvetica, sans-serif"
+SEPARATORS = ",\u00a0"  # decimal comma, no-break space between thousands
+# Okabe–Ito based, ordered from favourable to unfavourable; grey for 'cannot be assessed'.
+LEVEL_COLOURS = {
+    "clear": "#0072B2", "some": "#56B4E9", "none": "#E69F00", "negative": "#D55E00", "not_assessable": "#999999",
+    "likely": "#0072B2", "partly": "#56B4E9", "unlikely": "#D55E00", "uncertain": "#999999",
+    "reached": "#0072B2", "partly_reached": "#56B4E9", "not_reached": "#D55E00",
+    "considered": "#0072B2", "not_considered": "#D55E00", "not_relevant": "#999999",
+    "quantitative": "#0072B2", "qualitative": "#E69F00", "both": "#009E73",
+    "missing": "#FFFFFF",
+}
+PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
+LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "star"]
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # file name stem, ASCII
+    title: str
+    figure: object  # plotly Figure
+    alt_text: str
+
+
+def percent(share: float) -> str:
+    """A share as Swedish percent text: 0.453 -> '45 %'."""
+    return f"{round(100 * share):d}\u00a0%" if pd.notna(share) else "–"
+
+
+def number(value: float, decimals: int = 1) -> str:
+    """Swedish number text: 1234.5 -> '1 234,5'."""
+    if pd.isna(value):
+        return "–"
+    text = f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def _layout(fig, title: str, note: str, example_data: bool, height: int) -> None:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        font={"family": FONT, "size": 13, "color": "#222222"},
+        separators=SEPARATORS,
+        template="plotly_white",
+        width=900,
+        height=height,
+        margin={"l": 10, "r": 20, "t": 70, "b": 90},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal"},
+    )
+    fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.30, showarrow=False,
+                       xanchor="left", yanchor="top", font={"size": 11, "color": "#555555"})
+    if example_data:
+        fig.add_annotation(text="Exempeldata", xref="paper", yref="paper", x=1, y=1.12, showarrow=False,
+                           xanchor="right", yanchor="bottom", font={"size": 13, "color": "#B00020"},
+                           bordercolor="#B00020", borderwidth=1, borderpad=3)
+
+
+def stacked_shares(
+    frame: pd.DataFrame,
+    category: str,
+    category_labels: dict[str, str],
+    levels: list[tuple[str, str]],
+    *,
+    name: str,
+    title: str,
+    note: str,
+    alt_subject: str,
+    example_data: bool,
+) -> Chart:
+    """A horizontal 100 % bar per category, one segment per level (colour, pattern and the
+    printed share). `frame` has columns category, level, count, share."""
+    import plotly.graph_objects as go
+
+    categories = list(category_labels)
+    fig = go.Figure()
+    alt_parts = []
+    for i, (level, label) in enumerate(levels):
+        rows = frame[frame["level"] == level].set_index(category).reindex(categories)
+        shares = rows["share"].fillna(0.0)
+        counts = rows["count"].fillna(0).astype(int)
+        fig.add_trace(go.Bar(
+            name=label, orientation="h", y=[category_labels[c] for c in categories], x=100 * shares,
+            marker={"color": LEVEL_COLOURS.get(level, "#777777"), "line": {"color": "#333333", "width": 0.5},
+                    "pattern": {"shape": PATTERNS[i % len(PATTERNS)], "fgcolor": "#333333", "size": 6}},
+            text=[percent(s) if s >= 0.06 else "" for s in shares], textposition="inside", insidetextanchor="middle",
+            customdata=list(zip(counts, [percent(s) for s in shares])),
+            hovertemplate="%{y}<br>" + label + ": %{customdata[1]} (%{customdata[0]} st)<extra></extra>",
+        ))
+    for c in categories:
+        parts = frame[frame[category] == c].set_index("level")
+        said = [f"{label.lower()} {percent(parts.loc[level, 'share'])}" for level, label in levels
+                if level in parts.index and parts.loc[level, "count"] > 0]
+        alt_parts.append(f"{category_labels[c]}: {', '.join(said) if said else 'inga svar'}")
+    fig.update_layout(barmode="stack", xaxis={"range": [0, 100], "ticksuffix": "\u00a0%", "title": "Andel"},
+                      yaxis={"autorange": "reversed", "automargin": True})
+    _layout(fig, title, note, example_data, height=max(320, 60 + 46 * len(categories)))
+    alt = f"Staplat stapeldiagram: {alt_subject}. " + ". ".join(alt_parts) + ". " + note
+    return Chart(name, title, fig, alt)
+
+
+def lines_over_occasions(
+    frame: pd.DataFrame,
+    series: str,
+    series_labels: dict[str, str],
+    occasion_labels: dict[str, str],
+    *,
+    name: str,
+    title: str,
+    y_title: str,
+    note: str,
+    example_data: bool,
+) -> Chart:
+    """One line per series over the occasions, each with its own dash and marker.
+    `frame` has columns occasion, series, share."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    alt_parts = []
+    occasions = list(occasion_labels)
+    for i, (key, label) in enumerate(series_labels.items()):
+        rows = frame[frame[series] == key].set_index("occasion").reindex(occasions)
+        fig.add_trace(go.Scatter(
+            name=label, x=[occasion_labels[o] for o in occasions], y=100 * rows["share"],
+            mode="lines+markers", line={"dash": LINE_DASHES[i % len(LINE_DASHES)], "width": 2},
+            marker={"symbol": MARKERS[i % len(MARKERS)], "size": 9},
+            hovertemplate=label + "<br>%{x}: %{y:.0f}\u00a0%<extra></extra>",
+        ))
+        known = rows["share"].dropna()
+        if len(known):
+            alt_parts.append(f"{label}: från {percent(known.iloc[0])} till {percent(known.iloc[-1])}")
+    fig.update_layout(yaxis={"range": [0, 100], "ticksuffix": "\u00a0%", "title": y_title},
+                      xaxis={"title": "Rapporteringstillfälle"})
+    _layout(fig, title, note, example_data, height=480)
+    alt = f"Linjediagram: {title}. " + "; ".join(alt_parts) + ". " + note
+    return Chart(name, title, fig, alt)
+
+
+def heatmap(
+    frame: pd.DataFrame,
+    rows: dict[str, str],
+    columns: dict[str, str],
+    *,
+    name: str,
+    title: str,
+    note: str,
+    value_title: str,
+    example_data: bool,
+) -> Chart:
+    """A grid of shares with the value printed in every cell (the colour only repeats it).
+    `frame` has columns row, column, share."""
+    import plotly.graph_objects as go
+
+    grid = frame.pivot_table(index="row", columns="column", values="share", aggfunc="first").reindex(
+        index=list(rows), columns=list(columns))
+    text = [[percent(v) for v in r] for r in grid.to_numpy()]
+    fig = go.Figure(go.Heatmap(
+        z=100 * grid.to_numpy(dtype=float), x=[columns[c] for c in columns], y=[rows[r] for r in rows],
+        text=text, texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=100,
+        colorbar={"title": value_title, "ticksuffix": "\u00a0%"},
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+    ))
+    fig.update_layout(yaxis={"autorange": "reversed", "automargin": True})
+    _layout(fig, title, note, example_data, height=max(360, 120 + 50 * len(rows)))
+    alt_rows = [f"{rows[r]}: " + ", ".join(f"{columns[c]} {percent(grid.loc[r, c])}" for c in columns) for r in rows]
+    alt = f"Tabelldiagram: {title}. " + ". ".join(alt_rows) + ". " + note
+    return Chart(name, title, fig, alt)
