@@ -20,11 +20,13 @@ LEVEL_COLOURS = {
     "reached": "#0072B2", "partly_reached": "#56B4E9", "not_reached": "#D55E00",
     "considered": "#0072B2", "not_considered": "#D55E00", "not_relevant": "#999999",
     "quantitative": "#0072B2", "qualitative": "#E69F00", "both": "#009E73",
-    "missing": "#FFFFFF",
+    "followed_up": "#0072B2", "contribution_only": "#56B4E9", "no_contribution": "#E69F00", "rejected": "#D55E00",
+    "missing": "#BBBBBB",
 }
 PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
 LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "star"]
+SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"]  # Okabe–Ito
 
 
 @dataclass(frozen=True)
@@ -48,21 +50,23 @@ def number(value: float, decimals: int = 1) -> str:
     return text
 
 
-def _layout(fig, title: str, note: str, example_data: bool, height: int) -> None:
+def _layout(fig, title: str, note: str, example_data: bool, height: int, legend_rows: int = 2, legend_y: float = -0.06) -> None:
+    """Title with the basis note as subtitle (so the two never overlap), legend below
+    the plot, and the Exempeldata mark in the top right corner."""
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        title={"text": title, "subtitle": {"text": note, "font": {"size": 11, "color": "#555555"}},
+               "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "yref": "container", "font": {"size": 18}},
         font={"family": FONT, "size": 13, "color": "#222222"},
         separators=SEPARATORS,
         template="plotly_white",
         width=900,
-        height=height,
-        margin={"l": 10, "r": 20, "t": 70, "b": 90},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal"},
+        height=height + 30 * legend_rows,
+        margin={"l": 10, "r": 20, "t": 95, "b": 40 + 30 * legend_rows},
+        legend={"orientation": "h", "yanchor": "top", "y": legend_y, "x": 0, "traceorder": "normal",
+                "yref": "paper"},
     )
-    fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.30, showarrow=False,
-                       xanchor="left", yanchor="top", font={"size": 11, "color": "#555555"})
     if example_data:
-        fig.add_annotation(text="Exempeldata", xref="paper", yref="paper", x=1, y=1.12, showarrow=False,
+        fig.add_annotation(text="Exempeldata", xref="paper", yref="paper", x=1, y=1, yshift=32, showarrow=False,
                            xanchor="right", yanchor="bottom", font={"size": 13, "color": "#B00020"},
                            bordercolor="#B00020", borderwidth=1, borderpad=3)
 
@@ -103,9 +107,9 @@ def stacked_shares(
         said = [f"{label.lower()} {percent(parts.loc[level, 'share'])}" for level, label in levels
                 if level in parts.index and parts.loc[level, "count"] > 0]
         alt_parts.append(f"{category_labels[c]}: {', '.join(said) if said else 'inga svar'}")
-    fig.update_layout(barmode="stack", xaxis={"range": [0, 100], "ticksuffix": "\u00a0%", "title": "Andel"},
+    fig.update_layout(barmode="stack", xaxis={"range": [0, 100], "ticksuffix": "\u00a0%", "side": "top"},
                       yaxis={"autorange": "reversed", "automargin": True})
-    _layout(fig, title, note, example_data, height=max(320, 60 + 46 * len(categories)))
+    _layout(fig, title, note, example_data, height=max(300, 140 + 42 * len(categories)), legend_rows=(len(levels) + 1) // 2)
     alt = f"Staplat stapeldiagram: {alt_subject}. " + ". ".join(alt_parts) + ". " + note
     return Chart(name, title, fig, alt)
 
@@ -132,17 +136,17 @@ def lines_over_occasions(
     for i, (key, label) in enumerate(series_labels.items()):
         rows = frame[frame[series] == key].set_index("occasion").reindex(occasions)
         fig.add_trace(go.Scatter(
-            name=label, x=[occasion_labels[o] for o in occasions], y=100 * rows["share"],
-            mode="lines+markers", line={"dash": LINE_DASHES[i % len(LINE_DASHES)], "width": 2},
-            marker={"symbol": MARKERS[i % len(MARKERS)], "size": 9},
-            hovertemplate=label + "<br>%{x}: %{y:.0f}\u00a0%<extra></extra>",
+            name=label, x=[occasion_labels[o].replace(" ", "<br>", 1) for o in occasions], y=100 * rows["share"],
+            mode="lines+markers", line={"dash": LINE_DASHES[i % len(LINE_DASHES)], "width": 2,
+                                        "color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
+            marker={"symbol": MARKERS[i % len(MARKERS)], "size": 9, "color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
+            hovertemplate=label + "<br>%{x}: %{y:.0f}\u00a0%<extra></extra>", connectgaps=False,
         ))
         known = rows["share"].dropna()
         if len(known):
             alt_parts.append(f"{label}: från {percent(known.iloc[0])} till {percent(known.iloc[-1])}")
-    fig.update_layout(yaxis={"range": [0, 100], "ticksuffix": "\u00a0%", "title": y_title},
-                      xaxis={"title": "Rapporteringstillfälle"})
-    _layout(fig, title, note, example_data, height=480)
+    fig.update_layout(yaxis={"range": [0, 100], "ticksuffix": "\u00a0%", "title": y_title})
+    _layout(fig, title, note, example_data, height=480, legend_rows=(len(series_labels) + 1) // 2 + 1, legend_y=-0.16)
     alt = f"Linjediagram: {title}. " + "; ".join(alt_parts) + ". " + note
     return Chart(name, title, fig, alt)
 
@@ -172,7 +176,8 @@ def heatmap(
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
     ))
     fig.update_layout(yaxis={"autorange": "reversed", "automargin": True})
-    _layout(fig, title, note, example_data, height=max(360, 120 + 50 * len(rows)))
+    fig.update_layout(xaxis={"side": "top"})
+    _layout(fig, title, note, example_data, height=max(320, 140 + 50 * len(rows)), legend_rows=0)
     alt_rows = [f"{rows[r]}: " + ", ".join(f"{columns[c]} {percent(grid.loc[r, c])}" for c in columns) for r in rows]
     alt = f"Tabelldiagram: {title}. " + ". ".join(alt_rows) + ". " + note
     return Chart(name, title, fig, alt)

@@ -34,6 +34,11 @@ class Paths:
         return REPOSITORY_ROOT / "data" / "reference"
 
     @property
+    def judgements(self) -> Path:
+        """The analysts' judgement files, one per occasion (always under the root)."""
+        return self.root / "data" / "reference" / "bedomning"
+
+    @property
     def templates(self) -> Path:
         return self.root / "data" / "templates"
 

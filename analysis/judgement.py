@@ -20,8 +20,8 @@ COLUMNS = [
     ("goal_area_code", "Målområde", 12),
     ("goal_code", "KF-mål", 10),
     ("goal_name", "Mål", 45),
-    ("signal_label", "Föreslagen signal", 24),
-    ("signal_reasons", "Skäl till förslaget", 60),
+    ("suggested_level_label", "Föreslagen signal", 24),
+    ("reasons", "Skäl till förslaget", 60),
     ("assessment", "KS bedömning", 34),
     ("wording", "KS formulering i sammanställd analys", 70),
 ]
@@ -29,18 +29,18 @@ PENDING = "Bedömning pågår"
 JUDGEMENT_COLUMNS = ["goal_code", "assessment", "assessment_label", "wording"]
 
 
-def judgement_path(reference_dir: Path, occasion_code: str) -> Path:
-    return reference_dir / "bedomning" / f"{occasion_code}.xlsx"
+def judgement_path(folder: Path, occasion_code: str) -> Path:
+    return folder / f"{occasion_code}.xlsx"
 
 
 def judgement_workbook(signals: pd.DataFrame, catalogue: Catalogue, occasion_label: str):
-    """A new judgement workbook: one row per goal with the suggested signal (columns
-    goal_code, signal_label, signal_reasons) and empty input cells."""
+    """A new judgement workbook: one row per goal with the suggested signal (the
+    goal_signal table's suggested_level_label and reasons) and empty input cells."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    goals = catalogue.goals.merge(signals[["goal_code", "signal_label", "signal_reasons"]], on="goal_code", how="left")
+    goals = catalogue.goals.merge(signals[["goal_code", "suggested_level_label", "reasons"]].astype({"goal_code": object}), on="goal_code", how="left")
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET

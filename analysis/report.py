@@ -1,0 +1,145 @@
+"""The compiled analysis of an occasion, end to end: aggregates, the analysts' judgement
+file, the notebook run by papermill, the offline HTML, the Excel workbook of every table
+and the chart files. This module is the edge for reports: it loads and writes; what is
+shown comes from `report_content`. A failed notebook leaves the last good report as it was."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.catalogue import catalogue_for
+from analysis.config import Paths
+from analysis.errors import UsageError
+from analysis.occasion import Occasion
+from analysis.processed_store import read_table
+
+REPORT_NAME = "sammanstalld_analys"
+
+
+@dataclass
+class ReportOutputs:
+    folder: Path
+    notebook: Path
+    html: Path
+    excel: Path
+    charts: list = field(default_factory=list)
+    judgement: Path | None = None
+    judgement_created: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def report_folder(paths: Paths, occasion: Occasion, goal_area: str | None) -> Path:
+    folder = paths.reports / occasion.code
+    return folder / f"malomrade-{goal_area}" if goal_area else folder
+
+
+def load_report_data(root: str | Path | None, occasion_code: str, goal_area: str | None = None):
+    """Everything the report shows, read from the processed and aggregate tables (the
+    aggregates are computed when they have not been written yet)."""
+    from analysis.aggregate import AGGREGATES, TABLE_NAMES, aggregate
+    from analysis.judgement import judgement_path, read_judgement
+    from analysis.report_content import ReportData, only_goal_area
+
+    paths = Paths.at(root)
+    occasion = Occasion.parse(occasion_code)
+    catalogue = catalogue_for(occasion, paths.reference)
+    if goal_area and goal_area not in set(catalogue.goal_areas["goal_area_code"]):
+        raise UsageError(f"Målområde '{goal_area}' finns inte i målkatalogen för {catalogue.mandate_period}.")
+    folder = paths.processed / AGGREGATES / occasion.code
+    tables = {name: read_table(folder, name) for name in TABLE_NAMES}
+    if any(frame is None for frame in tables.values()):
+        tables = aggregate(paths, occasion)
+
+    def at_occasion(name: str) -> pd.DataFrame:
+        frame = read_table(paths.processed, name)
+        if frame is None:
+            raise UsageError(f"Tabellen {name} saknas i {paths.processed}. Kör först: malstyrning ingest --period {occasion.code}")
+        rows = frame[frame["occasion"].astype(object) == occasion.code]
+        if goal_area and name in ("follow_ups", "contributions"):
+            goals = set(catalogue.goals.loc[catalogue.goals["goal_area_code"] == goal_area, "goal_code"])
+            rows = rows[rows["goal_code"].astype(object).isin(goals)]
+        return rows.reset_index(drop=True)
+
+    return ReportData(
+        catalogue=catalogue,
+        occasion=occasion,
+        tables=only_goal_area(tables, goal_area),
+        follow_ups=at_occasion("follow_ups"),
+        contributions=at_occasion("contributions"),
+        issues=at_occasion("validation_issues"),
+        judgement=read_judgement(judgement_path(paths.judgements, occasion.code), catalogue),
+        goal_area=goal_area,
+    )
+
+
+def write_excel(tables: dict[str, pd.DataFrame], path: Path, title: str) -> None:
+    """Every table as a formatted sheet: Swedish headers, frozen header row, filters, widths."""
+    from openpyxl import Workbook
+
+    from analysis.excel_output import save_workbook, write_table_sheet
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet, frame in tables.items():
+        write_table_sheet(wb.create_sheet(sheet[:31]), frame)
+    wb.properties.title = title
+    save_workbook(wb, path)
+
+
+def _write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = None, charts: bool = True) -> ReportOutputs:
+    """Aggregate, run the notebook, and write HTML, Excel and charts into reports/<occasion>/."""
+    from analysis.aggregate import aggregate
+    from analysis.judgement import ensure_judgement_file, judgement_path
+    from analysis.report_content import excel_tables, report_charts
+    from analysis.report_html import notebook_html
+    from analysis.report_runner import REPORT_NOTEBOOK, execute_notebook
+
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    catalogue = catalogue_for(occasion, paths.reference)
+    aggregates = aggregate(paths, occasion)
+    seconds["aggregate"] = time.perf_counter() - start
+
+    judgement = judgement_path(paths.judgements, occasion.code)
+    created = ensure_judgement_file(judgement, aggregates["goal_signal"], catalogue, occasion.label)
+
+    folder = report_folder(paths, occasion, goal_area)
+    outputs = ReportOutputs(folder, folder / f"{REPORT_NAME}.ipynb", folder / f"{REPORT_NAME}.html",
+                            folder / f"{REPORT_NAME}.xlsx", judgement=judgement, judgement_created=created)
+    t = time.perf_counter()
+    parameters = {"occasion": occasion.code, "mandate_period": catalogue.mandate_period, "goal_area": goal_area,
+                  "output_dir": str(folder), "root": str(paths.root)}
+    execute_notebook(REPORT_NOTEBOOK, outputs.notebook, parameters, cwd=folder)
+    seconds["notebook"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
+    _write_text(outputs.html, notebook_html(outputs.notebook, title))
+    seconds["html"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    data = load_report_data(paths.root, occasion.code, goal_area)
+    write_excel(excel_tables(data), outputs.excel, title)
+    seconds["excel"] = time.perf_counter() - t
+
+    if charts:
+        from analysis.chart_export import export_charts
+
+        t = time.perf_counter()
+        outputs.charts = export_charts(report_charts(data), folder / "diagram")
+        seconds["charts"] = time.perf_counter() - t
+    outputs.seconds = seconds
+    return outputs
