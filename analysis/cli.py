@@ -133,6 +133,11 @@ def cmd_ingest(args, paths: Paths) -> int:
         if r.rejected:
             status = EXIT_REJECTED
     print(f"Tabellerna finns i {paths.processed}.")
+    from analysis.validation_feedback import FOLDER, write_feedback
+
+    written = write_feedback(paths, [r.occasion for r in results])
+    if written:
+        print(f"Återkoppling per nämnd och en sammanfattning finns i {paths.reports}/<tillfälle>/{FOLDER}/ ({len(written)} filer).")
     return status
 
 

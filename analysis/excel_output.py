@@ -77,3 +77,47 @@ def write_table_sheet(ws: Any, frame: "pd.DataFrame", percent_columns: tuple[str
     ws.freeze_panes = "A2"
     if len(columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(frame) + 1)}"
+
+
+LINK_FONT = Font(color="0563C1", underline="single")
+# Characters Excel percent-encodes in a hyperlink's file path; everything else (å, ä, ö, –) stays as written.
+_URL_ESCAPES = {c: f"%{ord(c):02X}" for c in '% "<>#[]^`{}|'}
+
+
+def link_target(from_folder: Path, target: Path) -> str:
+    """A link to `target` relative to the folder of the workbook it is written in, as
+    Excel writes one: forward slashes, reserved characters percent-encoded. A relative
+    link keeps working when the whole project folder is moved or shared."""
+    relative = Path(os.path.relpath(target, from_folder)).as_posix()
+    return "".join(_URL_ESCAPES.get(c, c) for c in relative)
+
+
+def set_link(cell: Any, text: str, target: str | None = None, location: str | None = None, tooltip: str | None = None) -> None:
+    """A clickable cell: to another file (`target`), to a place in it (`location`, e.g.
+    "'Mänskliga rättigheter'!A7"), or both. The shown text is never a formula."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    set_value(cell, text)
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, target=target, location=location, tooltip=(tooltip or "")[:255] or None)
+    cell.font = LINK_FONT
+
+
+def table_header(ws: Any, row: int, headers: list[tuple[str, int]]) -> None:
+    """Header cells (text, column width) on `row`, the rows above them frozen."""
+    from openpyxl.utils import get_column_letter
+
+    for c, (text, width) in enumerate(headers, 1):
+        cell = ws.cell(row, c)
+        set_value(cell, text)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.freeze_panes = ws.cell(row + 1, 1)
+
+
+def table_filter(ws: Any, header_row: int, columns: int, last_row: int) -> None:
+    """A filter over a table whose headers are on `header_row`."""
+    from openpyxl.utils import get_column_letter
+
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"

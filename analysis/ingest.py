@@ -1,12 +1,14 @@
 """Ingestion: every workbook in `data/raw/<occasion>/` into the tidy tables.
 
-Per occasion, each file is read on its own (a broken one is reported and the others go
-on), the staged rows are checked, and the tables are rebuilt for that occasion only:
+Each file is read on its own (a broken one is reported and the others go on). The staged
+rows of every occasion of the run are then checked together, once (`analysis.validation`,
+with the budgets ingested earlier as context), and the tables are rebuilt for the run's
+occasions only:
 - `history/<table>`: every submission ever read for the occasion, as written;
 - `<table>`: the rows of the *current* submission of each board (the latest accepted one);
 - `submissions`: every file with its status (current, superseded, rejected);
 - `validation_issues`: every finding, with its cell.
-All tables are written together at the end, atomically."""
+All tables are written together at the end, atomically. Raw files are only read."""
 
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ def raw_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not is_office_temp_file(p))
 
 
-def _unreadable(occasion: Occasion, catalogue: Catalogue, path: Path, error: SubmissionError) -> tuple[dict, dict]:
+def _unreadable(occasion: Occasion, catalogue: Catalogue, path: Path, error: SubmissionError, rule: str) -> tuple[dict, dict]:
     sha = file_sha256(path) if path.stat().st_size else ""
     submission = {c: None for c in table_columns("submissions")}
     submission.update(
@@ -52,17 +54,26 @@ def _unreadable(occasion: Occasion, catalogue: Catalogue, path: Path, error: Sub
     )
     issue = {
         "occasion": occasion.code, "board_code": None, "source_file": path.name, "sha256": sha,
-        "sheet": error.sheet, "cell": error.cell, "rule": "arbetsbok_olaslig", "severity": "error",
+        "sheet": error.sheet, "cell": error.cell, "rule": rule, "severity": "error",
         "message": error.message, "value": None,
     }
     return submission, issue
 
 
-def read_occasion(
-    paths: Paths, occasion: Occasion, catalogue: Catalogue, progress: bool = False
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict]:
-    """Staged rows of every file in the occasion's folder, the findings of files that
-    could not be read at all, and the column letters of each readable workbook."""
+@dataclass
+class StagedOccasion:
+    """What the files of one occasion folder hold: the staged rows of each table, the
+    findings for files that could not be read at all, and where each readable
+    workbook's fields are (column letters per sheet; the details sheet's cells)."""
+
+    staged: dict[str, pd.DataFrame]
+    unreadable: pd.DataFrame
+    letters: dict[str, dict[str, dict[str, str]]]
+    details_cells: dict[str, dict[str, str]]
+
+
+def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progress: bool = False) -> StagedOccasion:
+    """Read every file in the occasion's folder; see StagedOccasion."""
     folder = paths.raw_for(occasion.code)
     if not folder.is_dir():
         raise UsageError(f"Mappen {folder} finns inte. Lägg nämndernas arbetsböcker för {occasion.code} där.")
@@ -70,6 +81,7 @@ def read_occasion(
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     unreadable: list[dict] = []
     letters: dict[str, dict[str, dict[str, str]]] = {}
+    details_cells: dict[str, dict[str, str]] = {}
     iterator = files
     if progress:
         from tqdm import tqdm
@@ -78,19 +90,26 @@ def read_occasion(
     for path in iterator:
         try:
             raw = read_workbook(path, path.name)
-            for table, frame in staged_tables(raw, occasion, catalogue).items():
-                parts[table].append(frame)
-            letters[raw.sha256] = cell_columns(raw)
-        except SubmissionError as error:
-            submission, issue = _unreadable(occasion, catalogue, path, error)
-            parts["submissions"].append(pd.DataFrame([submission], columns=table_columns("submissions")))
-            unreadable.append(issue)
+        except SubmissionError as err:
+            error, rule = err, "arbetsbok_olaslig"
+        else:
+            try:
+                for table, frame in staged_tables(raw, occasion, catalogue).items():
+                    parts[table].append(frame)
+                letters[raw.sha256] = cell_columns(raw)
+                details_cells[raw.sha256] = dict(raw.details_cells)
+                continue
+            except SubmissionError as err:  # the board in the details sheet is not in the catalogue
+                error, rule = err, "okand_namnd"
+        submission, issue = _unreadable(occasion, catalogue, path, error, rule)
+        parts["submissions"].append(pd.DataFrame([submission], columns=table_columns("submissions")))
+        unreadable.append(issue)
     staged = {
         t: pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=table_columns(t))
         for t, frames in parts.items()
     }
     issues = pd.DataFrame(unreadable, columns=ISSUE_COLUMNS).astype("string") if unreadable else empty_issues()
-    return staged, issues, letters
+    return StagedOccasion(staged, issues, letters, details_cells)
 
 
 def choose_current(submissions: pd.DataFrame, rejected: set[str]) -> pd.DataFrame:
@@ -154,20 +173,38 @@ def _replace_occasion(old: pd.DataFrame | None, occasion: str, new: pd.DataFrame
     return pd.concat([f.astype(object) for f in frames], ignore_index=True) if frames else new
 
 
+def _readable(staged: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The staged rows of files that could be read (unreadable ones have no board)."""
+    out = dict(staged)
+    out["submissions"] = staged["submissions"][staged["submissions"]["board_code"].notna()]
+    return out
+
+
 def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False) -> list[OccasionResult]:
     """Ingest the occasions' folders and rewrite the processed tables; see module docstring."""
     catalogues = load_catalogues(paths.reference)
+    occasions = list(dict.fromkeys(occasions))
     for occasion in occasions:
-        catalogue_for(occasion, paths.reference)
+        if not any(c.covers(occasion) for c in catalogues.values()):
+            catalogue_for(occasion, paths.reference)  # raises the usage error that names the gap
     store = paths.processed
     history = {t: read_table(store / HISTORY, t) for t in SHEET_TABLES}
     submissions = read_table(store, "submissions")
     issues_all = read_table(store, "validation_issues")
+
+    read = {o.code: read_occasion(paths, o, next(c for c in catalogues.values() if c.covers(o)), progress) for o in occasions}
+    run_tables = {
+        t: pd.concat([r.staged[t] for r in read.values()], ignore_index=True) if read else pd.DataFrame(columns=table_columns(t))
+        for t in TABLES
+    }
+    letters = {sha: cells for r in read.values() for sha, cells in r.letters.items()}
+    details_cells = {sha: cells for r in read.values() for sha, cells in r.details_cells.items()}
+    found = find_issues(_readable(run_tables), catalogues, letters, details_cells, read_table(store, "contributions"))
+
     results = []
     for occasion in occasions:
-        catalogue = next(c for c in catalogues.values() if c.covers(occasion))
-        staged, unreadable, letters = read_occasion(paths, occasion, catalogue, progress)
-        issues = pd.concat([unreadable, find_issues(staged, catalogue, letters)], ignore_index=True)
+        staged = read[occasion.code].staged
+        issues = pd.concat([read[occasion.code].unreadable, found[found["occasion"] == occasion.code]], ignore_index=True)
         rejected = set(issues.loc[issues["severity"] == "error", "sha256"].dropna())
         this_run = set(staged["submissions"]["sha256"].dropna())
 

@@ -256,7 +256,8 @@ def test_malformed_workbooks_each_get_their_message_and_the_rest_load(tmp_path, 
         assert line is not None, f"{name} not reported:\n{out}"
         assert message in line, line
     issues = read_table(paths.processed, "validation_issues")
-    assert set(issues["source_file"]) == set(MALFORMED)
+    # Valid files may carry warnings (they are accepted); only the malformed ones have errors.
+    assert set(issues.loc[issues["severity"] == "error", "source_file"]) == set(MALFORMED)
     assert issues.loc[issues["source_file"] == "okand_namnd.xlsx", "cell"].iloc[0] == "B3"
     # The valid files were loaded, and nothing in raw changed.
     assert set(read_table(paths.processed, "follow_ups")["board_code"].astype(str)) == {"GRN", "TN", "MKB"}
