@@ -48,3 +48,16 @@ def copy_raw(source: Paths, target: Paths, occasion: str, names: list[str] | Non
             shutil.copy2(path, dst / path.name)
             copied.append(dst / path.name)
     return copied
+
+
+@pytest.fixture(scope="session")
+def validation_corpus(tmp_path_factory, catalogue):
+    """The faulty submissions of tests/validation_corpus.py beside the valid files they
+    were made from, ingested in one run. Returns the root and, per faulty file, the
+    findings its mistake must add to those of its valid original."""
+    from validation_corpus import build_corpus
+
+    root = tmp_path_factory.mktemp("validation_corpus")
+    expected = build_corpus(catalogue, Paths.at(root).raw)
+    assert main(["--root", str(root), "ingest", "--all", "--quiet"]) == 1
+    return Paths.at(root), expected
