@@ -12,12 +12,12 @@ from typing import Callable, Sequence
 from analysis.config import Paths
 from analysis.errors import UsageError
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 
 class _SwedishFormatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        return super().add_usage(usage, actions, groups, prefix="Användning: ")
+        return super().add_usage(usage, actions, groups, prefix="Användning: " if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -141,6 +141,91 @@ def cmd_ingest(args, paths: Paths) -> int:
     return status
 
 
+def cmd_aggregate(args, paths: Paths) -> int:
+    from analysis.aggregate import AGGREGATES, aggregate_many, aggregated_occasions, summary
+    from analysis.occasion import Occasion
+
+    occasions = [Occasion.parse(args.period)] if args.period else aggregated_occasions(paths)
+    for code, tables in aggregate_many(paths, occasions).items():
+        print(summary(tables, Occasion.parse(code)))
+    print(f"Tabellerna finns i {paths.processed / AGGREGATES}.")
+    return EXIT_OK
+
+
+def _report_summary(outputs) -> str:
+    judgement = (f"Bedömningsfil skapad: {outputs.judgement}" if outputs.judgement_created
+                 else f"Bedömningsfil (läst, inte ändrad): {outputs.judgement}")
+    return (f"Rapport: {outputs.html}\nTabeller: {outputs.excel}\n"
+            f"Diagram: {len(outputs.charts)} st i {outputs.folder / 'diagram'}\n{judgement}")
+
+
+def cmd_report(args, paths: Paths) -> int:
+    from analysis.occasion import Occasion
+    from analysis.report import produce_report
+    from analysis.report_runner import ReportFailed
+
+    try:
+        outputs = produce_report(paths, Occasion.parse(args.period), goal_area=args.goal_area)
+    except ReportFailed as exc:
+        print(f"malstyrning: rapporten kunde inte tas fram: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(_report_summary(outputs))
+    return EXIT_OK
+
+
+def cmd_run(args, paths: Paths) -> int:
+    """Ingest, aggregate and report for one occasion; quiet unless something needs
+    attention; everything is logged in reports/<occasion>/malstyrning.log."""
+    import logging
+    import time
+
+    from analysis.ingest import ingest
+    from analysis.occasion import Occasion
+    from analysis.report import produce_report
+    from analysis.report_runner import ReportFailed
+
+    occasion = Occasion.parse(args.period)
+    log_path = paths.reports / occasion.code / "malstyrning.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = logging.getLogger("malstyrning.run")
+    log.setLevel(logging.INFO)
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    log.addHandler(handler)
+    try:
+        log.info("Körning startad för %s (rot %s)", occasion.code, paths.root)
+        t = time.perf_counter()
+        results = ingest(paths, [occasion])
+        ingest_s = time.perf_counter() - t
+        rejected = [name for r in results for name in r.rejected]
+        for r in results:
+            log.info("Inläsning: %d filer, %d godkända, %d avvisade (%.1f s)", r.files, len(r.accepted), len(r.rejected), ingest_s)
+            for rec in r.issues[r.issues["severity"] == "error"].to_dict("records"):
+                log.warning("Avvisad %s: %s (%s %s)", rec["source_file"], rec["message"], rec["sheet"] or "", rec["cell"] or "")
+        try:
+            outputs = produce_report(paths, occasion)
+        except ReportFailed as exc:
+            log.error("Rapporten misslyckades: %s", exc)
+            print(f"malstyrning: rapporten för {occasion.code} kunde inte tas fram: {exc} Logg: {log_path}", file=sys.stderr)
+            return EXIT_FAILED
+        steps = {"ingest": ingest_s, **outputs.seconds}
+        log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
+        log.info("Klar. %s", _report_summary(outputs).replace("\n", "; "))
+        if rejected:
+            print(f"malstyrning: rapporten för {occasion.code} är framtagen, men {len(rejected)} inlämningar avvisades: "
+                  f"{', '.join(rejected)}. Se {log_path} och reports/{occasion.code}/validering/.", file=sys.stderr)
+            return EXIT_REJECTED
+        if args.verbose:
+            print(_report_summary(outputs))
+        return EXIT_OK
+    except UsageError as exc:
+        log.error("%s", exc)
+        raise
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="malstyrning",
@@ -171,10 +256,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="läs in nämndernas arbetsböcker till tabeller i data/processed")
     period_args(p, allow_all=True)
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
+
+    p = sub.add_parser("aggregate", help="sammanställ per målområde, KF-mål, nämnd och tema (data/processed/aggregates)")
+    period_args(p, allow_all=True)
+
+    p = sub.add_parser("report", help="ta fram den sammanställda analysen (HTML, Excel, diagram) med papermill")
+    period_args(p, allow_all=False)
+    p.add_argument("--goal-area", metavar="MÅLOMRÅDE", help="bara ett målområde, t.ex. 3")
+
+    p = sub.add_parser("run", help="läs in, sammanställ och ta fram rapporten i ett steg (för schemalagda körningar)",
+                       description="Läser in, sammanställer och tar fram rapporten. Tyst om inget behöver åtgärdas. "
+                                   "Slutstatus: 0 rapport framtagen, 1 framtagen men med avvisade inlämningar, "
+                                   "2 fel i anropet, 3 misslyckades.")
+    period_args(p, allow_all=False)
+    p.add_argument("--verbose", action="store_true", help="skriv ut var rapporten finns även när allt gick bra")
     return parser
 
 
-COMMANDS: dict[str, Callable] = {"katalog": cmd_katalog, "template": cmd_template, "demo": cmd_demo, "ingest": cmd_ingest}
+COMMANDS: dict[str, Callable] = {
+    "katalog": cmd_katalog, "template": cmd_template, "demo": cmd_demo, "ingest": cmd_ingest, "aggregate": cmd_aggregate,
+    "report": cmd_report, "run": cmd_run,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

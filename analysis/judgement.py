@@ -109,7 +109,8 @@ def read_judgement(path: Path, catalogue: Catalogue) -> pd.DataFrame:
     given = pd.DataFrame(records, columns=["goal_code", "label", "wording"])
     out = goals.merge(given, on="goal_code", how="left")
     scale = catalogue.scales["movement"]
-    out["assessment"] = [scale.code_for(l) if isinstance(l, str) else None for l in out["label"]]
-    out["assessment_label"] = [scale.label(c) if c else PENDING for c in out["assessment"]]
+    codes = [scale.code_for(l) if isinstance(l, str) else None for l in out["label"]]
+    out["assessment"] = pd.Series(codes, index=out.index, dtype=object)
+    out["assessment_label"] = [scale.label(c) if isinstance(c, str) else PENDING for c in codes]
     out["wording"] = out["wording"].astype(object).where(out["wording"].notna(), None)
     return out[JUDGEMENT_COLUMNS]

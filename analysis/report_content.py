@@ -47,7 +47,7 @@ HEADERS = {
     "baseline_value": "Basvärde", "value_year": "År", "value": "Värde", "change": "Förändring",
     "relative_change": "Relativ förändring", "in_desired_direction": "I önskad riktning",
     "previous_occasion": "Föregående tillfälle", "previous_movement": "Föregående förflyttning", "movement": "Förflyttning",
-    "change_label": "Förändring",
+    "change_label": "Förändring (beskrivning)",
     "boards_moving": "Viss eller tydlig förflyttning", "boards_no_movement": "Ingen förflyttning",
     "boards_negative": "Motsatt riktning", "boards_not_assessable": "Kan inte bedömas",
     "boards_without_follow_up": "Utan uppföljning", "boards_without_contribution": "Utan bidrag",

@@ -18,7 +18,7 @@ OFFLINE_TEMPLATE = r"""
 <style>
   body { max-width: 1100px; margin: 0 auto; }
   .jp-RenderedHTMLCommon table { font-size: 0.9em; }
-  .jp-RenderedHTMLCommon td { text-align: left; vertical-align: top; }
+  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { text-align: left !important; vertical-align: top; }
 </style>
 {%- if resources.plotly_js %}
 <script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: 'local'};</script>

@@ -1,0 +1,246 @@
+"""The compiled analysis: the notebook run by papermill on the example city, its HTML
+(offline, no code, board text escaped), the Excel of every table, the chart files, the
+analysts' judgement file, and what happens when the notebook fails."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from analysis.aggregate import AGGREGATES
+from analysis.cli import main
+from analysis.config import REPOSITORY_ROOT, Paths
+from analysis.errors import UsageError
+from analysis.judgement import judgement_path
+from analysis.processed_store import read_table
+from analysis.report import load_report_data
+from analysis.report_content import HEADERS, SHEETS, signal_table
+from analysis.report_runner import REPORT_NOTEBOOK, check_parameters
+from analysis.workbook_layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
+
+OCCASION = "2026-delar"
+MARKUP = '<b>fet</b><img src=x onerror="document.title=\'XSS\'"><script>document.title="XSS"</script>'
+
+
+def _board_file(paths: Paths, occasion: str, board: str) -> Path:
+    for path in sorted(paths.raw_for(occasion).glob("*.xlsx")):
+        if openpyxl.load_workbook(path, read_only=True)[DETAILS_SHEET]["B3"].value == board:
+            return path
+    raise LookupError(board)
+
+
+@pytest.fixture(scope="module")
+def city(example_city, tmp_path_factory):
+    """The example city with one board's analysis text containing markup, then
+    `malstyrning run` for the latest occasion, as the scheduled job does it."""
+    root = tmp_path_factory.mktemp("report_city")
+    shutil.copytree(example_city.root / "data", root / "data")
+    paths = Paths.at(root)
+    path = _board_file(paths, OCCASION, "TN")
+    wb = openpyxl.load_workbook(path)
+    ws = wb[FOLLOW_UPS_SHEET]
+    column = next(c.column for c in ws[HEADER_ROW] if c.value == "Analys")
+    ws.cell(FIRST_DATA_ROW, column).value = "Arbetet går framåt enligt plan och följs upp. " + MARKUP
+    path.unlink()
+    wb.save(paths.raw_for(OCCASION) / "TN uppdaterad.xlsx")
+    status = main(["--root", str(root), "run", "--period", OCCASION])
+    return paths, status
+
+
+def _folder(paths: Paths) -> Path:
+    return paths.reports / OCCASION
+
+
+def test_run_produces_the_report_and_says_rejected_submissions(city):
+    paths, status = city
+    # The example city has one uncorrected, rejected file at 2026-delar: exit 1, not 0 or 3.
+    assert status == 1
+    folder = _folder(paths)
+    for name in ("sammanstalld_analys.ipynb", "sammanstalld_analys.html", "sammanstalld_analys.xlsx", "malstyrning.log"):
+        assert (folder / name).stat().st_size > 0, name
+    log = (folder / "malstyrning.log").read_text(encoding="utf-8")
+    assert "Avvisad" in log and "Tider (s): ingest" in log and "charts" in log
+
+
+def test_html_has_every_goal_area_and_goal_and_no_code(city):
+    paths, _ = city
+    html = (_folder(paths) / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    catalogue = load_report_data(paths.root, OCCASION).catalogue
+    for area in catalogue.goal_areas.itertuples():
+        assert f"Målområde {area.goal_area_code}: {area.goal_area_name}" in html
+    for goal in catalogue.goals.itertuples():
+        assert f"KF-mål {goal.goal_code}: {goal.goal_name}" in html
+    assert "Exempeldata" in html
+    # No code: neither the source nor nbconvert's highlighted code blocks.
+    assert "load_report_data" not in html and "pio.renderers" not in html and 'class="highlight' not in html
+    assert html.count("Plotly.newPlot(") >= 6
+
+
+def test_html_fetches_nothing_from_the_network(city):
+    paths, _ = city
+    html = (_folder(paths) / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    external = re.findall(r"<(?:script|link|img|iframe|source)[^>]+(?:src|href)\s*=\s*[\"']?(?:https?:)?//", html, re.I)
+    assert external == []
+    assert not re.search(r"@import\s+url\(\s*[\"']?https?:", html)
+
+
+def test_board_markup_is_escaped_in_the_html(city):
+    paths, _ = city
+    html = (_folder(paths) / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;fet&lt;/b&gt;" in html
+    assert "<b>fet</b>" not in html and "<img src=x" not in html and '<script>document.title' not in html
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium saknas")
+def test_report_renders_offline_in_a_headless_browser(city, tmp_path):
+    """Network off (an empty network namespace): the plotly charts are drawn, and the
+    board's markup is text, not run."""
+    paths, _ = city
+    html = _folder(paths) / "sammanstalld_analys.html"
+    command = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--no-first-run", f"--user-data-dir={tmp_path}/profile", "--virtual-time-budget=15000",
+               "--dump-dom", html.as_uri()]
+    if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0:
+        command = ["unshare", "-n", *command]
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=180).stdout
+    drawn = dom.count('class="main-svg"')
+    containers = dom.count('class="plotly-graph-div')
+    assert containers >= 6 and drawn >= containers, (containers, drawn)
+    assert "<title>XSS</title>" not in dom
+    assert "&lt;b&gt;fet&lt;/b&gt;" in dom
+
+
+def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for c in frame.columns:
+        values = frame[c]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            out[c] = pd.to_numeric(values, errors="coerce").astype(float).round(9)
+        else:
+            out[c] = values.astype(object).map(lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v))
+                                               else str(v.date() if isinstance(v, pd.Timestamp) else v))
+    return pd.DataFrame(out)
+
+
+def test_excel_has_every_aggregate_table_with_swedish_headers(city):
+    paths, _ = city
+    workbook = _folder(paths) / "sammanstalld_analys.xlsx"
+    wb = openpyxl.load_workbook(workbook)
+    for table, sheet in SHEETS.items():
+        ws = wb[sheet]
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref, sheet
+        stored = read_table(paths.processed / AGGREGATES / OCCASION, table)
+        rows = list(ws.values)
+        excel = pd.DataFrame(rows[1:], columns=rows[0])  # as a user sees the cells
+        assert list(excel.columns) == [HEADERS.get(c, c) for c in stored.columns], sheet
+        assert len(set(excel.columns)) == len(excel.columns), sheet
+        assert len(excel) == len(stored), sheet
+        expected = _normalised(stored.rename(columns=lambda c: HEADERS.get(c, c)))
+        got = _normalised(excel)
+        for column in expected.columns:
+            e, g = expected[column], got[column]
+            if e.dtype == float:
+                assert np.allclose(e.to_numpy(), pd.to_numeric(g, errors="coerce").to_numpy(dtype=float), equal_nan=True), (sheet, column)
+            else:
+                g = g.map(lambda v: {"True": "True", "False": "False"}.get(v, v))
+                assert e.tolist() == [str(v).removesuffix(" 00:00:00") if v != "" else "" for v in g], (sheet, column)
+
+
+def test_charts_are_exported_with_alt_texts(city):
+    paths, _ = city
+    folder = _folder(paths) / "diagram"
+    pngs = sorted(folder.glob("*.png"))
+    assert len(pngs) >= 6
+    for png in pngs:
+        svg, alt = png.with_suffix(".svg"), png.with_name(png.stem + ".alt.txt")
+        assert svg.exists() and "<svg" in svg.read_text(encoding="utf-8")[:500]
+        text = alt.read_text(encoding="utf-8")
+        assert "Underlag: godkända inlämningar från" in text and len(text) > 80
+        width = int.from_bytes(png.read_bytes()[16:20], "big")
+        assert width >= 2400, (png.name, width)  # print resolution: 800 px at scale 3
+        assert "Exempeldata" in svg.read_text(encoding="utf-8")
+
+
+def test_judgement_file_is_created_then_read_and_never_overwritten(city):
+    paths, _ = city
+    path = judgement_path(paths.judgements, OCCASION)
+    assert path.exists()
+    data = load_report_data(paths.root, OCCASION)
+    assert set(signal_table(data)["KS bedömning"]) == {"Bedömning pågår"}
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Bedömning"]
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "3.1")
+    ws.cell(row, 6).value = "Viss förflyttning i önskad riktning"
+    ws.cell(row, 7).value = "Tryggheten ökar i flera stadsdelar, men inte i alla."
+    wb.save(path)
+    before = path.read_bytes()
+
+    table = signal_table(load_report_data(paths.root, OCCASION)).set_index("KF-mål")
+    assert table.loc["3.1", "KS bedömning"] == "Viss förflyttning i önskad riktning"
+    assert table.loc["3.1", "KS formulering"] == "Tryggheten ökar i flera stadsdelar, men inte i alla."
+    assert table.loc["1.1", "KS bedömning"] == "Bedömning pågår"
+    from analysis.judgement import ensure_judgement_file
+
+    assert ensure_judgement_file(path, pd.DataFrame(columns=["goal_code", "suggested_level_label", "reasons"]),
+                                 data.catalogue, "x") is False
+    assert path.read_bytes() == before
+
+
+def test_unknown_notebook_parameter_is_an_error():
+    check_parameters({"occasion": "2026-delar", "goal_area": "1"}, REPORT_NOTEBOOK)
+    with pytest.raises(UsageError, match="Okänd parameter ocasion"):
+        check_parameters({"ocasion": "2026-delar"}, REPORT_NOTEBOOK)
+
+
+def test_a_failing_notebook_keeps_the_last_good_report(city, tmp_path, monkeypatch, capsys):
+    paths, _ = city
+    folder = _folder(paths)
+    good = {name: (folder / name).read_bytes() for name in ("sammanstalld_analys.ipynb", "sammanstalld_analys.html", "sammanstalld_analys.xlsx")}
+    broken = nbformat.read(REPORT_NOTEBOOK, as_version=4)
+    broken.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError("avsiktligt fel i testet")'))
+    broken_path = tmp_path / "sammanstalld_analys.ipynb"
+    nbformat.write(broken, broken_path)
+    monkeypatch.setattr("analysis.report_runner.REPORT_NOTEBOOK", broken_path)
+
+    assert main(["--root", str(paths.root), "report", "--period", OCCASION]) == 3
+    err = capsys.readouterr().err
+    assert "RuntimeError: avsiktligt fel i testet" in err and "cell" in err and "Traceback" not in err
+    assert {name: (folder / name).read_bytes() for name in good} == good
+    failed = folder / "sammanstalld_analys.misslyckad.ipynb"
+    assert failed.exists()
+    assert "avsiktligt fel" in failed.read_text(encoding="utf-8")
+
+
+def test_exploration_notebook_runs_on_the_example_city(example_city, tmp_path):
+    import papermill
+
+    from analysis.report_runner import ensure_kernel
+
+    ensure_kernel()
+    out = tmp_path / "utforska.ipynb"
+    papermill.execute_notebook(str(REPOSITORY_ROOT / "notebooks" / "utforska.ipynb"), str(out),
+                               parameters={"root": str(example_city.root)}, kernel_name="malstyrning",
+                               cwd=str(tmp_path), execution_timeout=300, progress_bar=False)
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors == []
+
+
+def test_notebooks_are_committed_without_outputs():
+    notebooks = sorted((REPOSITORY_ROOT / "notebooks").glob("*.ipynb"))
+    assert {n.name for n in notebooks} >= {"sammanstalld_analys.ipynb", "utforska.ipynb"}
+    for path in notebooks:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell.get("outputs") == [] and cell.get("execution_count") is None, path.name
