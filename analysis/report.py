@@ -6,8 +6,10 @@ shown comes from `report_content`. A failed notebook leaves the last good report
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,6 +101,26 @@ def _write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _export(charts: list, folder: Path) -> tuple[list, float]:
+    from analysis.chart_export import export_charts
+
+    start = time.perf_counter()
+    return export_charts(charts, folder), time.perf_counter() - start
+
+
+def _replace_folder(staging: Path, target: Path, files: list) -> list:
+    """Move the exported chart files into `target`, replacing what was there."""
+    from analysis.chart_export import ChartFile
+
+    old = target.with_name(f".{target.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+    return [ChartFile(f.name, target / f.png.name, target / f.svg.name, target / f.alt.name) for f in files]
+
+
 def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = None, charts: bool = True) -> ReportOutputs:
     """Aggregate, run the notebook, and write HTML, Excel and charts into reports/<occasion>/."""
     from analysis.aggregate import aggregate
@@ -117,29 +139,47 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     created = ensure_judgement_file(judgement, aggregates["goal_signal"], catalogue, occasion.label)
 
     folder = report_folder(paths, occasion, goal_area)
+    folder.mkdir(parents=True, exist_ok=True)
     outputs = ReportOutputs(folder, folder / f"{REPORT_NAME}.ipynb", folder / f"{REPORT_NAME}.html",
                             folder / f"{REPORT_NAME}.xlsx", judgement=judgement, judgement_created=created)
     t = time.perf_counter()
-    parameters = {"occasion": occasion.code, "mandate_period": catalogue.mandate_period, "goal_area": goal_area,
-                  "output_dir": str(folder), "root": str(paths.root)}
-    execute_notebook(REPORT_NOTEBOOK, outputs.notebook, parameters, cwd=folder)
-    seconds["notebook"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
-    _write_text(outputs.html, notebook_html(outputs.notebook, title))
-    seconds["html"] = time.perf_counter() - t
-
-    t = time.perf_counter()
     data = load_report_data(paths.root, occasion.code, goal_area)
-    write_excel(excel_tables(data), outputs.excel, title)
-    seconds["excel"] = time.perf_counter() - t
+    seconds["load"] = time.perf_counter() - t
 
-    if charts:
-        from analysis.chart_export import export_charts
+    # The chart export (a browser) runs beside the notebook (a kernel), into a staging
+    # folder that replaces diagram/ only when the whole report has succeeded.
+    staging = Path(tempfile.mkdtemp(prefix=".diagram-", dir=folder))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        exported = pool.submit(_export, report_charts(data), staging) if charts else None
+        try:
+            t = time.perf_counter()
+            parameters = {"occasion": occasion.code, "mandate_period": catalogue.mandate_period, "goal_area": goal_area,
+                          "output_dir": str(folder), "root": str(paths.root)}
+            execute_notebook(REPORT_NOTEBOOK, outputs.notebook, parameters, cwd=folder)
+            seconds["notebook"] = time.perf_counter() - t
 
-        t = time.perf_counter()
-        outputs.charts = export_charts(report_charts(data), folder / "diagram")
-        seconds["charts"] = time.perf_counter() - t
+            t = time.perf_counter()
+            title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
+            _write_text(outputs.html, notebook_html(outputs.notebook, title))
+            seconds["html"] = time.perf_counter() - t
+
+            t = time.perf_counter()
+            write_excel(excel_tables(data), outputs.excel, title)
+            seconds["excel"] = time.perf_counter() - t
+
+            if exported is not None:
+                t = time.perf_counter()
+                files, export_seconds = exported.result()
+                seconds["charts_waited"] = time.perf_counter() - t
+                seconds["charts_parallel"] = export_seconds
+                outputs.charts = _replace_folder(staging, folder / "diagram", files)
+        finally:
+            if exported is not None:
+                exported.cancel()
+                try:
+                    exported.result()
+                except BaseException:
+                    pass
+            shutil.rmtree(staging, ignore_errors=True)
     outputs.seconds = seconds
     return outputs

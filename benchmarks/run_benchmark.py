@@ -1,0 +1,90 @@
+"""`malstyrning run` for one occasion of the example city, cold (a fresh process, no
+report yet), split into start-up, ingest, aggregate, notebook, HTML, Excel and chart
+export, against the unavoidable start-up: the interpreter with the libraries, a kernel
+with the libraries, and one browser start for the chart export.
+
+Run: .venv/bin/python benchmarks/run_benchmark.py [--repeat 3] [--occasion 2026-delar]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+LIBRARIES = "import pandas, pyarrow, openpyxl, python_calamine, great_expectations, papermill, nbconvert, plotly, kaleido"
+KERNEL = r"""
+from jupyter_client.manager import start_new_kernel
+km, kc = start_new_kernel(kernel_name="malstyrning")
+kc.execute_interactive("import pandas, plotly.graph_objects, analysis.report_content", timeout=120)
+kc.stop_channels(); km.shutdown_kernel(now=True)
+"""
+BROWSER = r"""
+import kaleido, plotly.graph_objects as go, tempfile, os
+with tempfile.TemporaryDirectory() as d:
+    kaleido.write_fig_from_object_sync([{"fig": go.Figure(go.Bar(y=[1])), "path": os.path.join(d, "a.png"), "opts": {"format": "png"}}], kopts={"mathjax": False})
+"""
+
+
+def timed(command: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, **kwargs)
+    return time.perf_counter() - start
+
+
+def run_once(root: Path, occasion: str) -> dict[str, float]:
+    shutil.rmtree(root / "reports", ignore_errors=True)
+    shutil.rmtree(root / "data" / "reference" / "bedomning", ignore_errors=True)
+    shutil.rmtree(root / "data" / "processed" / "aggregates", ignore_errors=True)
+    start = time.perf_counter()
+    done = subprocess.run([str(BIN / "malstyrning"), "--root", str(root), "run", "--period", occasion], capture_output=True, text=True)
+    total = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        sys.exit(f"run failed ({done.returncode}): {done.stderr}")
+    log = (root / "reports" / occasion / "malstyrning.log").read_text(encoding="utf-8")
+    steps = {k: float(v) for k, v in re.findall(r"(\w+) (\d+\.\d+)", log.split("Tider (s):")[1].splitlines()[0])}
+    steps["start-up and other"] = total - sum(v for k, v in steps.items() if k != "charts_parallel")
+    steps["total"] = total
+    return steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--occasion", default="2026-delar")
+    args = parser.parse_args()
+    cli = str(BIN / "malstyrning")
+    with tempfile.TemporaryDirectory(prefix="malstyrning-run-") as tmp:
+        root = Path(tmp)
+        subprocess.run([cli, "--root", tmp, "demo", "--all"], check=True, capture_output=True)
+        subprocess.run([cli, "--root", tmp, "ingest", "--all", "--quiet"], capture_output=True)
+
+        unavoidable = {
+            "interpreter + libraries": statistics.median(timed([sys.executable, "-c", LIBRARIES]) for _ in range(args.repeat)),
+            "kernel + libraries": statistics.median(timed([sys.executable, "-c", KERNEL], cwd=ROOT) for _ in range(args.repeat)),
+            "browser start + 1 export": statistics.median(timed([sys.executable, "-c", BROWSER]) for _ in range(args.repeat)),
+        }
+        runs = [run_once(root, args.occasion) for _ in range(args.repeat)]
+    steps = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    print(f"malstyrning run --period {args.occasion} (example city, cold), median of {args.repeat}:")
+    for k, v in steps.items():
+        print(f"  {k:<22} {v:6.1f} s")
+    floor = sum(unavoidable.values())
+    print("unavoidable start-up:")
+    for k, v in unavoidable.items():
+        print(f"  {k:<26} {v:6.1f} s")
+    print(f"  {'sum':<26} {floor:6.1f} s")
+    print(f"ratio total / unavoidable = {steps['total'] / floor:.2f} (target <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()
