@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from string import Formatter
 from typing import Any
 
 import pandas as pd
@@ -225,17 +226,16 @@ def _findings(failures, frames, ctx: RuleContext, letters: dict, details_cells: 
     records = []
     for check, rows in failures:
         frame = frames[check.table]
-        base_columns = [c for c in frame.columns if not c.startswith("_c") and c != "row_id"]
+        names = {name for _, name, _, _ in Formatter().parse(check.rule.message) if name}
+        from_row = [c for c in names if c in frame.columns and not c.startswith("_c")]
+        from_extras = {n: c for n, c in check.extras.items() if n in names}
         for rec in frame.iloc[rows].to_dict("records"):
             value = _display(rec.get(check.field), check.field, rec.get("mandate_period"), ctx)
             sheet = rec["sheet"]
-            fields = _Fields({c: _or_blank(rec[c]) for c in base_columns})
-            fields.update({name: _or_blank(rec[col]) for name, col in check.extras.items()})
+            fields = _Fields({c: _or_blank(rec[c]) for c in from_row})
+            fields.update({name: _or_blank(rec[col]) for name, col in from_extras.items()})
             fields.update(value=value or "", header=header(sheet, check.field), sheet=sheet,
                           occasion_label=occasion_label(str(rec["occasion"])), value_length=len(value or ""))
-            for k in ("baseline_year", "value_year"):
-                if k in fields and fields[k] != "":
-                    fields[k] = str(fields[k])
             cell, row, col = _cell(letters, details_cells, rec["sha256"], sheet, check.field, rec.get("excel_row"))
             records.append({
                 "occasion": rec["occasion"], "board_code": rec["board_code"], "source_file": rec["source_file"],

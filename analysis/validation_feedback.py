@@ -58,15 +58,12 @@ def feedback_name(board_code: str | None) -> str:
     return f"{board_code or UNKNOWN_SENDER}.xlsx"
 
 
-def _text(value) -> str | None:
-    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
-
-
-def _plain(frame: pd.DataFrame | None) -> pd.DataFrame:
-    """Categoricals and nullable columns as plain Python values (None for missing)."""
-    if frame is None:
-        return pd.DataFrame()
-    return frame.astype(object).where(frame.notna(), None)
+def _records(frame: pd.DataFrame | None) -> list[dict]:
+    """Rows as plain Python values: categoricals as their values, missing as None."""
+    if frame is None or frame.empty:
+        return []
+    plain = frame.astype(object)
+    return plain.where(plain.notna(), None).to_dict("records")
 
 
 def _sheet_rank(sheet) -> int:
@@ -78,37 +75,28 @@ def _cell_rank(cell) -> tuple[int, str]:
     return (int(match.group(2)), match.group(1).rjust(3)) if match else (0, "")
 
 
-def ordered_findings(issues: pd.DataFrame) -> pd.DataFrame:
+def ordered_findings(issues: list[dict]) -> list[dict]:
     """Per file, errors first, then in workbook order: sheet, row, column."""
-    if issues.empty:
-        return issues
-    keys = issues.assign(
-        _sev=(issues["severity"] != ERROR).astype(int),
-        _sheet=issues["sheet"].map(_sheet_rank),
-        _cell=issues["cell"].map(_cell_rank),
-    )
-    return keys.sort_values(["source_file", "_sev", "_sheet", "_cell"], kind="stable").drop(columns=["_sev", "_sheet", "_cell"])
+    return sorted(issues, key=lambda f: (str(f["source_file"]), f["severity"] != ERROR, _sheet_rank(f["sheet"]), _cell_rank(f["cell"])))
 
 
-def _counts(issues: pd.DataFrame, source_file: str) -> tuple[int, int]:
-    mine = issues[issues["source_file"] == source_file]
-    return int((mine["severity"] == ERROR).sum()), int((mine["severity"] == WARNING).sum())
+def _counts(issues: list[dict], source_file: str) -> tuple[int, int]:
+    mine = [f["severity"] for f in issues if f["source_file"] == source_file]
+    return mine.count(ERROR), mine.count(WARNING)
 
 
-def board_status(files: pd.DataFrame, issues: pd.DataFrame) -> str:
+def board_status(files: list[dict], issues: list[dict]) -> str:
     """One Swedish sentence on where the board stands for the occasion."""
-    current = files[files["status"] == "current"]
-    rejected = files[files["status"] == "rejected"]
+    current = [f["source_file"] for f in files if f["status"] == "current"]
+    rejected = [f["source_file"] for f in files if f["status"] == "rejected"]
     parts = []
-    if len(current):
-        name = current["source_file"].iloc[0]
-        _, warnings = _counts(issues, name)
+    if current:
+        _, warnings = _counts(issues, current[0])
         note = f", {warnings} {'varning' if warnings == 1 else 'varningar'} att se över" if warnings else " utan anmärkningar"
-        parts.append(f"Gällande inlämning: {name} (godkänd{note}).")
-    if len(rejected):
-        names = ", ".join(rejected["source_file"].astype(str))
-        parts.append(f"Avvisad: {names}. Rätta felen i arbetsboken och skicka in den igen.")
-        if len(current):
+        parts.append(f"Gällande inlämning: {current[0]} (godkänd{note}).")
+    if rejected:
+        parts.append(f"Avvisad: {', '.join(map(str, rejected))}. Rätta felen i arbetsboken och skicka in den igen.")
+        if current:
             parts.append("Till dess gäller den godkända inlämningen ovan.")
     if not parts:
         parts.append("Ingen inlämning.")
@@ -116,10 +104,11 @@ def board_status(files: pd.DataFrame, issues: pd.DataFrame) -> str:
 
 
 def board_workbook(
-    occasion: str, board_code: str | None, board_name: str, files: pd.DataFrame, issues: pd.DataFrame,
+    occasion: str, board_code: str | None, board_name: str, files: list[dict], issues: list[dict],
     raw_folder: Path, out_folder: Path, example_data: bool,
 ) -> Workbook:
-    """The feedback workbook of one board for one occasion (see module docstring)."""
+    """The feedback workbook of one board for one occasion (see module docstring):
+    `files` are its rows of the submissions table, `issues` its findings."""
     wb = Workbook()
     ws = wb.active
     ws.title = FINDINGS_SHEET
@@ -134,19 +123,21 @@ def board_workbook(
         ws.cell(4, 1).font = EXAMPLE_FONT
     table_header(ws, FINDINGS_HEADER_ROW, FINDING_HEADERS)
     r = FINDINGS_HEADER_ROW
-    for rec in _plain(ordered_findings(issues)).to_dict("records"):
+    targets = {}
+    for rec in ordered_findings(issues):
         r += 1
-        severity = rec["severity"]
-        sheet, cell = rec["sheet"], rec["cell"]
-        values = [rec["source_file"], sheet, cell, SEVERITY_LABELS.get(severity, severity), rec["rule"], rec["message"], rec["value"]]
+        severity, sheet, cell, file = rec["severity"], rec["sheet"], rec["cell"], rec["source_file"]
+        values = [file, sheet, cell, SEVERITY_LABELS.get(severity, severity), rec["rule"], rec["message"], rec["value"]]
         for c, value in enumerate(values, 1):
             set_value(ws.cell(r, c), value)
             ws.cell(r, c).alignment = WRAP
         ws.cell(r, 4).fill = SEVERITY_FILLS.get(severity, PatternFill())
-        target = link_target(out_folder, raw_folder / rec["source_file"])
+        if file not in targets:
+            targets[file] = link_target(out_folder, raw_folder / file)
         location = f"{quote_sheetname(sheet)}!{cell}" if sheet and cell else None
         text = f"{sheet}!{cell}" if location else "Öppna filen"
-        set_link(ws.cell(r, 8), text, target, location, tooltip=f"Öppna {rec['source_file']}" + (f", fliken {sheet}, cell {cell}" if location else ""))
+        set_link(ws.cell(r, 8), text, targets[file], location,
+                 tooltip=f"Öppna {file}" + (f", fliken {sheet}, cell {cell}" if location else ""))
     if r == FINDINGS_HEADER_ROW:
         r += 1
         set_value(ws.cell(r, 1), "Inga fynd.")
@@ -154,7 +145,7 @@ def board_workbook(
 
     fs = wb.create_sheet(FILES_SHEET)
     table_header(fs, 1, FILE_HEADERS)
-    for r, rec in enumerate(_plain(files).to_dict("records"), 2):
+    for r, rec in enumerate(files, 2):
         errors, warnings = _counts(issues, rec["source_file"])
         submitted = rec.get("submitted_on")
         values = [rec["source_file"], submitted.date() if hasattr(submitted, "date") else submitted,
@@ -185,76 +176,86 @@ def _number(n: int) -> str:
     return f"{n:,}".replace(",", "\u00a0")
 
 
-def summary_html(occasion: str, submissions: pd.DataFrame, issues: pd.DataFrame, example_data: bool) -> str:
-    """The summary page of one occasion: files, counts per board and per rule, rejected files."""
-    subs, found = _plain(submissions), _plain(issues)
+def _by_board(rows: list[dict]) -> dict[str | None, list[dict]]:
+    out: dict[str | None, list[dict]] = {}
+    for row in rows:
+        out.setdefault(row["board_code"], []).append(row)
+    return out
+
+
+def _boards(subs: list[dict]) -> list[tuple[str | None, str]]:
+    """(code, name) of every sender: known boards by code, then the unknown sender."""
+    names = {s["board_code"]: s.get("board_name") or s["board_code"] for s in subs if s["board_code"] is not None}
+    out: list[tuple[str | None, str]] = [(c, str(names[c])) for c in sorted(names)]
+    if any(s["board_code"] is None for s in subs):
+        out.append((None, UNKNOWN_SENDER_LABEL))
+    return out
+
+
+def summary_html(occasion: str, submissions: list[dict], issues: list[dict], example_data: bool) -> str:
+    """The summary page of one occasion: files, counts per board and per rule, rejected
+    files. `submissions` and `issues` are the occasion's rows of the two tables."""
     label = occasion_label(occasion)
+    files_of, found_of = _by_board(submissions), _by_board(issues)
     out = ["<!DOCTYPE html>", '<html lang="sv"><head><meta charset="utf-8">',
            f"<title>Validering – {_e(label)}</title><style>{_CSS}</style></head><body>",
            f"<h1>Validering av inlämningar – {_e(label)}</h1>"]
     if example_data:
         out.append(f'<p class="exempel">{_e(EXAMPLE_DATA_MARK.upper())} – inte verkliga uppgifter</p>')
-    n_rejected = int((subs["status"] == "rejected").sum()) if len(subs) else 0
-    errors = int((found["severity"] == ERROR).sum()) if len(found) else 0
-    warnings = int((found["severity"] == WARNING).sum()) if len(found) else 0
-    out.append(f"<p>{_number(len(subs))} filer lästa, {_number(len(subs) - n_rejected)} godkända, "
-               f"{_number(n_rejected)} avvisade. {_number(errors)} fel och {_number(warnings)} varningar.</p>")
+    n_rejected = sum(s["status"] == "rejected" for s in submissions)
+    severities = [f["severity"] for f in issues]
+    out.append(f"<p>{_number(len(submissions))} filer lästa, {_number(len(submissions) - n_rejected)} godkända, "
+               f"{_number(n_rejected)} avvisade. {_number(severities.count(ERROR))} fel och "
+               f"{_number(severities.count(WARNING))} varningar.</p>")
 
     out.append("<h2>Per nämnd och bolag</h2><table><tr><th>Nämnd/bolag</th><th>Kod</th><th>Filer</th><th>Status</th>"
                "<th>Fel</th><th>Varningar</th><th>Återkoppling</th></tr>")
-    boards = _boards(subs)
+    boards = _boards(submissions)
     for code, name in boards:
-        files = subs[subs["board_code"].map(lambda b: b == code)]
-        mine = found[found["board_code"].map(lambda b: b == code)] if len(found) else found
-        status = "Godkänd" if (files["status"] == "current").any() else "Avvisad"
-        if status == "Godkänd" and (files["status"] == "rejected").any():
-            status = "Godkänd (en fil avvisad)"
-        e = int((mine["severity"] == ERROR).sum()) if len(mine) else 0
-        w = int((mine["severity"] == WARNING).sum()) if len(mine) else 0
+        files, mine = files_of.get(code, []), [f["severity"] for f in found_of.get(code, [])]
+        statuses = {f["status"] for f in files}
+        status = ("Godkänd (en fil avvisad)" if "rejected" in statuses else "Godkänd") if "current" in statuses else "Avvisad"
+        e, w = mine.count(ERROR), mine.count(WARNING)
         link = f'<a href="{_e(feedback_name(code))}">{_e(feedback_name(code))}</a>'
         out.append(f"<tr><td>{_e(name)}</td><td>{_e(code or '')}</td><td class=n>{len(files)}</td><td>{_e(status)}</td>"
                    f'<td class="n{" fel" if e else ""}">{e}</td><td class="n{" varning" if w else ""}">{w}</td><td>{link}</td></tr>')
     out.append("</table>")
 
     out.append("<h2>Fynd per regel och nämnd</h2>")
-    if len(found):
-        rules = sorted(found["rule"].unique(), key=lambda r: (RULE_SEVERITY.get(r) != ERROR, r))
-        with_findings = [(c, n) for c, n in boards if (found["board_code"].map(lambda b: b == c)).any()]
+    if issues:
+        counts: dict[str, dict[str | None, int]] = {}
+        for f in issues:
+            per_board = counts.setdefault(f["rule"], {})
+            per_board[f["board_code"]] = per_board.get(f["board_code"], 0) + 1
+        rules = sorted(counts, key=lambda r: (RULE_SEVERITY.get(r) != ERROR, r))
+        with_findings = [(c, n) for c, n in boards if c in found_of]
         out.append("<table><tr><th>Regel</th><th>Allvarlighetsgrad</th><th>Beskrivning</th><th>Totalt</th>"
                    + "".join(f"<th>{_e(c or '?')}</th>" for c, _ in with_findings) + "</tr>")
         for rule in rules:
-            of_rule = found[found["rule"] == rule]
-            severity = RULE_SEVERITY.get(rule, of_rule["severity"].iloc[0])
-            cells = "".join(f"<td class=n>{int((of_rule['board_code'].map(lambda b: b == c)).sum()) or ''}</td>" for c, _ in with_findings)
+            severity = RULE_SEVERITY.get(rule, ERROR)
+            cells = "".join(f"<td class=n>{counts[rule].get(c) or ''}</td>" for c, _ in with_findings)
             out.append(f"<tr><td>{_e(rule)}</td><td class={'fel' if severity == ERROR else 'varning'}>"
                        f"{_e(SEVERITY_LABELS.get(severity, severity))}</td><td>{_e(RULE_WHAT.get(rule, ''))}</td>"
-                       f"<td class=n>{len(of_rule)}</td>{cells}</tr>")
+                       f"<td class=n>{sum(counts[rule].values())}</td>{cells}</tr>")
         out.append("</table>")
     else:
         out.append("<p>Inga fynd.</p>")
 
-    rejected = subs[subs["status"] == "rejected"] if len(subs) else subs
-    if len(rejected):
+    rejected = [s for s in submissions if s["status"] == "rejected"]
+    if rejected:
+        errors_of: dict[str, list[dict]] = {}
+        for f in issues:
+            if f["severity"] == ERROR:
+                errors_of.setdefault(f["source_file"], []).append(f)
         out.append("<h2>Avvisade filer</h2><table><tr><th>Fil</th><th>Nämnd/bolag</th><th>Fel</th><th>Första felet</th></tr>")
-        for rec in rejected.to_dict("records"):
-            errs = found[(found["source_file"] == rec["source_file"]) & (found["severity"] == ERROR)] if len(found) else found
-            first = ordered_findings(errs)["message"].iloc[0] if len(errs) else ""
+        for rec in rejected:
+            errs = ordered_findings(errors_of.get(rec["source_file"], []))
+            first = errs[0]["message"] if errs else ""
             out.append(f"<tr><td>{_e(rec['source_file'])}</td><td>{_e(rec.get('board_name') or UNKNOWN_SENDER_LABEL)}</td>"
                        f"<td class=n>{len(errs)}</td><td>{_e(first)}</td></tr>")
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
-
-
-def _boards(subs: pd.DataFrame) -> list[tuple[str | None, str]]:
-    """(code, name) of every sender, known boards by code, then the unknown sender."""
-    if subs.empty:
-        return []
-    known = subs[subs["board_code"].notna()].drop_duplicates("board_code").sort_values("board_code")
-    out = [(str(c), str(n or c)) for c, n in zip(known["board_code"], known["board_name"])]
-    if subs["board_code"].isna().any():
-        out.append((None, UNKNOWN_SENDER_LABEL))
-    return out
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -273,21 +274,21 @@ def write_feedback(paths: Paths, occasions: list[str]) -> list[Path]:
     """Write the feedback workbooks and the summary page of each occasion from the
     processed tables; returns the files written. Feedback files of boards that no longer
     have a submission for the occasion are removed; nothing else in the folder is."""
-    submissions = _plain(read_table(paths.processed, "submissions"))
-    issues = _plain(read_table(paths.processed, "validation_issues"))
+    submissions = _records(read_table(paths.processed, "submissions"))
+    issues = _records(read_table(paths.processed, "validation_issues"))
     written: list[Path] = []
     for occasion in occasions:
-        subs = submissions[submissions["occasion"] == occasion] if len(submissions) else submissions
-        found = issues[issues["occasion"] == occasion] if len(issues) else pd.DataFrame(columns=["occasion", "board_code", "source_file", "severity", "rule"])
-        folder = feedback_folder(paths, occasion)
-        if subs.empty:
+        subs = [s for s in submissions if s["occasion"] == occasion]
+        found = [f for f in issues if f["occasion"] == occasion]
+        if not subs:
             continue
-        example = bool(subs["example_data"].fillna(False).any())
+        folder = feedback_folder(paths, occasion)
+        example = any(bool(s.get("example_data")) for s in subs)
+        files_of, found_of = _by_board(subs), _by_board(found)
         names = set()
         for code, name in _boards(subs):
-            files = subs[subs["board_code"].map(lambda b: b == code)]
-            mine = found[found["board_code"].map(lambda b: b == code)]
-            wb = board_workbook(occasion, code, name, files, mine, paths.raw_for(occasion), folder, example)
+            wb = board_workbook(occasion, code, name, files_of.get(code, []), found_of.get(code, []),
+                                paths.raw_for(occasion), folder, example)
             path = folder / feedback_name(code)
             save_workbook(wb, path)
             written.append(path)

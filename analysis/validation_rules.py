@@ -97,14 +97,15 @@ def submission_key(frame: pd.DataFrame) -> pd.Series:
     return key(frame["occasion"], frame["source_file"], frame["sha256"])
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def key(*parts: pd.Series) -> pd.Series:
     """One text key from several columns; missing when any part is missing."""
-    frame = pd.concat([p.astype(object) for p in parts], axis=1)
-    missing = frame.isna().any(axis=1)
-    text = frame.iloc[:, 0].astype(object).map(str)
-    for i in range(1, frame.shape[1]):
-        text = text + _SEP + frame.iloc[:, i].astype(object).map(str)
-    return text.astype(object).where(~missing, None)
+    arrays = [p.to_numpy(dtype=object) for p in parts]
+    keys = [None if any(_missing(v) for v in values) else _SEP.join(map(str, values)) for values in zip(*arrays)]
+    return pd.Series(keys, index=parts[0].index, dtype=object)
 
 
 @dataclass
@@ -196,7 +197,7 @@ class RuleContext:
     def next_free_row(self, table: str) -> dict[str, int]:
         """submission -> the first row after the submission's rows in the table's sheet."""
         t = self.tables[table]
-        rows = t.groupby("submission")["excel_row"].max() if len(t) else pd.Series(dtype=int)
+        rows = pd.to_numeric(t["excel_row"]).groupby(t["submission"]).max() if len(t) else pd.Series(dtype=int)
         return {sub: int(r) + 1 for sub, r in rows.items()}
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import urllib.parse
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
