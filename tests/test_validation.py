@@ -189,6 +189,41 @@ def test_a_fixed_file_is_taken_in_on_the_next_run_and_the_rejected_one_stays_lis
     assert "Gällande inlämning: GRN rättad.xlsx (godkänd" in status and "Avvisad: GRN.xlsx" in status
 
 
+def test_goals_are_checked_against_the_catalogue_of_each_submissions_own_mandate_period(tmp_path):
+    """One run over the end of one period and the start of the next: a goal that exists,
+    or is the board's, in 2023–2026 may not be in 2027–2030."""
+    import yaml
+
+    from analysis.catalogue import load_catalogues
+
+    ref = tmp_path / "data" / "reference"
+    ref.mkdir(parents=True)
+    source = (REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml").read_text(encoding="utf-8")
+    (ref / "malkatalog-2023-2026.yaml").write_text(source, encoding="utf-8")
+    nxt = yaml.safe_load(source)
+    nxt["mandate_period"] = "2027-2030"
+    nxt["goals"] = [g for g in nxt["goals"] if g["code"] != "1.3"]  # goal 1.3 is not in the new period
+    for g in nxt["goals"]:
+        if g["code"] == "1.1":
+            g["responsible"] = [b for b in g["responsible"] if b != "GRN"]  # nor is GRN responsible for 1.1
+    (ref / "malkatalog-2027-2030.yaml").write_text(yaml.safe_dump(nxt, allow_unicode=True), encoding="utf-8")
+    paths = Paths.at(tmp_path)
+    catalogues = load_catalogues(paths.reference)
+    old, new = catalogues["2023-2026"], catalogues["2027-2030"]
+    _write(old, paths, "2026-ar", "GRN", "GRN 2026.xlsx")
+    _write(new, paths, "2027-budget", "GRN", "GRN 2027.xlsx")
+    _write(new, paths, "2027-budget", "GRN", "GRN 2027 gammalt mål.xlsx", lambda s: s.put("Bidrag", "goal_code", 4, Sheets(s.wb, old).goal("1.3")))
+    _write(new, paths, "2027-budget", "GRN", "GRN 2027 utan ansvar.xlsx", lambda s: s.put("Bidrag", "goal_code", 4, s.goal("1.1")))
+    assert main(["--root", str(tmp_path), "ingest", "--all", "--quiet"]) == 1
+    issues = read_table(paths.processed, "validation_issues")
+    errors = issues[issues["severity"] == "error"]
+    assert set(zip(errors["source_file"], errors["rule"], errors["cell"])) == {
+        ("GRN 2027 gammalt mål.xlsx", "okant_kf_mal", "B4"), ("GRN 2027 utan ansvar.xlsx", "mal_ej_ansvar", "B4")}
+    assert "målkatalogen för 2027-2030" in errors.loc[errors["rule"] == "okant_kf_mal", "message"].iloc[0]
+    subs = read_table(paths.processed, "submissions")
+    assert set(subs.loc[subs["status"] != "rejected", "source_file"]) == {"GRN 2026.xlsx", "GRN 2027.xlsx"}
+
+
 def test_only_the_validation_step_imports_great_expectations(tmp_path):
     code = (
         "import sys\n"
