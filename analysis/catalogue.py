@@ -255,6 +255,15 @@ def catalogue_for(occasion: Occasion, reference_dir: Path) -> Catalogue:
     raise UsageError(f"Ingen målkatalog täcker {occasion.code}. Lägg till malkatalog-<startår>-<slutår>.yaml i {reference_dir}.")
 
 
+# Keys each kind of record may have; anything else is a typo or an unquoted comma in YAML
+# ("name: Hälsa-, vård- och omsorgsnämnden" silently becomes two keys).
+ALLOWED_KEYS = {
+    "boards": {"code", "name", "kind"},
+    "goal_areas": {"code", "name", "sdgs"},
+    "goals": {"code", "goal_area", "name", "responsible"},
+}
+
+
 def _records(raw: dict, key: str, required: tuple[str, ...], problems: list[str]) -> list[dict]:
     items = raw.get(key)
     if not isinstance(items, list) or not items:
@@ -264,6 +273,11 @@ def _records(raw: dict, key: str, required: tuple[str, ...], problems: list[str]
     for i, item in enumerate(items, 1):
         if not isinstance(item, dict):
             problems.append(f"{key} nr {i}: ska vara en post med {', '.join(required)}")
+            continue
+        unknown = sorted(str(k) for k in item if k not in ALLOWED_KEYS.get(key, item.keys()))
+        if unknown:
+            problems.append(f"{key} nr {i} ({item.get('code', '?')}): okänd nyckel {', '.join(repr(u) for u in unknown)}"
+                            " (har ett namn med kommatecken glömt citattecken?)")
             continue
         missing = [r for r in required if item.get(r) in (None, "")]
         if missing:

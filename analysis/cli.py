@@ -202,6 +202,10 @@ def cmd_run(args, paths: Paths) -> int:
             log.info("Inläsning: %d filer, %d godkända, %d avvisade (%.1f s)", r.files, len(r.accepted), len(r.rejected), ingest_s)
             for rec in r.issues[r.issues["severity"] == "error"].to_dict("records"):
                 log.warning("Avvisad %s: %s (%s %s)", rec["source_file"], rec["message"], rec["sheet"] or "", rec["cell"] or "")
+        from analysis.validation_feedback import write_feedback
+
+        feedback = write_feedback(paths, [occasion.code])
+        log.info("Återkoppling: %d filer i %s", len(feedback), paths.reports / occasion.code / "validering")
         try:
             outputs = produce_report(paths, occasion)
         except ReportFailed as exc:

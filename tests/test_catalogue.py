@@ -34,6 +34,7 @@ def test_example_catalogue_has_the_shape_the_structure_prescribes():
     assert per_goal["3.2"] == 19 and per_goal["4.3"] == 19
     assert per_goal["1.1"] == 4 and per_goal["3.1"] == 5
     assert set(cat.goals_for("OFN")["goal_code"]) == {"3.2", "4.2", "4.3"}
+    assert cat.board_name("HVON") == "Hälsa-, vård- och omsorgsnämnden"
     assert cat.scales["theme"].codes == ("child_rights", "gender_equality", "equality", "anti_discrimination")
     assert [o.code for o in cat.occasions][:4] == ["2023-budget", "2023-delar", "2023-ar", "2024-budget"]
     assert len(cat.occasions) == 12
@@ -60,6 +61,7 @@ def test_scale_accepts_label_or_code_in_any_case_but_never_guesses():
         (lambda r: r["goals"].__delitem__(slice(12, 15)), "goal_areas 5: målområdet har inga KF-mål"),
         (lambda r: r["goal_areas"].__delitem__(slice(3, 5)), "3 målområden, strukturen föreskriver 4–5"),
         (lambda r: r["goals"][4].update(responsible="some"), "goals 2.2: responsible ska vara en lista med nämndkoder eller 'alla'"),
+        (lambda r: r["boards"][5].update({"vård- och omsorgsnämnden": None}), "boards nr 6 (HVON): okänd nyckel 'vård- och omsorgsnämnden'"),
     ],
 )
 def test_inconsistencies_are_named_precisely(raw, mutate, expected):

@@ -67,6 +67,7 @@ def test_run_produces_the_report_and_says_rejected_submissions(city):
     folder = _folder(paths)
     for name in ("sammanstalld_analys.ipynb", "sammanstalld_analys.html", "sammanstalld_analys.xlsx", "malstyrning.log"):
         assert (folder / name).stat().st_size > 0, name
+    assert (folder / "validering" / "sammanfattning.html").exists()
     log = (folder / "malstyrning.log").read_text(encoding="utf-8")
     assert "Avvisad" in log and "Tider (s): ingest" in log and "charts" in log
 
