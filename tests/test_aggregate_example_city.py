@@ -1,0 +1,107 @@
+"""`malstyrning aggregate` on the example city: every table for every occasion, written
+where the report looks for them, and figures that agree with the processed tables."""
+
+import datetime as dt
+import shutil
+
+import pandas as pd
+import pytest
+
+from analysis.aggregate import AGGREGATES, TABLE_NAMES, aggregate
+from analysis.cli import main
+from analysis.config import Paths
+from analysis.occasion import Occasion
+from analysis.processed_store import read_table
+
+
+@pytest.fixture(scope="module")
+def city(example_city, tmp_path_factory) -> Paths:
+    """A copy of the example city's processed tables (the shared city stays read-only)."""
+    root = tmp_path_factory.mktemp("aggregate_city")
+    shutil.copytree(example_city.processed, root / "data" / "processed")
+    return Paths.at(root)
+
+
+@pytest.fixture(scope="module")
+def aggregated(city):
+    assert main(["--root", str(city.root), "aggregate", "--all"]) == 0
+    return city
+
+
+def _occasions(paths: Paths) -> list[str]:
+    subs = read_table(paths.processed, "submissions")
+    return sorted({str(o) for o in subs["occasion"].astype(object)}, key=Occasion.parse)
+
+
+def test_every_table_is_written_for_every_occasion(aggregated):
+    occasions = _occasions(aggregated)
+    assert occasions[0] == "2023-budget" and occasions[-1] == "2026-delar"
+    for code in occasions:
+        folder = aggregated.processed / AGGREGATES / code
+        for name in TABLE_NAMES:
+            frame = read_table(folder, name)
+            assert frame is not None, (code, name)
+            seen = {str(o) for o in frame["occasion"].astype(object)}
+            if name in ("trajectory", "transitions"):
+                assert all(Occasion.parse(o) <= Occasion.parse(code) for o in seen), (code, name)
+            else:
+                assert seen <= {code}, (code, name)
+        # Coverage always lists the 90 responsibilities of the example catalogue.
+        cov = read_table(folder, "coverage")
+        assert int(cov["responsible"].sum()) == 90
+
+
+def test_the_command_prints_a_short_swedish_summary(city, capsys):
+    assert main(["--root", str(city.root), "aggregate", "--period", "2026-delar"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2026-delar: 18 av 19 nämnder och bolag godkända")
+    assert "Förslag per KF-mål:" in out
+
+
+def test_figures_agree_with_the_processed_tables(aggregated):
+    occasion = Occasion.parse("2026-delar")
+    folder = aggregated.processed / AGGREGATES / occasion.code
+    subs = read_table(aggregated.processed, "submissions").astype({"occasion": object, "board_code": object, "status": object})
+    subs = subs[subs["occasion"] == occasion.code]
+    follow = read_table(aggregated.processed, "follow_ups")
+    follow = follow[follow["occasion"].astype(object) == occasion.code]
+
+    # Every follow-up of an accepted submission is counted once per scale.
+    movement = read_table(folder, "movement_by_goal")
+    per_scale = movement.groupby("scale")["count"].sum() + movement.drop_duplicates(["goal_code", "scale"]).groupby("scale")["unanswered"].sum()
+    assert per_scale.to_dict() == {"movement": len(follow), "outlook": len(follow)}
+
+    # A board whose only file was rejected shows as rejected in coverage and data quality.
+    rejected = set(subs.loc[subs["status"] == "rejected", "board_code"]) - set(subs.loc[subs["status"] == "current", "board_code"])
+    assert rejected, "the example city leaves one file at 2026-delar rejected"
+    cov = read_table(folder, "coverage")
+    assert set(cov.loc[cov["submission_status"].astype(object) == "rejected", "board_code"]) == rejected
+    quality = read_table(folder, "data_quality").set_index("board_code")
+    for board in rejected:
+        assert quality.loc[board, "submission_status"] == "rejected" and pd.isna(quality.loc[board, "on_time"])
+
+    # On time means submitted on or before 15 September (the catalogue's deadline for delar).
+    current = subs[subs["status"] == "current"].set_index("board_code")
+    for board, row in current.iterrows():
+        on_time = pd.Timestamp(row["submitted_on"]).date() <= dt.date(2026, 9, 15)
+        assert bool(quality.loc[board, "on_time"]) == on_time, board
+
+    # The signal's board categories add up to the responsible boards of every goal.
+    signal = read_table(folder, "goal_signal")
+    assert len(signal) == 15
+    categories = [c for c in signal.columns if c.startswith("boards_")]
+    assert (signal[categories].sum(axis=1) == signal["responsible_boards"]).all()
+    assert signal["reasons"].str.contains("ansvarig").all()
+
+
+def test_aggregate_returns_what_it_writes(city):
+    occasion = Occasion.parse("2025-ar")
+    tables = aggregate(city, occasion)
+    assert list(tables) == list(TABLE_NAMES)
+    for name, frame in tables.items():
+        stored = read_table(city.processed / AGGREGATES / occasion.code, name)
+        pd.testing.assert_frame_equal(
+            frame.astype({c: object for c in frame.columns if frame[c].dtype == object}),
+            stored.astype({c: object for c in frame.columns if frame[c].dtype == object}),
+            check_dtype=False, check_categorical=False, obj=name,
+        )
