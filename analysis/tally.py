@@ -1,6 +1,8 @@
-"""Counting answers: the few helpers the aggregate tables share. Rows of one occasion from
-accepted submissions, the goal each contribution belongs to, and the distribution of an
-answer scale (counts and shares, every level present, zero where nobody answered)."""
+"""Counting answers: the few helpers the aggregate tables share. Which boards' submissions
+were accepted, rejected or missing at each occasion; the rows that come from accepted
+submissions; the goal each contribution belongs to; and the distribution of an answer
+scale (counts and shares, every level present, zero where nobody answered). Small tables:
+plain Python counting here is faster and clearer than many small pandas joins."""
 
 from __future__ import annotations
 
