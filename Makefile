@@ -39,8 +39,11 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 
+## Performance figures (medians; see each script's docstring).
 bench: setup
 	$(BIN)/python benchmarks/ingest_benchmark.py
+	$(BIN)/python benchmarks/aggregate_benchmark.py
+	$(BIN)/python benchmarks/run_benchmark.py
 
 ## JupyterLab with the project's kernel, for exploring (notebooks/utforska.ipynb).
 lab: setup
