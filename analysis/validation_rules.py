@@ -118,9 +118,6 @@ class RuleContext:
     tables: dict[str, pd.DataFrame]
     known: pd.DataFrame
 
-    def catalogue(self, period: str) -> Catalogue | None:
-        return self.catalogues.get(period)
-
     @cached_property
     def goal_names(self) -> dict[str, str]:
         return {f"{p}{_SEP}{g}": n for p, c in self.catalogues.items() for g, n in zip(c.goals["goal_code"], c.goals["goal_name"])}
