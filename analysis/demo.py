@@ -67,7 +67,12 @@ _HR_COMMENTS = {
     "considered": ["Analysen har gjorts utifrån barnets bästa och målgruppens behov.",
                    "Statistiken är uppdelad på kön och område och har legat till grund för prioriteringar.",
                    "Dialog med berörda grupper har påverkat utformningen."],
-    "not_considered": ["Temat har inte analyserats i år.", None],
+    # Mostly explained; now and then left blank, which validation flags as a warning.
+    "not_considered": ["Temat har inte analyserats i år; det tas upp i nästa uppföljning.",
+                       "Underlag uppdelat på målgrupper saknas ännu.", "Temat har inte analyserats i år.",
+                       "Arbetet med temat har skjutits upp till nästa år.", "Temat har inte analyserats i år.",
+                       "Kartläggning pågår och redovisas i årsanalysen.", "Temat har inte analyserats i år.",
+                       "Underlag saknas.", "Temat har inte analyserats i år.", None],
     "not_relevant": ["Bidraget berör inte temat direkt.", None],
 }
 _INDICATORS = [("Andel elever med godkända betyg", "%", "increase", 70.0), ("Antal deltagare", "antal", "increase", 250.0),

@@ -6,7 +6,7 @@ and copies of the example workbooks with the board code changed in the details s
 Each measurement runs in a fresh interpreter (as `malstyrning ingest` would) and reports
 wall time of the ingest call alone, the fixed start-up (imports), and peak memory.
 
-Run: .venv/bin/python benchmarks/ingest_benchmark.py [--sizes 20 200 2000] [--repeat 3]
+Run: .venv/bin/python benchmarks/ingest_benchmark.py [--sizes 20 200 2000] [--repeat 3] [--validation without]
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ t0 = time.perf_counter()
 from analysis.config import Paths
 from analysis.ingest import ingest
 from analysis.occasion import Occasion
+if sys.argv[3] == "without":  # reading and tables alone: no findings, GX never imported
+    import analysis.ingest, analysis.validation
+    analysis.ingest.find_issues = lambda *args, **kwargs: analysis.validation.empty_issues()
 t1 = time.perf_counter()
 results = ingest(Paths.at(sys.argv[1]), [Occasion.parse(sys.argv[2])])
 t2 = time.perf_counter()
@@ -96,8 +99,8 @@ def example_files(workdir: Path) -> list[tuple[Path, str]]:
     return out
 
 
-def measure(root: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(root), OCCASION], cwd=ROOT, capture_output=True, text=True, check=True)
+def measure(root: Path, validation: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", MEASURE, str(root), OCCASION, validation], cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -105,6 +108,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20, 200, 2000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--validation", choices=["with", "without"], default="with",
+                        help="'without' measures reading and the tables alone (the issue-2 target)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="malstyrning-bench-") as tmp:
         workdir = Path(tmp)
@@ -115,7 +120,7 @@ def main() -> None:
             runs = []
             for _ in range(args.repeat):
                 shutil.rmtree(root / "data" / "processed", ignore_errors=True)
-                runs.append(measure(root))
+                runs.append(measure(root, args.validation))
                 if runs[-1]["accepted"] != size:
                     sys.exit(f"only {runs[-1]['accepted']} of {size} submissions were accepted; the benchmark is not measuring ingestion")
             ingest_s = statistics.median(r["ingest"] for r in runs)
