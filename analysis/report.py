@@ -101,6 +101,12 @@ def _write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _timed(function, *args) -> float:
+    start = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - start
+
+
 def _export(charts: list, folder: Path) -> tuple[list, float]:
     from analysis.chart_export import export_charts
 
@@ -146,11 +152,15 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     data = load_report_data(paths.root, occasion.code, goal_area)
     seconds["load"] = time.perf_counter() - t
 
-    # The chart export (a browser) runs beside the notebook (a kernel), into a staging
-    # folder that replaces diagram/ only when the whole report has succeeded.
+    # The chart export (a browser) and the Excel workbook are made beside the notebook (a
+    # kernel), into staging places that replace the report's files only when the whole
+    # report has succeeded.
     staging = Path(tempfile.mkdtemp(prefix=".diagram-", dir=folder))
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         exported = pool.submit(_export, report_charts(data), staging) if charts else None
+        title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
+        staged_excel = staging.with_name(staging.name + ".xlsx")
+        excel_written = pool.submit(_timed, write_excel, excel_tables(data), staged_excel, title)
         try:
             t = time.perf_counter()
             parameters = {"occasion": occasion.code, "mandate_period": catalogue.mandate_period, "goal_area": goal_area,
@@ -159,13 +169,10 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
             seconds["notebook"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
             _write_text(outputs.html, notebook_html(outputs.notebook, title))
             seconds["html"] = time.perf_counter() - t
-
-            t = time.perf_counter()
-            write_excel(excel_tables(data), outputs.excel, title)
-            seconds["excel"] = time.perf_counter() - t
+            seconds["excel_parallel"] = excel_written.result()
+            os.replace(staged_excel, outputs.excel)
 
             if exported is not None:
                 t = time.perf_counter()
@@ -181,5 +188,11 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
                 except BaseException:
                     pass
             shutil.rmtree(staging, ignore_errors=True)
+            excel_written.cancel()
+            try:
+                excel_written.result()
+            except BaseException:
+                pass
+            staged_excel.unlink(missing_ok=True)
     outputs.seconds = seconds
     return outputs

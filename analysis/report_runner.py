@@ -102,6 +102,7 @@ def execute_notebook(notebook: Path, target: Path, parameters: dict, cwd: Path) 
             str(notebook), tmp, parameters=parameters, kernel_name=KERNEL_NAME, cwd=str(cwd),
             execution_timeout=CELL_TIMEOUT_S, start_timeout=START_TIMEOUT_S, progress_bar=False,
             log_output=False, kernel_manager_class=_kernel_manager_class(),
+            request_save_on_cell_execute=False,  # written once at the end (or on failure)
         )
     except PapermillExecutionError as exc:
         os.replace(tmp, failed)

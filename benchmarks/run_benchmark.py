@@ -52,7 +52,7 @@ def run_once(root: Path, occasion: str) -> dict[str, float]:
         sys.exit(f"run failed ({done.returncode}): {done.stderr}")
     log = (root / "reports" / occasion / "malstyrning.log").read_text(encoding="utf-8")
     steps = {k: float(v) for k, v in re.findall(r"(\w+) (\d+\.\d+)", log.split("Tider (s):")[1].splitlines()[0])}
-    steps["start-up and other"] = total - sum(v for k, v in steps.items() if k != "charts_parallel")
+    steps["start-up and other"] = total - sum(v for k, v in steps.items() if not k.endswith("_parallel"))
     steps["total"] = total
     return steps
 
