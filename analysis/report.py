@@ -101,9 +101,9 @@ def _write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _timed(function, *args) -> float:
+def _timed(function) -> float:
     start = time.perf_counter()
-    function(*args)
+    function()
     return time.perf_counter() - start
 
 
@@ -157,10 +157,10 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     # report has succeeded.
     staging = Path(tempfile.mkdtemp(prefix=".diagram-", dir=folder))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        exported = pool.submit(_export, report_charts(data), staging) if charts else None
+        exported = pool.submit(lambda: _export(report_charts(data), staging)) if charts else None
         title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
         staged_excel = staging.with_name(staging.name + ".xlsx")
-        excel_written = pool.submit(_timed, write_excel, excel_tables(data), staged_excel, title)
+        excel_written = pool.submit(_timed, lambda: write_excel(excel_tables(data), staged_excel, title))
         try:
             t = time.perf_counter()
             parameters = {"occasion": occasion.code, "mandate_period": catalogue.mandate_period, "goal_area": goal_area,
