@@ -126,6 +126,15 @@ def _lists_sheet(wb: Workbook, catalogue: Catalogue, board_code: str) -> _Lists:
     return lists
 
 
+def _fit_to_page_width(ws: Worksheet, landscape: bool = True) -> None:
+    """Printed, every column fits on the page width (A4)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+
+
 def _protect(ws: Worksheet) -> None:
     """Protect the sheet without a password: it guards against slips, not against the board."""
     ws.protection.sheet = True
@@ -168,9 +177,11 @@ def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board
     for r, (text, font) in enumerate(lines, 1):
         cell = ws.cell(r, 1)
         set_value(cell, text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
         if font is not None:
             cell.font = font
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = 100
+    _fit_to_page_width(ws, landscape=False)
     _protect(ws)
 
 
@@ -205,6 +216,7 @@ def _details(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 40
     ws.column_dimensions["C"].width = 60
+    _fit_to_page_width(ws, landscape=False)
     _protect(ws)
 
 
@@ -222,6 +234,8 @@ def _table_sheet(ws: Worksheet, title: str, help_text: str, fields: tuple[Field,
         columns[f.key] = c
     ws.row_dimensions[HEADER_ROW].height = 45
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    _fit_to_page_width(ws)
     _protect(ws)
     return columns
 
