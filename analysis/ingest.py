@@ -238,7 +238,9 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False) -> l
         results.append(result)
 
     scales = _scales(catalogues)
-    current_shas = set(submissions.loc[submissions["status"] == STATUS_CURRENT, "sha256"])
+    # A file is its occasion, name and content: the same bytes filed twice (say, also in
+    # the wrong occasion's folder) must not bring its rows in twice.
+    current_keys = set(_file_keys(submissions[submissions["status"] == STATUS_CURRENT]))
     out: dict[str, pd.DataFrame] = {
         "submissions": _typed_submissions(submissions, scales),
         "validation_issues": _occasion_order(issues_all.astype("string")),
@@ -246,10 +248,15 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False) -> l
     for table in SHEET_TABLES:
         full = history[table] if history[table] is not None else pd.DataFrame(columns=table_columns(table))
         out[f"{HISTORY}/{table}"] = _occasion_order(typed_table(table, full, None))
-        current = full[full["sha256"].isin(current_shas)]
+        current = full[_file_keys(full).isin(current_keys)] if len(full) else full
         out[table] = _occasion_order(typed_table(table, current, scales))
     write_tables(store, out)
     return results
+
+
+def _file_keys(frame: pd.DataFrame) -> pd.Series:
+    return (frame["occasion"].astype(object).astype(str) + "|" + frame["source_file"].astype(object).astype(str)
+            + "|" + frame["sha256"].astype(object).astype(str))
 
 
 def _typed_submissions(submissions: pd.DataFrame, scales: dict) -> pd.DataFrame:

@@ -341,3 +341,20 @@ def test_help_is_swedish(capsys):
     out = capsys.readouterr().out
     assert out.startswith("Användning: malstyrning")
     assert "visa den här hjälpen" in out and "kommandon" in out
+
+
+def test_the_same_file_in_the_wrong_folder_does_not_double_the_current_rows(tmp_path, catalogue):
+    paths = Paths.at(tmp_path)
+    right = _write(catalogue, paths, "2024-delar", "GRN")
+    wrong = paths.raw_for("2024-ar") / right.name
+    wrong.parent.mkdir(parents=True)
+    shutil.copy2(right, wrong)
+    _write(catalogue, paths, "2024-ar", "TN")
+    assert _ingest(paths, "--all") == 1  # the copy declares 2024-delar in a 2024-ar folder
+    follow_ups = read_table(paths.processed, "follow_ups")
+    grn = follow_ups[follow_ups["board_code"] == "GRN"]
+    assert set(grn["occasion"].astype(str)) == {"2024-delar"}
+    assert not grn.duplicated(["occasion", "contribution_id"]).any()
+    subs = read_table(paths.processed, "submissions")
+    copy = subs[(subs["occasion"] == "2024-ar") & (subs["board_code"] == "GRN")]
+    assert copy["status"].tolist() == ["rejected"]
