@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.config import REPOSITORY_ROOT
@@ -77,12 +76,7 @@ def _kernel_manager_class():
     return ProjectKernelManager
 
 
-@dataclass(frozen=True)
-class ExecutedNotebook:
-    path: Path
-
-
-def execute_notebook(notebook: Path, target: Path, parameters: dict, cwd: Path) -> ExecutedNotebook:
+def execute_notebook(notebook: Path, target: Path, parameters: dict, cwd: Path) -> Path:
     """Execute into `target` (atomically). On failure the executed notebook is kept as
     `<target>.misslyckad.ipynb` and ReportFailed names the cell and the error."""
     import papermill
@@ -118,4 +112,4 @@ def execute_notebook(notebook: Path, target: Path, parameters: dict, cwd: Path) 
         raise
     os.replace(tmp, target)
     failed.unlink(missing_ok=True)
-    return ExecutedNotebook(target)
+    return target
