@@ -41,6 +41,11 @@ def report_folder(paths: Paths, occasion: Occasion, goal_area: str | None) -> Pa
     return folder / f"malomrade-{goal_area}" if goal_area else folder
 
 
+def check_goal_area(catalogue, goal_area: str | None) -> None:
+    if goal_area and goal_area not in set(catalogue.goal_areas["goal_area_code"]):
+        raise UsageError(f"Målområde '{goal_area}' finns inte i målkatalogen för {catalogue.mandate_period}.")
+
+
 def load_report_data(root: str | Path | None, occasion_code: str, goal_area: str | None = None):
     """Everything the report shows, read from the processed and aggregate tables (the
     aggregates are computed when they have not been written yet)."""
@@ -51,8 +56,7 @@ def load_report_data(root: str | Path | None, occasion_code: str, goal_area: str
     paths = Paths.at(root)
     occasion = Occasion.parse(occasion_code)
     catalogue = catalogue_for(occasion, paths.reference)
-    if goal_area and goal_area not in set(catalogue.goal_areas["goal_area_code"]):
-        raise UsageError(f"Målområde '{goal_area}' finns inte i målkatalogen för {catalogue.mandate_period}.")
+    check_goal_area(catalogue, goal_area)
     folder = paths.processed / AGGREGATES / occasion.code
     tables = {name: read_table(folder, name) for name in TABLE_NAMES}
     if any(frame is None for frame in tables.values()):
@@ -138,6 +142,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     catalogue = catalogue_for(occasion, paths.reference)
+    check_goal_area(catalogue, goal_area)
     aggregates = aggregate(paths, occasion)
     seconds["aggregate"] = time.perf_counter() - start
 

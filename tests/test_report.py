@@ -245,3 +245,14 @@ def test_notebooks_are_committed_without_outputs():
         for cell in nb["cells"]:
             if cell["cell_type"] == "code":
                 assert cell.get("outputs") == [] and cell.get("execution_count") is None, path.name
+
+
+def test_report_for_one_goal_area(city, capsys):
+    paths, _ = city
+    assert main(["--root", str(paths.root), "report", "--period", OCCASION, "--goal-area", "3"]) == 0
+    html = (_folder(paths) / "malomrade-3" / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    assert "KF-mål 3.1:" in html and "KF-mål 3.3:" in html
+    assert "KF-mål 1.1:" not in html and "Målområde 5:" not in html
+    assert main(["--root", str(paths.root), "report", "--period", OCCASION, "--goal-area", "9"]) == 2
+    assert "Målområde '9' finns inte" in capsys.readouterr().err
+    assert not (_folder(paths) / "malomrade-9").exists()
