@@ -28,7 +28,6 @@ from analysis.workbook_layout import (
     FIRST_DATA_ROW,
     FOLLOW_UPS_SHEET,
     HEADER_ROW,
-    HUMAN_RIGHTS_FIELDS,
     HUMAN_RIGHTS_SHEET,
     INDICATOR_FIELDS,
     INDICATORS_SHEET,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.catalogue import Catalogue, catalogue_for, load_catalogues
+from analysis.catalogue import Catalogue, Scale, catalogue_for, load_catalogues
 from analysis.config import Paths
 from analysis.errors import SubmissionError, UsageError
 from analysis.occasion import Occasion
@@ -134,8 +134,6 @@ def choose_current(submissions: pd.DataFrame, rejected: set[str]) -> pd.DataFram
 
 def _scales(catalogues: dict[str, Catalogue]) -> dict:
     """Each scale with the codes of every mandate period, first period's order first."""
-    from analysis.catalogue import Scale
-
     merged: dict[str, Scale] = {}
     for catalogue in sorted(catalogues.values(), key=lambda c: c.first_year):
         for name, scale in catalogue.scales.items():

@@ -188,8 +188,3 @@ def as_occasion_category(values: Iterable, catalogue: Catalogue) -> pd.Categoric
     return pd.Categorical.from_codes(
         np.array([position.get(v, -1) for v in values], dtype="int64"), dtype=pd.CategoricalDtype(codes, ordered=True)
     )
-
-
-def follow_up_occasions_until(catalogue: Catalogue, occasion: Occasion) -> list[Occasion]:
-    """The interim and annual reports of the mandate period up to and including the occasion."""
-    return [o for o in catalogue.occasions if o.is_follow_up and o <= occasion]

@@ -582,8 +582,3 @@ def header(sheet: str, field: str) -> str:
         if f.key == field:
             return f.header
     return field
-
-
-def tables_of_rules() -> list[str]:
-    """Every table some rule checks, in first-use order."""
-    return list(dict.fromkeys(t for r in RULES for t, _ in r.where))

@@ -20,6 +20,7 @@ from analysis.workbook_layout import (
     DATA_SHEETS,
     DETAILS_FIELDS,
     DETAILS_SHEET,
+    PERIOD_END_ONLY,
     REQUIRED_SHEETS,
     Field,
     normalise_header,
@@ -191,7 +192,8 @@ def _read_table(sheet: str, grid: list[list[Any]], fields: tuple[Field, ...]) ->
             cell=f"A{best_row + 1 if best_row >= 0 else 3}",
         )
     for f in fields:
-        if f.required and f.key not in best_hits and f.key not in ("reached",):
+        # The period-end column exists only in the last annual report's template.
+        if f.required and f.key not in best_hits and f.key not in PERIOD_END_ONLY:
             raise SubmissionError(
                 f"Fliken '{sheet}' saknar kolumnen '{f.header}' (rubrikrad {best_row + 1}). Ändra inte mallens rubriker.",
                 sheet=sheet,
