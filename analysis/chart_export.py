@@ -1,17 +1,20 @@
 """Static chart files for council documents: every chart as PNG (print resolution) and
-SVG, with its Swedish alt text in a sidecar file. All charts of a run are exported in
-one kaleido call, which drives one browser session for the whole batch."""
+SVG, with its Swedish alt text in a sidecar file. One browser serves the whole run: it
+is started ahead (its start-up overlaps ingestion) and every chart goes through it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import UsageError
 
 PNG_SCALE = 3  # 3 x 800 px wide = 2,400 px: 300 dpi over 8 inches
+CLOSE_TIMEOUT_S = 30
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,72 @@ def browser_path() -> str:
                      "(installerar paketet chromium) eller sätt BROWSER_PATH.")
 
 
-def export_charts(charts: list, folder: Path) -> list[ChartFile]:
+def _lower_priority() -> None:
+    """Run this thread, and the browser it starts (which inherits it), at a lower CPU
+    priority: the charts are made beside the ingestion and the notebook, whose work the
+    run waits for first. Linux sets niceness per thread; elsewhere nothing changes."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+
+
+class ChartBrowser:
+    """One headless Chromium (through kaleido) on its own thread and event loop. It starts
+    when created and is used by `export_charts`; `close` ends it. A browser that cannot
+    start is reported when charts are exported, not before."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="diagram-browser", daemon=True)
+        self._thread.start()
+        self._kaleido = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+
+    @staticmethod
+    async def _open():
+        _lower_priority()
+        os.environ["BROWSER_PATH"] = browser_path()
+        import kaleido
+
+        class OneTabKaleido(kaleido.Kaleido):
+            """Kaleido reloads its page, parsing plotly.js again, after every image (about
+            0.15 s each, half the export). A report's charts leave nothing behind in the
+            page that the next one could see: with and without the reload the images
+            are pixel-identical, so the tab goes straight back to the queue."""
+
+            async def _return_kaleido_tab(self, tab) -> None:
+                await self.tabs_ready.put(tab)
+
+        browser = OneTabKaleido(n=1, mathjax=False)
+        await browser.__aenter__()
+        return browser
+
+    def write(self, jobs: list[dict]) -> tuple:
+        """Render kaleido jobs ({fig, path, opts}); returns the errors, if any."""
+        browser = self._kaleido.result()
+        return asyncio.run_coroutine_threadsafe(browser.write_fig_from_object(jobs), self._loop).result()
+
+    def close(self) -> None:
+        try:
+            browser = self._kaleido.result(timeout=CLOSE_TIMEOUT_S)
+            asyncio.run_coroutine_threadsafe(browser.__aexit__(None, None, None), self._loop).result(timeout=CLOSE_TIMEOUT_S)
+        except Exception:  # a browser that never started, or will not close, is not worth failing the run for
+            pass
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=CLOSE_TIMEOUT_S)
+
+    def __enter__(self) -> ChartBrowser:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def export_charts(charts: list, folder: Path, browser: ChartBrowser) -> list[ChartFile]:
     """Write `<name>.png`, `<name>.svg` and `<name>.alt.txt` for each chart (objects with
     name, figure and alt_text) into `folder`. Files are written beside their targets and
     renamed into place."""
-    os.environ["BROWSER_PATH"] = browser_path()
-    import kaleido
-
     folder.mkdir(parents=True, exist_ok=True)
     jobs, files = [], []
     for chart in charts:
@@ -51,7 +113,7 @@ def export_charts(charts: list, folder: Path) -> list[ChartFile]:
         jobs.append({"fig": chart.figure, "path": str(out.svg) + ".tmp.svg",
                      "opts": {"format": "svg", "width": width, "height": height}})
         files.append(out)
-    errors = kaleido.write_fig_from_object_sync(jobs, kopts={"mathjax": False})
+    errors = browser.write(jobs)
     failures = [e for e in (errors or []) if isinstance(e, BaseException)]
     if failures:
         for job in jobs:

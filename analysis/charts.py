@@ -7,6 +7,7 @@ corner. Each chart has an alt text and a note saying which submissions it rests 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -27,6 +28,7 @@ PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
 LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "star"]
 SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"]  # Okabe–Ito
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,13 @@ class Chart:
     title: str
     figure: object  # plotly Figure
     alt_text: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """How a notebook shows the chart: plotly's own output type (interactive in
+        JupyterLab and in the HTML report) with the alt text as plain-text fallback.
+        Plotly's renderers would do the same but import nbformat and jsonschema first,
+        over a second in the report's kernel."""
+        return {PLOTLY_MIME: json.loads(self.figure.to_json()), "text/plain": self.alt_text}
 
 
 def percent(share: float) -> str:
@@ -48,6 +57,19 @@ def number(value: float, decimals: int = 1) -> str:
         return "–"
     text = f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
     return text
+
+
+def warm_up() -> None:
+    """Build a small figure in the house layout, so that plotly's lazily imported
+    validators (about half a second) are loaded before a report needs them; the
+    report's kernel does this while the data is still being read in."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=[1], y=["a"], orientation="h", marker={"pattern": {"shape": "/"}}, text=["1"]))
+    fig.add_trace(go.Scatter(x=[1], y=[1], mode="lines+markers"))
+    fig.add_trace(go.Heatmap(z=[[1]], text=[["1"]], texttemplate="%{text}"))
+    _layout(fig, "", "", True, 100)
+    fig.to_json()
 
 
 def _layout(fig, title: str, note: str, example_data: bool, height: int, legend_rows: int = 2, legend_y: float = -0.06) -> None:

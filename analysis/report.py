@@ -111,11 +111,11 @@ def _timed(function) -> float:
     return time.perf_counter() - start
 
 
-def _export(charts: list, folder: Path) -> tuple[list, float]:
+def _export(charts: list, folder: Path, browser) -> tuple[list, float]:
     from analysis.chart_export import export_charts
 
     start = time.perf_counter()
-    return export_charts(charts, folder), time.perf_counter() - start
+    return export_charts(charts, folder, browser), time.perf_counter() - start
 
 
 def _replace_folder(staging: Path, target: Path, files: list) -> list:
@@ -131,8 +131,41 @@ def _replace_folder(staging: Path, target: Path, files: list) -> list:
     return [ChartFile(f.name, target / f.png.name, target / f.svg.name, target / f.alt.name) for f in files]
 
 
-def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = None, charts: bool = True) -> ReportOutputs:
-    """Aggregate, run the notebook, and write HTML, Excel and charts into reports/<occasion>/."""
+class ReportEngines:
+    """The kernel and the browser a report needs, started when this is created so that
+    their start-up overlaps whatever comes first (in `malstyrning run`, ingestion)."""
+
+    def __init__(self, folder: Path, charts: bool = True):
+        from analysis.chart_export import ChartBrowser
+        from analysis.report_runner import ReportKernel
+
+        self.folder = folder
+        self.kernel = ReportKernel(folder)
+        self.browser = ChartBrowser() if charts else None
+
+    def close(self) -> None:
+        if self.browser is not None:
+            self.browser.close()
+        self.kernel.close()
+
+    def __enter__(self) -> ReportEngines:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = None, charts: bool = True,
+                   engines: ReportEngines | None = None) -> ReportOutputs:
+    """Aggregate, run the notebook, and write HTML, Excel and charts into reports/<occasion>/,
+    with `engines` started earlier by the caller or, when not given, started here."""
+    folder = report_folder(paths, occasion, goal_area)
+    if engines is None:
+        check_goal_area(catalogue_for(occasion, paths.reference), goal_area)
+        with ReportEngines(folder, charts) as engines:
+            return produce_report(paths, occasion, goal_area, charts, engines)
+    if engines.folder != folder or (charts and engines.browser is None):
+        raise ValueError(f"The report engines (started for {engines.folder}) do not fit the report in {folder}.")
     from analysis.aggregate import aggregate
     from analysis.judgement import ensure_judgement_file, judgement_path
     from analysis.report_content import excel_tables, report_charts
@@ -149,7 +182,6 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     judgement = judgement_path(paths.judgements, occasion.code)
     created = ensure_judgement_file(judgement, aggregates["goal_signal"], catalogue, occasion.label)
 
-    folder = report_folder(paths, occasion, goal_area)
     folder.mkdir(parents=True, exist_ok=True)
     outputs = ReportOutputs(folder, folder / f"{REPORT_NAME}.ipynb", folder / f"{REPORT_NAME}.html",
                             folder / f"{REPORT_NAME}.xlsx", judgement=judgement, judgement_created=created)
@@ -162,7 +194,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     # report has succeeded.
     staging = Path(tempfile.mkdtemp(prefix=".diagram-", dir=folder))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        exported = pool.submit(lambda: _export(report_charts(data), staging)) if charts else None
+        exported = pool.submit(lambda: _export(report_charts(data), staging, engines.browser)) if charts else None
         title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
         staged_excel = staging.with_name(staging.name + ".xlsx")
         excel_written = pool.submit(_timed, lambda: write_excel(excel_tables(data), staged_excel, title))
@@ -170,7 +202,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
             t = time.perf_counter()
             parameters = {"occasion": occasion.code, "mandate_period": catalogue.mandate_period, "goal_area": goal_area,
                           "output_dir": str(folder), "root": str(paths.root)}
-            execute_notebook(REPORT_NOTEBOOK, outputs.notebook, parameters, cwd=folder)
+            execute_notebook(REPORT_NOTEBOOK, outputs.notebook, parameters, engines.kernel)
             seconds["notebook"] = time.perf_counter() - t
 
             t = time.perf_counter()

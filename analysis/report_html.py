@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
+from analysis.charts import PLOTLY_MIME
 
 OFFLINE_TEMPLATE = r"""
 {%- extends 'lab/index.html.j2' -%}

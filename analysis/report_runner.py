@@ -58,45 +58,116 @@ def check_parameters(given: dict, notebook: Path) -> None:
         )
 
 
+KERNEL_PRELOAD = ("import pandas, analysis.aggregate, analysis.judgement, analysis.report_content, analysis.report, "
+                  "analysis.charts; analysis.charts.warm_up()")
+
+
 def _kernel_manager_class():
     from jupyter_client import AsyncKernelManager
     from traitlets import default
 
     class ProjectKernelManager(AsyncKernelManager):
-        """Encrypted local transport; silences ipykernel's warning on every start."""
+        """Remembers its clients so that whoever started the kernel can close them too
+        (papermill leaves a client open on a kernel it did not start)."""
 
-        @default("transport_encryption")
-        def _transport_encryption_default(self):
-            return "auto"
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.project_clients = []
 
-    try:
-        AsyncKernelManager.class_traits()["transport_encryption"]
-    except KeyError:
-        return AsyncKernelManager
+        def client(self, **kwargs):
+            client = super().client(**kwargs)
+            self.project_clients.append(client)
+            return client
+
+        def stop_clients(self) -> None:
+            while self.project_clients:
+                self.project_clients.pop().stop_channels()
+
+    if "transport_encryption" in AsyncKernelManager.class_traits():
+        class EncryptedKernelManager(ProjectKernelManager):
+            """Encrypted local transport; silences ipykernel's warning on every start."""
+
+            @default("transport_encryption")
+            def _transport_encryption_default(self):
+                return "auto"
+
+        return EncryptedKernelManager
     return ProjectKernelManager
 
 
-def execute_notebook(notebook: Path, target: Path, parameters: dict, cwd: Path) -> Path:
-    """Execute into `target` (atomically). On failure the executed notebook is kept as
-    `<target>.misslyckad.ipynb` and ReportFailed names the cell and the error."""
+class ReportKernel:
+    """The project kernel, started ahead of the notebook so that its start-up and the
+    report's imports overlap ingestion. It lives on one thread, with that thread's event
+    loop, where papermill later runs the notebook against it; `close` shuts it down."""
+
+    def __init__(self, cwd: Path):
+        from concurrent.futures import ThreadPoolExecutor
+
+        cwd.mkdir(parents=True, exist_ok=True)
+        self.cwd = cwd
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rapportkarna")
+        self.manager = None
+        self._used = False
+        self._started = self._thread.submit(self._start)
+
+    def _start(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        ensure_kernel()
+        manager = _kernel_manager_class()(kernel_name=KERNEL_NAME)
+        run_sync(manager.start_kernel)(cwd=str(self.cwd), extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_PRELOAD}"])
+        self.manager = manager
+
+    def run(self, function, *args, **kwargs):
+        """Call `function` on the kernel's thread with the started manager as `km`; once,
+        since a notebook must not find another's variables."""
+        self._started.result()
+        if self._used:
+            raise RuntimeError("The report kernel runs one notebook only.")
+        self._used = True
+        return self._thread.submit(function, *args, km=self.manager, **kwargs).result()
+
+    def _stop(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.manager is not None:
+            self.manager.stop_clients()
+            run_sync(self.manager.shutdown_kernel)(now=True)
+            self.manager = None
+
+    def close(self) -> None:
+        try:
+            self._thread.submit(self._stop).result(timeout=START_TIMEOUT_S)
+        except Exception:  # a kernel that never started has nothing to shut down
+            pass
+        self._thread.shutdown(wait=False)
+
+    def __enter__(self) -> ReportKernel:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def execute_notebook(notebook: Path, target: Path, parameters: dict, kernel: ReportKernel) -> Path:
+    """Execute into `target` (atomically) on `kernel`, in the kernel's working folder. On
+    failure the executed notebook is kept as `<target>.misslyckad.ipynb` and ReportFailed
+    names the cell and the error."""
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     check_parameters(parameters, notebook)
-    ensure_kernel()
     target.parent.mkdir(parents=True, exist_ok=True)
-    cwd.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".ipynb", dir=target.parent)
     os.close(fd)
     failed = target.with_name(f"{target.stem}.misslyckad.ipynb")
     try:
-        papermill.execute_notebook(
-            str(notebook), tmp, parameters=parameters, kernel_name=KERNEL_NAME, cwd=str(cwd),
-            execution_timeout=CELL_TIMEOUT_S, start_timeout=START_TIMEOUT_S, progress_bar=False,
-            log_output=False, kernel_manager_class=_kernel_manager_class(),
-            request_save_on_cell_execute=False,  # written once at the end (or on failure)
+        kernel.run(
+            papermill.execute_notebook, str(notebook), tmp, parameters=parameters, kernel_name=KERNEL_NAME,
+            cwd=str(kernel.cwd), execution_timeout=CELL_TIMEOUT_S, start_timeout=START_TIMEOUT_S, progress_bar=False,
+            log_output=False, request_save_on_cell_execute=False,  # written once at the end (or on failure)
         )
     except PapermillExecutionError as exc:
         os.replace(tmp, failed)
