@@ -207,7 +207,9 @@ def cmd_run(args, paths: Paths) -> int:
                 log.warning("Avvisad %s: %s (%s %s)", rec["source_file"], rec["message"], rec["sheet"] or "", rec["cell"] or "")
         from analysis.validation_feedback import write_feedback
 
+        t = time.perf_counter()
         feedback = write_feedback(paths, [occasion.code])
+        feedback_s = time.perf_counter() - t
         log.info("Återkoppling: %d filer i %s", len(feedback), paths.reports / occasion.code / "validering")
         try:
             outputs = produce_report(paths, occasion, engines=engines)
@@ -215,7 +217,7 @@ def cmd_run(args, paths: Paths) -> int:
             log.error("Rapporten misslyckades: %s", exc)
             print(f"malstyrning: rapporten för {occasion.code} kunde inte tas fram: {exc} Logg: {log_path}", file=sys.stderr)
             return EXIT_FAILED
-        steps = {"ingest": ingest_s, **outputs.seconds}
+        steps = {"ingest": ingest_s, "feedback": feedback_s, **outputs.seconds}
         log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
         log.info("Klar. %s", _report_summary(outputs).replace("\n", "; "))
         if rejected:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -144,9 +145,10 @@ class ReportEngines:
         self.browser = ChartBrowser() if charts else None
 
     def close(self) -> None:
+        stopping = self.kernel.stop()
         if self.browser is not None:
             self.browser.close()
-        self.kernel.close()
+        self.kernel.close(stopping)
 
     def __enter__(self) -> ReportEngines:
         return self
@@ -170,6 +172,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     from analysis.judgement import ensure_judgement_file, judgement_path
     from analysis.report_content import excel_tables, report_charts
     from analysis.report_html import notebook_html
+    from analysis.report_html import warm_up as html_warm_up
     from analysis.report_runner import REPORT_NOTEBOOK, execute_notebook
 
     seconds: dict[str, float] = {}
@@ -191,13 +194,30 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
 
     # The chart export (a browser) and the Excel workbook are made beside the notebook (a
     # kernel), into staging places that replace the report's files only when the whole
-    # report has succeeded.
+    # report has succeeded; nbconvert loads meanwhile. The charts are built first, alone:
+    # the browser waits for them, and the other two share this process with them.
     staging = Path(tempfile.mkdtemp(prefix=".diagram-", dir=folder))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        exported = pool.submit(lambda: _export(report_charts(data), staging, engines.browser)) if charts else None
-        title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
-        staged_excel = staging.with_name(staging.name + ".xlsx")
-        excel_written = pool.submit(_timed, lambda: write_excel(excel_tables(data), staged_excel, title))
+    staged_excel = staging.with_name(staging.name + ".xlsx")
+    title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
+    built = threading.Event()
+
+    def export() -> tuple[list, float]:
+        try:
+            figures = report_charts(data)
+        finally:
+            built.set()
+        return _export(figures, staging, engines.browser)
+
+    def after_charts(function):
+        built.wait()
+        return function()
+
+    if not charts:
+        built.set()
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        exported = pool.submit(export) if charts else None
+        excel_written = pool.submit(after_charts, lambda: _timed(lambda: write_excel(excel_tables(data), staged_excel, title)))
+        html_ready = pool.submit(after_charts, html_warm_up)
         try:
             t = time.perf_counter()
             parameters = {"occasion": occasion.code, "mandate_period": catalogue.mandate_period, "goal_area": goal_area,
@@ -206,6 +226,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
             seconds["notebook"] = time.perf_counter() - t
 
             t = time.perf_counter()
+            html_ready.result()
             _write_text(outputs.html, notebook_html(outputs.notebook, title))
             seconds["html"] = time.perf_counter() - t
             seconds["excel_parallel"] = excel_written.result()
@@ -218,18 +239,10 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
                 seconds["charts_parallel"] = export_seconds
                 outputs.charts = _replace_folder(staging, folder / "diagram", files)
         finally:
-            if exported is not None:
-                exported.cancel()
-                try:
-                    exported.result()
-                except BaseException:
-                    pass
+            for future in (exported, excel_written, html_ready):
+                if future is not None and not future.cancel():
+                    future.exception()  # wait; a failure here has already been raised or does not matter
             shutil.rmtree(staging, ignore_errors=True)
-            excel_written.cancel()
-            try:
-                excel_written.result()
-            except BaseException:
-                pass
             staged_excel.unlink(missing_ok=True)
     outputs.seconds = seconds
     return outputs

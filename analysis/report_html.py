@@ -48,13 +48,29 @@ OFFLINE_TEMPLATE = r"""
 def notebook_html(notebook_path: Path, title: str) -> str:
     """The HTML text of an executed notebook (inputs hidden, plotly inlined)."""
     import nbformat
+
+    nb = nbformat.read(notebook_path, as_version=4)
+    nb.metadata["title"] = title
+    return _html(nb)
+
+
+def warm_up() -> None:
+    """Convert a small notebook with the report's kinds of output, so that nbconvert and
+    what it imports on first use (together about 0.7 s) are loaded while the report's
+    notebook is still running."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    outputs = [new_output("display_data", {"text/html": "<p>a</p>", "text/plain": "a"}),
+               new_output("display_data", {"text/markdown": "*a*", "text/plain": "a"})]
+    _html(new_notebook(cells=[new_markdown_cell("# a"), new_code_cell("a", outputs=outputs)], metadata={"title": "a"}))
+
+
+def _html(nb) -> str:
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from plotly.offline import get_plotlyjs
     from traitlets.config import Config
 
-    nb = nbformat.read(notebook_path, as_version=4)
-    nb.metadata["title"] = title
     config = Config()
     config.NbConvertBase.display_data_priority = [
         PLOTLY_MIME, "text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain",

@@ -135,9 +135,13 @@ class ReportKernel:
             run_sync(self.manager.shutdown_kernel)(now=True)
             self.manager = None
 
-    def close(self) -> None:
+    def stop(self):
+        """Begin shutting the kernel down (on its thread); `close` waits for it."""
+        return self._thread.submit(self._stop)
+
+    def close(self, stopping=None) -> None:
         try:
-            self._thread.submit(self._stop).result(timeout=START_TIMEOUT_S)
+            (stopping or self.stop()).result(timeout=START_TIMEOUT_S)
         except Exception:  # a kernel that never started has nothing to shut down
             pass
         self._thread.shutdown(wait=False)
