@@ -5,9 +5,11 @@ analysts' judgement file, and what happens when the notebook fails."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -23,7 +25,7 @@ from analysis.errors import UsageError
 from analysis.judgement import judgement_path
 from analysis.processed_store import read_table
 from analysis.report import load_report_data
-from analysis.report_content import HEADERS, SHEETS, signal_table
+from analysis.report_content import HEADERS, SHEETS, html_table, signal_table
 from analysis.report_runner import REPORT_NOTEBOOK, check_parameters
 from analysis.workbook_layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
 
@@ -70,6 +72,54 @@ def test_run_produces_the_report_and_says_rejected_submissions(city):
     assert (folder / "validering" / "sammanfattning.html").exists()
     log = (folder / "malstyrning.log").read_text(encoding="utf-8")
     assert "Avvisad" in log and "Tider (s): ingest" in log and "charts" in log
+
+
+def _running_children() -> list[str]:
+    """Command lines of this process's children that are still running (not zombies)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == os.getpid() and fields[0] != "Z":
+                found.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except (OSError, IndexError, ValueError):
+            continue  # ended while we looked
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_the_run_leaves_no_kernel_or_browser_running(city):
+    # The kernel and the browser are started ahead of the report; the run shuts both down.
+    assert _running_children() == []
+
+
+def test_the_command_ends_with_its_exit_code_and_all_it_printed(tmp_path):
+    # `malstyrning` ends without tearing down its modules; what it printed must still arrive.
+    command = [sys.executable, "-m", "analysis.cli"]
+    ok = subprocess.run(command + ["katalog"], cwd=REPOSITORY_ROOT, capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.rstrip().endswith("Inga fel.")
+    bad = subprocess.run(command + ["--root", str(tmp_path), "template", "--period", "2031-budget"],
+                         cwd=REPOSITORY_ROOT, capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("malstyrning: fel: Ingen målkatalog täcker 2031-budget.") and "Traceback" not in bad.stderr
+
+
+def test_report_tables_show_swedish_numbers_and_board_text_as_text():
+    frame = pd.DataFrame({
+        "Nämnd": ["<b>TN</b> & co", None],
+        "Andel": [0.456, np.nan],
+        "Antal": pd.array([1234, None], dtype="Int64"),
+        "Värde": [1234.56, 2.0],
+        "Ansvarig": [True, False],
+    })
+    out = html_table(frame, percent_columns=("Andel",), decimals={"Värde": 1})
+    assert re.findall(r"<th>(.*?)</th>", out) == ["Nämnd", "Andel", "Antal", "Värde", "Ansvarig"]
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", out)[1:]]
+    assert rows == [
+        ["&lt;b&gt;TN&lt;/b&gt; &amp; co", "46\u00a0%", "1\u00a0234", "1\u00a0234,6", "Ja"],
+        ["–", "–", "–", "2,0", "Nej"],
+    ]
+    assert "<b>" not in out
 
 
 def test_html_has_every_goal_area_and_goal_and_no_code(city):
