@@ -13,7 +13,7 @@ from pathlib import Path
 
 from analysis.errors import UsageError
 
-PNG_SCALE = 3  # 3 x 800 px wide = 2,400 px: 300 dpi over 8 inches
+PNG_WIDTH_PX = 2400  # print resolution: 300 dpi over 8 inches, wider than an A4 page's text
 CLOSE_TIMEOUT_S = 30
 
 
@@ -109,7 +109,7 @@ def export_charts(charts: list, folder: Path, browser: ChartBrowser) -> list[Cha
         width = chart.figure.layout.width or 900
         height = chart.figure.layout.height or 500
         jobs.append({"fig": chart.figure, "path": str(out.png) + ".tmp.png",
-                     "opts": {"format": "png", "scale": PNG_SCALE, "width": width, "height": height}})
+                     "opts": {"format": "png", "scale": PNG_WIDTH_PX / width, "width": width, "height": height}})
         jobs.append({"fig": chart.figure, "path": str(out.svg) + ".tmp.svg",
                      "opts": {"format": "svg", "width": width, "height": height}})
         files.append(out)

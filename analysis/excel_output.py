@@ -5,7 +5,6 @@ file never replaces a good one."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,8 @@ if TYPE_CHECKING:
 
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
+
+from analysis.files import replacing
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -35,15 +36,8 @@ def set_value(cell: Any, value: Any) -> None:
 
 def save_workbook(workbook: Workbook, path: Path) -> None:
     """Save atomically: write beside the target, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with replacing(path, ".xlsx.tmp") as tmp:
         workbook.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_table_sheet(ws: Any, frame: "pd.DataFrame", percent_columns: tuple[str, ...] = ("Andel",)) -> None:

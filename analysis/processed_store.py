@@ -5,10 +5,11 @@ written are they renamed into place, so an interrupted run leaves the previous t
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from analysis.files import temporary_file
 
 HISTORY = "history"
 
@@ -29,14 +30,12 @@ def write_tables(directory: Path, tables: dict[str, pd.DataFrame]) -> list[Path]
     try:
         for name, frame in tables.items():
             target = table_path(directory, name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".parquet.tmp", dir=target.parent)
-            os.close(fd)
+            tmp = temporary_file(target, ".parquet.tmp")
             staged.append((tmp, target))
             frame.to_parquet(tmp, index=False)
         for tmp, target in staged:
             os.replace(tmp, target)
     finally:
         for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
     return [target for _, target in staged]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ import pandas as pd
 from analysis.catalogue import catalogue_for
 from analysis.config import Paths
 from analysis.errors import UsageError
+from analysis.files import temporary_folder, write_text
 from analysis.occasion import Occasion
 from analysis.processed_store import read_table
 
@@ -97,13 +97,6 @@ def write_excel(tables: dict[str, pd.DataFrame], path: Path, title: str) -> None
         write_table_sheet(wb.create_sheet(sheet[:31]), frame)
     wb.properties.title = title
     save_workbook(wb, path)
-
-
-def _write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def _timed(function) -> float:
@@ -196,7 +189,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     # kernel), into staging places that replace the report's files only when the whole
     # report has succeeded; nbconvert loads meanwhile. The charts are built first, alone:
     # the browser waits for them, and the other two share this process with them.
-    staging = Path(tempfile.mkdtemp(prefix=".diagram-", dir=folder))
+    staging = temporary_folder(folder, ".diagram-")
     staged_excel = staging.with_name(staging.name + ".xlsx")
     title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
     built = threading.Event()
@@ -227,7 +220,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
 
             t = time.perf_counter()
             html_ready.result()
-            _write_text(outputs.html, notebook_html(outputs.notebook, title))
+            write_text(outputs.html, notebook_html(outputs.notebook, title))
             seconds["html"] = time.perf_counter() - t
             seconds["excel_parallel"] = excel_written.result()
             os.replace(staged_excel, outputs.excel)

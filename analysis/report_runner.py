@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from analysis.config import REPOSITORY_ROOT
 from analysis.errors import UsageError
+from analysis.files import temporary_file
 
 KERNEL_NAME = "malstyrning"
 REPORT_NAME = "sammanstalld_analys"
@@ -164,8 +164,7 @@ def execute_notebook(notebook: Path, target: Path, parameters: dict, kernel: Rep
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     check_parameters(parameters, notebook)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".ipynb", dir=target.parent)
-    os.close(fd)
+    tmp = temporary_file(target, ".ipynb")
     failed = target.with_name(f"{target.stem}.misslyckad.ipynb")
     try:
         kernel.run(
@@ -183,7 +182,7 @@ def execute_notebook(notebook: Path, target: Path, parameters: dict, kernel: Rep
         reason = "en cell tog längre tid än tillåtet" if isinstance(exc, CellTimeoutError) else "kärnan avslutades oväntat"
         raise ReportFailed(f"Notebooken {notebook.name} stannade: {reason}. Se {failed}.", failed) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     os.replace(tmp, target)
     failed.unlink(missing_ok=True)

@@ -11,9 +11,7 @@ Everything a board wrote is shown as text: never a formula in Excel, always esca
 from __future__ import annotations
 
 import html
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +21,7 @@ from openpyxl.utils import quote_sheetname
 
 from analysis.config import Paths
 from analysis.excel_output import TITLE_FONT, WRAP, link_target, save_workbook, set_link, set_value, table_filter, table_header
+from analysis.files import write_text
 from analysis.processed_store import read_table
 from analysis.validation_rules import (
     ERROR,
@@ -258,18 +257,6 @@ def summary_html(occasion: str, submissions: list[dict], issues: list[dict], exa
     return "\n".join(out) + "\n"
 
 
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_feedback(paths: Paths, occasions: list[str]) -> list[Path]:
     """Write the feedback workbooks and the summary page of each occasion from the
     processed tables; returns the files written. Feedback files of boards that no longer
@@ -294,7 +281,7 @@ def write_feedback(paths: Paths, occasions: list[str]) -> list[Path]:
             written.append(path)
             names.add(path.name)
         summary = folder / SUMMARY
-        _write_text(summary, summary_html(occasion, subs, found, example))
+        write_text(summary, summary_html(occasion, subs, found, example))
         written.append(summary)
         for stale in folder.glob("*.xlsx"):
             if _OWN_FILE.match(stale.name) and stale.name not in names:

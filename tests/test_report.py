@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,21 @@ def _running_children() -> list[str]:
         except (OSError, IndexError, ValueError):
             continue  # ended while we looked
     return found
+
+
+def test_written_files_have_the_permissions_of_any_new_file(city):
+    # Files are written beside their targets and renamed; the temporary files must not
+    # leave them owner-only, or colleagues on a shared drive cannot open the report.
+    paths, _ = city
+    mask = os.umask(0o022)
+    os.umask(mask)
+    folder = _folder(paths)
+    written = [folder / "sammanstalld_analys.html", folder / "sammanstalld_analys.xlsx", folder / "sammanstalld_analys.ipynb",
+               folder / "diagram", folder / "validering" / "sammanfattning.html", judgement_path(paths.judgements, OCCASION),
+               paths.processed / "follow_ups.parquet"]
+    for path in written:
+        expected = (0o777 if path.is_dir() else 0o666) & ~mask
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
@@ -217,7 +233,7 @@ def test_charts_are_exported_with_alt_texts(city):
         text = alt.read_text(encoding="utf-8")
         assert "Underlag: godkända inlämningar från" in text and len(text) > 80
         width = int.from_bytes(png.read_bytes()[16:20], "big")
-        assert width >= 2400, (png.name, width)  # print resolution: 800 px at scale 3
+        assert width == 2400, (png.name, width)  # print resolution: 300 dpi over 8 inches
         assert "Exempeldata" in svg.read_text(encoding="utf-8")
 
 

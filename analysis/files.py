@@ -1,0 +1,55 @@
+"""Writing files atomically: a file is written beside its target and renamed over it, so
+nobody opens half a file and an interrupted run leaves the previous one in place. New
+files and folders get the permissions any new file would get (`tempfile` makes them
+owner-only, which would hide reports from colleagues on a shared drive)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Iterator
+
+
+@cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def temporary_file(target: Path, suffix: str = ".tmp") -> Path:
+    """A new, empty, hidden file in the target's folder (created if missing)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=suffix, dir=target.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+    finally:
+        os.close(fd)
+    return Path(name)
+
+
+def temporary_folder(parent: Path, prefix: str) -> Path:
+    """A new, empty, hidden folder in `parent`."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    folder.chmod(0o777 & ~_umask())
+    return folder
+
+
+@contextmanager
+def replacing(target: Path, suffix: str = ".tmp") -> Iterator[Path]:
+    """A temporary path to write; renamed over `target` when the block succeeds, removed
+    when it fails."""
+    tmp = temporary_file(target, suffix)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text(target: Path, text: str) -> None:
+    with replacing(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
