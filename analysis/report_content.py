@@ -6,7 +6,7 @@ chart exports use the same ones, so the three never disagree."""
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -71,7 +71,6 @@ class ReportData:
     issues: pd.DataFrame  # validation findings at the occasion
     judgement: pd.DataFrame  # goal_code, assessment, assessment_label, wording
     goal_area: str | None = None
-    notes: dict = field(default_factory=dict)
 
     @property
     def goal_areas(self) -> pd.DataFrame:
@@ -182,9 +181,10 @@ def signal_table(data: ReportData, goal_code: str | None = None) -> pd.DataFrame
     """Per goal: the suggested signal with its reasons, beside the executive board's own
     assessment and wording (or that it is pending)."""
     signals = data.tables["goal_signal"][["goal_area_code", "goal_code", "goal_name", "suggested_level_label", "reasons"]]
-    out = signals.astype({"goal_code": object}).merge(data.judgement, on="goal_code", how="left")
+    signals = signals.astype({"goal_code": object})
     if goal_code:
-        out = out[out["goal_code"] == goal_code]
+        signals = signals[signals["goal_code"] == goal_code]
+    out = signals.merge(data.judgement, on="goal_code", how="left")
     return out[["goal_code", "goal_name", "suggested_level_label", "reasons", "assessment_label", "wording"]].rename(
         columns={"goal_code": "KF-mål", "goal_name": "Mål", "suggested_level_label": "Föreslagen signal (underlag)",
                  "reasons": "Skäl", "assessment_label": "KS bedömning", "wording": "KS formulering"}).reset_index(drop=True)
@@ -208,9 +208,10 @@ def goal_coverage_table(data: ReportData, goal_code: str) -> pd.DataFrame:
 def goal_follow_ups_table(data: ReportData, goal_code: str) -> pd.DataFrame:
     """What each board says about its contributions to the goal, in its own words."""
     scales = data.catalogue.scales
-    f = data.follow_ups
+    f, c = data.follow_ups, data.contributions
     rows = f[f["goal_code"].astype(object) == goal_code]
-    titles = data.contributions.drop_duplicates(["board_code", "contribution_id"])[["board_code", "contribution_id", "title"]]
+    titles = c[c["goal_code"].astype(object) == goal_code].drop_duplicates(["board_code", "contribution_id"])[
+        ["board_code", "contribution_id", "title"]]
     rows = rows.drop(columns=["title"], errors="ignore").astype({"board_code": object}).merge(
         titles.astype({"board_code": object}), on=["board_code", "contribution_id"], how="left")
     names = dict(zip(data.catalogue.boards["board_code"], data.catalogue.boards["board_name"]))
