@@ -165,7 +165,6 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     from analysis.judgement import ensure_judgement_file, judgement_path
     from analysis.report_content import excel_tables, report_charts
     from analysis.report_html import notebook_html
-    from analysis.report_html import warm_up as html_warm_up
     from analysis.report_runner import REPORT_NOTEBOOK, execute_notebook
 
     seconds: dict[str, float] = {}
@@ -187,8 +186,8 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
 
     # The chart export (a browser) and the Excel workbook are made beside the notebook (a
     # kernel), into staging places that replace the report's files only when the whole
-    # report has succeeded; nbconvert loads meanwhile. The charts are built first, alone:
-    # the browser waits for them, and the other two share this process with them.
+    # report has succeeded. The charts are built first: the browser waits for them, and
+    # the workbook shares this process with them.
     staging = temporary_folder(folder, ".diagram-")
     staged_excel = staging.with_name(staging.name + ".xlsx")
     title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
@@ -207,10 +206,9 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
 
     if not charts:
         built.set()
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         exported = pool.submit(export) if charts else None
         excel_written = pool.submit(after_charts, lambda: _timed(lambda: write_excel(excel_tables(data), staged_excel, title)))
-        html_ready = pool.submit(after_charts, html_warm_up)
         try:
             t = time.perf_counter()
             parameters = {"occasion": occasion.code, "mandate_period": catalogue.mandate_period, "goal_area": goal_area,
@@ -219,7 +217,6 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
             seconds["notebook"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            html_ready.result()
             write_text(outputs.html, notebook_html(outputs.notebook, title))
             seconds["html"] = time.perf_counter() - t
             seconds["excel_parallel"] = excel_written.result()
@@ -232,7 +229,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
                 seconds["charts_parallel"] = export_seconds
                 outputs.charts = _replace_folder(staging, folder / "diagram", files)
         finally:
-            for future in (exported, excel_written, html_ready):
+            for future in (exported, excel_written):
                 if future is not None and not future.cancel():
                     future.exception()  # wait; a failure here has already been raised or does not matter
             shutil.rmtree(staging, ignore_errors=True)

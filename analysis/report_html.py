@@ -54,17 +54,6 @@ def notebook_html(notebook_path: Path, title: str) -> str:
     return _html(nb)
 
 
-def warm_up() -> None:
-    """Convert a small notebook with the report's kinds of output, so that nbconvert and
-    what it imports on first use (together about 0.7 s) are loaded while the report's
-    notebook is still running."""
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
-    outputs = [new_output("display_data", {"text/html": "<p>a</p>", "text/plain": "a"}),
-               new_output("display_data", {"text/markdown": "*a*", "text/plain": "a"})]
-    _html(new_notebook(cells=[new_markdown_cell("# a"), new_code_cell("a", outputs=outputs)], metadata={"title": "a"}))
-
-
 def _html(nb) -> str:
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
