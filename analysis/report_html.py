@@ -49,16 +49,13 @@ def notebook_html(notebook_path: Path, title: str) -> str:
     """The HTML text of an executed notebook (inputs hidden, plotly inlined)."""
     import nbformat
 
-    nb = nbformat.read(notebook_path, as_version=4)
-    nb.metadata["title"] = title
-    return _html(nb)
-
-
-def _html(nb) -> str:
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from plotly.offline import get_plotlyjs
     from traitlets.config import Config
+
+    nb = nbformat.read(notebook_path, as_version=4)
+    nb.metadata["title"] = title
 
     config = Config()
     config.NbConvertBase.display_data_priority = [
