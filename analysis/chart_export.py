@@ -38,8 +38,9 @@ def browser_path() -> str:
 
 def _lower_priority() -> None:
     """Run this thread, and the browser it starts (which inherits it), at a lower CPU
-    priority: the charts are made beside the ingestion and the notebook, whose work the
-    run waits for first. Linux sets niceness per thread; elsewhere nothing changes."""
+    priority: the browser starts beside the ingestion, whose work the run waits for
+    first. Linux sets niceness per thread; elsewhere nothing changes. (Run as root,
+    Chromium raises some of its own threads again; as an ordinary user it cannot.)"""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     except (AttributeError, OSError):
