@@ -180,10 +180,8 @@ def cmd_run(args, paths: Paths) -> int:
     attention; everything is logged in reports/<occasion>/malstyrning.log."""
     import time
 
-    from analysis.ingest import ingest
     from analysis.occasion import Occasion
-    from analysis.report import ReportEngines, produce_report, report_folder
-    from analysis.report_runner import ReportFailed
+    from analysis.report_runner import ReportEngines, ReportFailed
 
     occasion = Occasion.parse(args.period)
     log_path = paths.reports / occasion.code / "malstyrning.log"
@@ -193,10 +191,14 @@ def cmd_run(args, paths: Paths) -> int:
     handler = logging.FileHandler(log_path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     log.addHandler(handler)
-    # The kernel and the browser start now, beside the ingestion, which leaves a core free.
-    engines = ReportEngines(report_folder(paths, occasion, None))
+    # The kernel and the browser start first: their start-up overlaps the imports below
+    # and the ingestion, which keep only one core busy.
+    engines = ReportEngines(paths.report_for(occasion.code))
     try:
         log.info("Körning startad för %s (rot %s)", occasion.code, paths.root)
+        from analysis.ingest import ingest
+        from analysis.report import produce_report
+
         t = time.perf_counter()
         results = ingest(paths, [occasion])
         ingest_s = time.perf_counter() - t

@@ -51,3 +51,8 @@ class Paths:
 
     def templates_for(self, occasion: str) -> Path:
         return self.templates / occasion
+
+    def report_for(self, occasion: str, goal_area: str | None = None) -> Path:
+        """The report folder of an occasion, or of one goal area's report within it."""
+        folder = self.reports / occasion
+        return folder / f"malomrade-{goal_area}" if goal_area else folder

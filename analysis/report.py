@@ -21,8 +21,8 @@ from analysis.errors import UsageError
 from analysis.files import temporary_folder, write_text
 from analysis.occasion import Occasion
 from analysis.processed_store import read_table
-
-REPORT_NAME = "sammanstalld_analys"
+from analysis import report_runner
+from analysis.report_runner import REPORT_NAME, ReportEngines, execute_notebook
 
 
 @dataclass
@@ -35,11 +35,6 @@ class ReportOutputs:
     judgement: Path | None = None
     judgement_created: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-def report_folder(paths: Paths, occasion: Occasion, goal_area: str | None) -> Path:
-    folder = paths.reports / occasion.code
-    return folder / f"malomrade-{goal_area}" if goal_area else folder
 
 
 def check_goal_area(catalogue, goal_area: str | None) -> None:
@@ -125,36 +120,11 @@ def _replace_folder(staging: Path, target: Path, files: list) -> list:
     return [ChartFile(f.name, target / f.png.name, target / f.svg.name, target / f.alt.name) for f in files]
 
 
-class ReportEngines:
-    """The kernel and the browser a report needs, started when this is created so that
-    their start-up overlaps whatever comes first (in `malstyrning run`, ingestion)."""
-
-    def __init__(self, folder: Path, charts: bool = True):
-        from analysis.chart_export import ChartBrowser
-        from analysis.report_runner import ReportKernel
-
-        self.folder = folder
-        self.kernel = ReportKernel(folder)
-        self.browser = ChartBrowser() if charts else None
-
-    def close(self) -> None:
-        stopping = self.kernel.stop()
-        if self.browser is not None:
-            self.browser.close()
-        self.kernel.close(stopping)
-
-    def __enter__(self) -> ReportEngines:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
 def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = None, charts: bool = True,
                    engines: ReportEngines | None = None) -> ReportOutputs:
     """Aggregate, run the notebook, and write HTML, Excel and charts into reports/<occasion>/,
     with `engines` started earlier by the caller or, when not given, started here."""
-    folder = report_folder(paths, occasion, goal_area)
+    folder = paths.report_for(occasion.code, goal_area)
     if engines is None:
         check_goal_area(catalogue_for(occasion, paths.reference), goal_area)
         with ReportEngines(folder, charts) as engines:
@@ -165,7 +135,6 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     from analysis.judgement import ensure_judgement_file, judgement_path
     from analysis.report_content import excel_tables, report_charts
     from analysis.report_html import notebook_html
-    from analysis.report_runner import REPORT_NOTEBOOK, execute_notebook
 
     seconds: dict[str, float] = {}
     start = time.perf_counter()
@@ -213,7 +182,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
             t = time.perf_counter()
             parameters = {"occasion": occasion.code, "mandate_period": catalogue.mandate_period, "goal_area": goal_area,
                           "output_dir": str(folder), "root": str(paths.root)}
-            execute_notebook(REPORT_NOTEBOOK, outputs.notebook, parameters, engines.kernel)
+            execute_notebook(report_runner.REPORT_NOTEBOOK, outputs.notebook, parameters, engines.kernel)
             seconds["notebook"] = time.perf_counter() - t
 
             t = time.perf_counter()

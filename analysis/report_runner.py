@@ -153,6 +153,31 @@ class ReportKernel:
         self.close()
 
 
+class ReportEngines:
+    """The kernel and the browser a report needs, started when this is created so that
+    their start-up overlaps whatever comes first (in `malstyrning run`, the imports and
+    the ingestion); this module imports nothing heavy, so that can be the very start."""
+
+    def __init__(self, folder: Path, charts: bool = True):
+        from analysis.chart_export import ChartBrowser
+
+        self.folder = folder
+        self.kernel = ReportKernel(folder)
+        self.browser = ChartBrowser() if charts else None
+
+    def close(self) -> None:
+        stopping = self.kernel.stop()
+        if self.browser is not None:
+            self.browser.close()
+        self.kernel.close(stopping)
+
+    def __enter__(self) -> ReportEngines:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def execute_notebook(notebook: Path, target: Path, parameters: dict, kernel: ReportKernel) -> Path:
     """Execute into `target` (atomically) on `kernel`, in the kernel's working folder. On
     failure the executed notebook is kept as `<target>.misslyckad.ipynb` and ReportFailed
