@@ -36,15 +36,24 @@ def browser_path() -> str:
                      "(installerar paketet chromium) eller sätt BROWSER_PATH.")
 
 
+CAP_SYS_NICE, PR_CAPBSET_DROP = 23, 24  # linux/capability.h, linux/prctl.h
+
+
 def _lower_priority() -> None:
     """Run this thread, and the browser it starts (which inherits it), at a lower CPU
     priority: the browser starts beside the ingestion, whose work the run waits for
-    first. Linux sets niceness per thread; elsewhere nothing changes. (Run as root,
-    Chromium raises some of its own threads again; as an ordinary user it cannot.)"""
+    first. Linux sets niceness and capabilities per thread; elsewhere nothing changes.
+    Chromium raises its main and GPU processes above everything else (nice -8) when it
+    may, that is when run as root: this thread gives up that right (CAP_SYS_NICE) for
+    what it starts, so the browser stays behind the run as it does for other users."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     except (AttributeError, OSError):
-        pass
+        return
+    if os.geteuid() == 0:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_CAPBSET_DROP, CAP_SYS_NICE, 0, 0, 0)
 
 
 class ChartBrowser:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -85,6 +86,21 @@ class ReportData:
     @property
     def is_period_end(self) -> bool:
         return self.occasion.kind == "ar" and self.catalogue.is_last_year(self.occasion)
+
+    def for_goal(self, name: str, goal_code: str) -> pd.DataFrame:
+        """The rows of one goal in an aggregate table, or in `follow_ups` or `contributions`.
+        Each table is split by goal once: the report asks for every goal in turn."""
+        split = self._goal_splits.get(name)
+        if split is None:
+            frame = self.tables[name] if name in self.tables else getattr(self, name)
+            split = {code: rows for code, rows in frame.groupby(frame["goal_code"].astype(object), sort=False)}
+            split[None] = frame.iloc[0:0]
+            self._goal_splits[name] = split
+        return split.get(goal_code, split[None])
+
+    @cached_property
+    def _goal_splits(self) -> dict[str, dict[str | None, pd.DataFrame]]:
+        return {}
 
 
 def only_goal_area(tables: dict[str, pd.DataFrame], goal_area: str | None) -> dict[str, pd.DataFrame]:
@@ -181,9 +197,9 @@ def signal_table(data: ReportData, goal_code: str | None = None) -> pd.DataFrame
     """Per goal: the suggested signal with its reasons, beside the executive board's own
     assessment and wording (or that it is pending)."""
     signals = data.tables["goal_signal"][["goal_area_code", "goal_code", "goal_name", "suggested_level_label", "reasons"]]
-    signals = signals.astype({"goal_code": object})
     if goal_code:
-        signals = signals[signals["goal_code"] == goal_code]
+        signals = data.for_goal("goal_signal", goal_code)[signals.columns]
+    signals = signals.astype({"goal_code": object})
     out = signals.merge(data.judgement, on="goal_code", how="left")
     return out[["goal_code", "goal_name", "suggested_level_label", "reasons", "assessment_label", "wording"]].rename(
         columns={"goal_code": "KF-mål", "goal_name": "Mål", "suggested_level_label": "Föreslagen signal (underlag)",
@@ -192,8 +208,7 @@ def signal_table(data: ReportData, goal_code: str | None = None) -> pd.DataFrame
 
 def goal_coverage_table(data: ReportData, goal_code: str) -> pd.DataFrame:
     """The goal's träffbild: every responsible board, its submission, contributions and movement."""
-    cov = data.tables["coverage"]
-    rows = cov[cov["goal_code"].astype(object) == goal_code]
+    rows = data.for_goal("coverage", goal_code)
     labels = dict(zip(data.catalogue.scales["movement"].codes, data.catalogue.scales["movement"].labels))
     return pd.DataFrame({
         "Nämnd/bolag": rows["board_name"].astype(object),
@@ -208,9 +223,8 @@ def goal_coverage_table(data: ReportData, goal_code: str) -> pd.DataFrame:
 def goal_follow_ups_table(data: ReportData, goal_code: str) -> pd.DataFrame:
     """What each board says about its contributions to the goal, in its own words."""
     scales = data.catalogue.scales
-    f, c = data.follow_ups, data.contributions
-    rows = f[f["goal_code"].astype(object) == goal_code]
-    titles = c[c["goal_code"].astype(object) == goal_code].drop_duplicates(["board_code", "contribution_id"])[
+    rows = data.for_goal("follow_ups", goal_code)
+    titles = data.for_goal("contributions", goal_code).drop_duplicates(["board_code", "contribution_id"])[
         ["board_code", "contribution_id", "title"]]
     rows = rows.drop(columns=["title"], errors="ignore").astype({"board_code": object}).merge(
         titles.astype({"board_code": object}), on=["board_code", "contribution_id"], how="left")
@@ -226,34 +240,36 @@ def goal_follow_ups_table(data: ReportData, goal_code: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def distribution_table(frame: pd.DataFrame, goal_code: str | None, scale: str) -> pd.DataFrame:
-    """Count and share per level of one scale for a goal (or all rows when None)."""
-    rows = frame[frame["scale"].astype(object) == scale]
-    if goal_code:
-        rows = rows[rows["goal_code"].astype(object) == goal_code]
+def distribution_table(data: ReportData, goal_code: str, scale: str) -> pd.DataFrame:
+    """Count and share per level of one scale (movement, outlook, reached) for a goal."""
+    rows = data.for_goal("movement_by_goal", goal_code)
+    rows = rows[rows["scale"].astype(object) == scale]
     return pd.DataFrame({"Nivå": rows["level_label"].astype(object), "Antal": rows["count"].astype("Int64"),
                          "Andel": rows["share"]}).reset_index(drop=True)
 
 
 def goal_evidence_table(data: ReportData, goal_code: str) -> pd.DataFrame:
-    mix = data.tables["evidence_mix"]
-    rows = mix[mix["goal_code"].astype(object) == goal_code]
+    rows = data.for_goal("evidence_mix", goal_code)
     return pd.DataFrame({"Typ av underlag": rows["evidence_label"].astype(object), "Antal": rows["count"].astype("Int64"),
                          "Andel": rows["share"]}).reset_index(drop=True)
 
 
 def goal_indicator_table(data: ReportData, goal_code: str) -> pd.DataFrame:
     """Indicators the boards chose to give for the goal (none is normal)."""
-    ind = data.tables["indicators"]
-    rows = ind[ind["goal_code"].astype(object) == goal_code]
+    rows = data.for_goal("indicators", goal_code)
     direction = dict(zip(data.catalogue.scales["direction"].codes, data.catalogue.scales["direction"].labels))
     return pd.DataFrame({
         "Nämnd/bolag": rows["board_code"].astype(object), "Bidrag": rows["contribution_id"].astype(object),
         "Indikator": rows["indicator"].astype(object), "Enhet": rows["unit"].astype(object),
-        "Önskad riktning": rows["direction"].astype(object).map(direction), "Basår": rows["baseline_year"].astype("Int64"),
-        "Basvärde": rows["baseline_value"], "År": rows["value_year"].astype("Int64"), "Värde": rows["value"],
+        "Önskad riktning": rows["direction"].astype(object).map(direction), "Basår": _year(rows["baseline_year"]),
+        "Basvärde": rows["baseline_value"], "År": _year(rows["value_year"]), "Värde": rows["value"],
         "I önskad riktning": rows["in_desired_direction"].map({True: "Ja", False: "Nej"}),
     }).reset_index(drop=True)
+
+
+def _year(values: pd.Series) -> pd.Series:
+    """Years as text: '2022', not a number with a thousands space."""
+    return values.astype("Int64").astype("string")
 
 
 def human_rights_table(data: ReportData) -> pd.DataFrame:

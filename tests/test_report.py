@@ -26,7 +26,7 @@ from analysis.errors import UsageError
 from analysis.judgement import judgement_path
 from analysis.processed_store import read_table
 from analysis.report import load_report_data
-from analysis.report_content import HEADERS, SHEETS, html_table, signal_table
+from analysis.report_content import HEADERS, SHEETS, goal_indicator_table, html_table, signal_table
 from analysis.report_runner import REPORT_NOTEBOOK, check_parameters
 from analysis.workbook_layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
 
@@ -136,6 +136,15 @@ def test_report_tables_show_swedish_numbers_and_board_text_as_text():
         ["–", "–", "–", "2,0", "Nej"],
     ]
     assert "<b>" not in out
+
+
+def test_indicator_years_are_shown_as_years(city):
+    paths, _ = city
+    data = load_report_data(paths.root, OCCASION)
+    given = data.tables["indicators"].dropna(subset=["baseline_year"]).iloc[0]
+    out = html_table(goal_indicator_table(data, str(given["goal_code"])))
+    assert f"<td>{int(given['baseline_year'])}</td>" in out
+    assert "<td>2\u00a00" not in out
 
 
 def test_html_has_every_goal_area_and_goal_and_no_code(city):
