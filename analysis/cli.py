@@ -191,14 +191,15 @@ def cmd_run(args, paths: Paths) -> int:
     handler = logging.FileHandler(log_path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     log.addHandler(handler)
-    # The kernel and the browser start first: their start-up overlaps the imports below
-    # and the ingestion, which keep only one core busy.
+    from analysis.ingest import ingest
+    from analysis.report import produce_report
+
+    # The kernel and the browser start once this process has its modules: from here the
+    # ingestion keeps one core busy and they take the other. (Started before those
+    # imports, they slowed them down more than they gained.)
     engines = ReportEngines(paths.report_for(occasion.code))
     try:
         log.info("Körning startad för %s (rot %s)", occasion.code, paths.root)
-        from analysis.ingest import ingest
-        from analysis.report import produce_report
-
         t = time.perf_counter()
         results = ingest(paths, [occasion])
         ingest_s = time.perf_counter() - t

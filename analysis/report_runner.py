@@ -155,8 +155,7 @@ class ReportKernel:
 
 class ReportEngines:
     """The kernel and the browser a report needs, started when this is created so that
-    their start-up overlaps whatever comes first (in `malstyrning run`, the imports and
-    the ingestion); this module imports nothing heavy, so that can be the very start."""
+    their start-up overlaps whatever comes first (in `malstyrning run`, the ingestion)."""
 
     def __init__(self, folder: Path, charts: bool = True):
         from analysis.chart_export import ChartBrowser
