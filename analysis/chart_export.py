@@ -5,16 +5,22 @@ is started ahead (its start-up overlaps ingestion) and every chart goes through 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import shutil
+import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import UsageError
+from analysis.report_runner import ReportFailed
 
 PNG_WIDTH_PX = 2400  # print resolution: 300 dpi over 8 inches, wider than an A4 page's text
 CLOSE_TIMEOUT_S = 30
+OPEN_TIMEOUT_S = 60  # a normal start takes 2-5 s
+OPEN_ATTEMPTS = 2
+EXPORT_TIMEOUT_S = 600  # a backstop: kaleido gives up on one image after 90 s itself
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,9 @@ class ChartBrowser:
 
     @staticmethod
     async def _open():
+        """Kaleido waits without end for its page when Chromium misses an event (seen
+        about once in a few hundred starts), and a scheduled run must not hang: a start
+        that takes too long is abandoned and tried once more."""
         _lower_priority()
         os.environ["BROWSER_PATH"] = browser_path()
         import kaleido
@@ -82,21 +91,35 @@ class ChartBrowser:
             async def _return_kaleido_tab(self, tab) -> None:
                 await self.tabs_ready.put(tab)
 
-        browser = OneTabKaleido(n=1, mathjax=False)
-        await browser.__aenter__()
-        return browser
+        for _ in range(OPEN_ATTEMPTS):
+            browser = OneTabKaleido(n=1, mathjax=False)
+            try:
+                await asyncio.wait_for(browser.__aenter__(), OPEN_TIMEOUT_S)
+                return browser
+            except asyncio.TimeoutError:
+                await _abandon(browser)
+        raise ReportFailed(f"Webbläsaren som sparar diagrammen (Chromium) startade inte inom {OPEN_TIMEOUT_S} s, "
+                           f"{OPEN_ATTEMPTS} försök. Diagrammen sparades inte; kör igen.", None)
 
     def write(self, jobs: list[dict]) -> tuple:
         """Render kaleido jobs ({fig, path, opts}); returns the errors, if any."""
         browser = self._kaleido.result()
-        return asyncio.run_coroutine_threadsafe(browser.write_fig_from_object(jobs), self._loop).result()
+        done = asyncio.run_coroutine_threadsafe(browser.write_fig_from_object(jobs), self._loop)
+        try:
+            return done.result(timeout=EXPORT_TIMEOUT_S)
+        except concurrent.futures.TimeoutError:
+            done.cancel()
+            raise ReportFailed(f"Webbläsaren som sparar diagrammen svarade inte på {EXPORT_TIMEOUT_S} s. "
+                               "Diagrammen sparades inte; kör igen.", None) from None
 
     def close(self) -> None:
+        browser = None
         try:
             browser = self._kaleido.result(timeout=CLOSE_TIMEOUT_S)
             asyncio.run_coroutine_threadsafe(browser.__aexit__(None, None, None), self._loop).result(timeout=CLOSE_TIMEOUT_S)
         except Exception:  # a browser that never started, or will not close, is not worth failing the run for
-            pass
+            if browser is not None:
+                _kill(browser)
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=CLOSE_TIMEOUT_S)
@@ -106,6 +129,27 @@ class ChartBrowser:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+async def _abandon(browser) -> None:
+    """Stop a browser whose start did not finish."""
+    try:
+        await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT_S)
+    except Exception:
+        pass
+    _kill(browser)
+
+
+def _kill(browser) -> None:
+    """End the browser's process if it is still there (closing it failed)."""
+    process = getattr(browser, "subprocess", None)
+    if process is None or process.poll() is not None:
+        return
+    try:  # the browser runs in a session of its own: the whole group is the browser
+        os.killpg(process.pid, signal.SIGKILL)
+    except (AttributeError, OSError):
+        process.kill()
+    process.wait(timeout=CLOSE_TIMEOUT_S)
 
 
 def export_charts(charts: list, folder: Path, browser: ChartBrowser) -> list[ChartFile]:
@@ -128,7 +172,7 @@ def export_charts(charts: list, folder: Path, browser: ChartBrowser) -> list[Cha
     if failures:
         for job in jobs:
             Path(job["path"]).unlink(missing_ok=True)
-        raise UsageError(f"Diagrammen kunde inte sparas som bilder: {failures[0]}")
+        raise ReportFailed(f"Diagrammen kunde inte sparas som bilder: {failures[0]}", None)
     for chart, out in zip(charts, files):
         os.replace(str(out.png) + ".tmp.png", out.png)
         os.replace(str(out.svg) + ".tmp.svg", out.svg)

@@ -186,16 +186,18 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
             seconds["notebook"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            write_text(outputs.html, notebook_html(outputs.notebook, title))
+            html = notebook_html(outputs.notebook, title)
             seconds["html"] = time.perf_counter() - t
             seconds["excel_parallel"] = excel_written.result()
-            os.replace(staged_excel, outputs.excel)
-
             if exported is not None:
                 t = time.perf_counter()
                 files, export_seconds = exported.result()
                 seconds["charts_waited"] = time.perf_counter() - t
                 seconds["charts_parallel"] = export_seconds
+            # Everything has succeeded: only now are the report's files replaced.
+            write_text(outputs.html, html)
+            os.replace(staged_excel, outputs.excel)
+            if exported is not None:
                 outputs.charts = _replace_folder(staging, folder / "diagram", files)
         finally:
             for future in (exported, excel_written):

@@ -28,12 +28,19 @@ class ReportFailed(Exception):
         super().__init__(message)
 
 
+def kernel_specs():
+    """Kernel specs from Jupyter's folders. (By default jupyter_client also looks in the
+    legacy ~/.ipython/kernels, importing IPython to find it: 0.2 s beside the ingestion.)"""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_core.paths import jupyter_path
+
+    return KernelSpecManager(kernel_dirs=jupyter_path("kernels"), ensure_native_kernel=False)
+
+
 def ensure_kernel() -> None:
     """The project kernel (this interpreter) registered under the venv's prefix, where
     Jupyter looks for it; `make setup` does this too."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    if KERNEL_NAME in KernelSpecManager().find_kernel_specs():
+    if KERNEL_NAME in kernel_specs().find_kernel_specs():
         return
     from ipykernel.kernelspec import install
 
@@ -114,7 +121,7 @@ class ReportKernel:
         from jupyter_core.utils import run_sync
 
         ensure_kernel()
-        manager = _kernel_manager_class()(kernel_name=KERNEL_NAME)
+        manager = _kernel_manager_class()(kernel_name=KERNEL_NAME, kernel_spec_manager=kernel_specs())
         run_sync(manager.start_kernel)(cwd=str(self.cwd), extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_PRELOAD}"])
         self.manager = manager
 

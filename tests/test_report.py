@@ -27,7 +27,7 @@ from analysis.judgement import judgement_path
 from analysis.processed_store import read_table
 from analysis.report import load_report_data
 from analysis.report_content import HEADERS, SHEETS, goal_indicator_table, html_table, signal_table
-from analysis.report_runner import REPORT_NOTEBOOK, check_parameters
+from analysis.report_runner import REPORT_NOTEBOOK, ReportFailed, check_parameters
 from analysis.workbook_layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
 
 OCCASION = "2026-delar"
@@ -295,6 +295,23 @@ def test_a_failing_notebook_keeps_the_last_good_report(city, tmp_path, monkeypat
     failed = folder / "sammanstalld_analys.misslyckad.ipynb"
     assert failed.exists()
     assert "avsiktligt fel" in failed.read_text(encoding="utf-8")
+
+
+def test_a_failing_chart_export_keeps_the_last_good_report(city, monkeypatch, capsys):
+    paths, _ = city
+    folder = _folder(paths)
+    names = ("sammanstalld_analys.html", "sammanstalld_analys.xlsx", "diagram/forflyttning_per_malomrade.png")
+    good = {name: (folder / name).read_bytes() for name in names}
+
+    def broken_export(charts, target, browser):
+        raise ReportFailed("Diagrammen kunde inte sparas som bilder: avsiktligt fel i testet", None)
+
+    monkeypatch.setattr("analysis.chart_export.export_charts", broken_export)
+    assert main(["--root", str(paths.root), "report", "--period", OCCASION]) == 3
+    err = capsys.readouterr().err
+    assert "avsiktligt fel i testet" in err and "Traceback" not in err
+    assert {name: (folder / name).read_bytes() for name in names} == good
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
 def test_exploration_notebook_runs_on_the_example_city(example_city, tmp_path):

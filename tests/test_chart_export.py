@@ -1,0 +1,75 @@
+"""The chart browser must never hang a scheduled run: kaleido can wait without end for its
+page when Chromium misses an event, so a start that takes too long is abandoned (its
+processes killed) and tried once more, and a second failure is a clear Swedish error."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+
+import pytest
+
+from analysis import chart_export
+from analysis.chart_export import ChartBrowser, export_charts
+from analysis.charts import Chart
+from analysis.report_runner import ReportFailed
+
+pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium saknas")
+
+
+def _chart() -> Chart:
+    import plotly.graph_objects as go
+
+    return Chart("prov", "Prov", go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), "Stapeldiagram: a 1, b 2.")
+
+
+def _hang_on_starts(monkeypatch, hanging: int, timeout_s: int) -> list:
+    """Let the first `hanging` starts launch Chromium and then never finish; the started
+    browsers are returned, to check that they were stopped."""
+    import kaleido
+
+    real = kaleido.Kaleido.__aenter__
+    started = []
+
+    async def start(self):
+        started.append(self)
+        if len(started) <= hanging:
+            await real(self)
+            await asyncio.sleep(3600)
+        return await real(self)
+
+    monkeypatch.setattr(kaleido.Kaleido, "__aenter__", start)
+    monkeypatch.setattr(chart_export, "OPEN_TIMEOUT_S", timeout_s)
+    return started
+
+
+def _gone(browser) -> bool:
+    """No process of the browser's group is left (a few seconds allowed for exiting)."""
+    for _ in range(50):
+        try:
+            os.killpg(browser.subprocess.pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_browser_start_that_hangs_is_abandoned_and_tried_again(monkeypatch, tmp_path):
+    started = _hang_on_starts(monkeypatch, hanging=1, timeout_s=20)  # room for the real start
+    with ChartBrowser() as browser:
+        files = export_charts([_chart()], tmp_path, browser)
+    assert len(started) == 2
+    assert files[0].png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in files[0].svg.read_text(encoding="utf-8")
+    assert [_gone(b) for b in started] == [True, True]
+
+
+def test_a_browser_that_never_starts_is_a_clear_error_and_leaves_nothing_running(monkeypatch, tmp_path):
+    started = _hang_on_starts(monkeypatch, hanging=2, timeout_s=5)
+    with ChartBrowser() as browser, pytest.raises(ReportFailed, match="startade inte inom 5 s, 2 försök"):
+        export_charts([_chart()], tmp_path, browser)
+    assert len(started) == 2
+    assert [_gone(b) for b in started] == [True, True]
+    assert list(tmp_path.iterdir()) == []
