@@ -22,7 +22,6 @@ from analysis.files import temporary_folder, write_text
 from analysis.occasion import Occasion
 from analysis.processed_store import read_table
 from analysis import report_runner
-from analysis.report_runner import REPORT_NAME, ReportEngines, execute_notebook
 
 
 @dataclass
@@ -121,13 +120,13 @@ def _replace_folder(staging: Path, target: Path, files: list) -> list:
 
 
 def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = None, charts: bool = True,
-                   engines: ReportEngines | None = None) -> ReportOutputs:
+                   engines: report_runner.ReportEngines | None = None) -> ReportOutputs:
     """Aggregate, run the notebook, and write HTML, Excel and charts into reports/<occasion>/,
     with `engines` started earlier by the caller or, when not given, started here."""
     folder = paths.report_for(occasion.code, goal_area)
     if engines is None:
         check_goal_area(catalogue_for(occasion, paths.reference), goal_area)
-        with ReportEngines(folder, charts) as engines:
+        with report_runner.ReportEngines(folder, charts) as engines:
             return produce_report(paths, occasion, goal_area, charts, engines)
     if engines.folder != folder or (charts and engines.browser is None):
         raise ValueError(f"The report engines (started for {engines.folder}) do not fit the report in {folder}.")
@@ -147,8 +146,9 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     created = ensure_judgement_file(judgement, aggregates["goal_signal"], catalogue, occasion.label)
 
     folder.mkdir(parents=True, exist_ok=True)
-    outputs = ReportOutputs(folder, folder / f"{REPORT_NAME}.ipynb", folder / f"{REPORT_NAME}.html",
-                            folder / f"{REPORT_NAME}.xlsx", judgement=judgement, judgement_created=created)
+    stem = folder / report_runner.REPORT_NAME
+    outputs = ReportOutputs(folder, stem.with_suffix(".ipynb"), stem.with_suffix(".html"), stem.with_suffix(".xlsx"),
+                            judgement=judgement, judgement_created=created)
     t = time.perf_counter()
     data = load_report_data(paths.root, occasion.code, goal_area)
     seconds["load"] = time.perf_counter() - t
@@ -182,7 +182,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
             t = time.perf_counter()
             parameters = {"occasion": occasion.code, "mandate_period": catalogue.mandate_period, "goal_area": goal_area,
                           "output_dir": str(folder), "root": str(paths.root)}
-            execute_notebook(report_runner.REPORT_NOTEBOOK, outputs.notebook, parameters, engines.kernel)
+            report_runner.execute_notebook(report_runner.REPORT_NOTEBOOK, outputs.notebook, parameters, engines.kernel)
             seconds["notebook"] = time.perf_counter() - t
 
             t = time.perf_counter()

@@ -6,8 +6,7 @@ chart exports use the same ones, so the three never disagree."""
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -72,6 +71,7 @@ class ReportData:
     issues: pd.DataFrame  # validation findings at the occasion
     judgement: pd.DataFrame  # goal_code, assessment, assessment_label, wording
     goal_area: str | None = None
+    _goal_splits: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see for_goal
 
     @property
     def goal_areas(self) -> pd.DataFrame:
@@ -97,10 +97,6 @@ class ReportData:
             split[None] = frame.iloc[0:0]
             self._goal_splits[name] = split
         return split.get(goal_code, split[None])
-
-    @cached_property
-    def _goal_splits(self) -> dict[str, dict[str | None, pd.DataFrame]]:
-        return {}
 
 
 def only_goal_area(tables: dict[str, pd.DataFrame], goal_area: str | None) -> dict[str, pd.DataFrame]:
@@ -196,10 +192,9 @@ def summary_table(data: ReportData) -> pd.DataFrame:
 def signal_table(data: ReportData, goal_code: str | None = None) -> pd.DataFrame:
     """Per goal: the suggested signal with its reasons, beside the executive board's own
     assessment and wording (or that it is pending)."""
-    signals = data.tables["goal_signal"][["goal_area_code", "goal_code", "goal_name", "suggested_level_label", "reasons"]]
-    if goal_code:
-        signals = data.for_goal("goal_signal", goal_code)[signals.columns]
-    signals = signals.astype({"goal_code": object})
+    signals = data.for_goal("goal_signal", goal_code) if goal_code else data.tables["goal_signal"]
+    signals = signals[["goal_area_code", "goal_code", "goal_name", "suggested_level_label", "reasons"]].astype(
+        {"goal_code": object})
     out = signals.merge(data.judgement, on="goal_code", how="left")
     return out[["goal_code", "goal_name", "suggested_level_label", "reasons", "assessment_label", "wording"]].rename(
         columns={"goal_code": "KF-mål", "goal_name": "Mål", "suggested_level_label": "Föreslagen signal (underlag)",

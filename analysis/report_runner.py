@@ -65,8 +65,8 @@ def check_parameters(given: dict, notebook: Path) -> None:
         )
 
 
-KERNEL_PRELOAD = ("import pandas, pyarrow.parquet, python_calamine, analysis.aggregate, analysis.judgement, "
-                  "analysis.report_content, analysis.report, analysis.charts; analysis.charts.warm_up()")
+KERNEL_PRELOAD = ("import pandas, analysis.aggregate, analysis.judgement, analysis.report_content, analysis.report, "
+                  "analysis.charts; analysis.charts.warm_up()")
 
 
 def _kernel_manager_class():
