@@ -133,7 +133,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
     from analysis.aggregate import aggregate
     from analysis.judgement import ensure_judgement_file, judgement_path
     from analysis.report_content import excel_tables, report_charts
-    from analysis.report_html import notebook_html
+    from analysis import report_html
 
     seconds: dict[str, float] = {}
     start = time.perf_counter()
@@ -155,8 +155,8 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
 
     # The chart export (a browser) and the Excel workbook are made beside the notebook (a
     # kernel), into staging places that replace the report's files only when the whole
-    # report has succeeded. The charts are built first: the browser waits for them, and
-    # the workbook shares this process with them.
+    # report has succeeded; the HTML converter warms up there too. The charts are built
+    # first: the browser waits for them, and the rest shares this process with them.
     staging = temporary_folder(folder, ".diagram-")
     staged_excel = staging.with_name(staging.name + ".xlsx")
     title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
@@ -175,9 +175,10 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
 
     if not charts:
         built.set()
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
         exported = pool.submit(export) if charts else None
         excel_written = pool.submit(after_charts, lambda: _timed(lambda: write_excel(excel_tables(data), staged_excel, title)))
+        html_ready = pool.submit(after_charts, report_html.warm_up)
         try:
             t = time.perf_counter()
             parameters = {"occasion": occasion.code, "mandate_period": catalogue.mandate_period, "goal_area": goal_area,
@@ -186,7 +187,8 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
             seconds["notebook"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            html = notebook_html(outputs.notebook, title)
+            html_ready.exception()  # warmed up, or the conversion itself will say what is wrong
+            html = report_html.notebook_html(outputs.notebook, title)
             seconds["html"] = time.perf_counter() - t
             seconds["excel_parallel"] = excel_written.result()
             if exported is not None:
@@ -200,7 +202,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
             if exported is not None:
                 outputs.charts = _replace_folder(staging, folder / "diagram", files)
         finally:
-            for future in (exported, excel_written):
+            for future in (exported, excel_written, html_ready):
                 if future is not None and not future.cancel():
                     future.exception()  # wait; a failure here has already been raised or does not matter
             shutil.rmtree(staging, ignore_errors=True)

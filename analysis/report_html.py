@@ -6,6 +6,8 @@ type, so this template replaces those parts)."""
 from __future__ import annotations
 
 import secrets
+import threading
+from functools import cache
 from pathlib import Path
 
 from analysis.charts import PLOTLY_MIME
@@ -46,17 +48,16 @@ OFFLINE_TEMPLATE = r"""
 """
 
 
-def notebook_html(notebook_path: Path, title: str) -> str:
-    """The HTML text of an executed notebook (inputs hidden, plotly inlined)."""
-    import nbformat
+_converting = threading.Lock()
 
+
+@cache
+def _exporter():
+    """One exporter per process: it compiles its templates on first use (a third of a
+    conversion), and `warm_up` lets that happen while the notebook still runs."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
-    from plotly.offline import get_plotlyjs
     from traitlets.config import Config
-
-    nb = nbformat.read(notebook_path, as_version=4)
-    nb.metadata["title"] = title
 
     config = Config()
     config.NbConvertBase.display_data_priority = [
@@ -72,10 +73,35 @@ def notebook_html(notebook_path: Path, title: str) -> str:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.exclude_anchor_links = True
+    return exporter
+
+
+def _html(nb) -> str:
+    from plotly.offline import get_plotlyjs
+
     has_plotly = any(PLOTLY_MIME in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     # plotly.js goes in after the conversion: nbconvert parses its whole output once more
     # (BeautifulSoup), and plotly.js would be nine tenths of it.
     marker = f"/* plotly.js {secrets.token_hex(8)} */"
-    body, _ = exporter.from_notebook_node(nb, resources={"plotly_js": marker if has_plotly else ""})
+    with _converting:
+        body, _ = _exporter().from_notebook_node(nb, resources={"plotly_js": marker if has_plotly else ""})
     body = body.replace(marker, get_plotlyjs(), 1) if has_plotly else body
     return body.replace('<html>', '<html lang="sv">', 1)
+
+
+def warm_up() -> None:
+    """Convert a small notebook with the report's kinds of cells and outputs."""
+    from nbformat import v4
+
+    outputs = [v4.new_output("display_data", data={"text/html": "<p>a</p>"}),
+               v4.new_output("display_data", data={PLOTLY_MIME: {"data": [], "layout": {}}, "text/plain": "a"})]
+    _html(v4.new_notebook(cells=[v4.new_markdown_cell("# a"), v4.new_code_cell("a", outputs=outputs)]))
+
+
+def notebook_html(notebook_path: Path, title: str) -> str:
+    """The HTML text of an executed notebook (inputs hidden, plotly inlined)."""
+    import nbformat
+
+    nb = nbformat.read(notebook_path, as_version=4)
+    nb.metadata["title"] = title
+    return _html(nb)

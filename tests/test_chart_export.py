@@ -73,3 +73,26 @@ def test_a_browser_that_never_starts_is_a_clear_error_and_leaves_nothing_running
     assert len(started) == 2
     assert [_gone(b) for b in started] == [True, True]
     assert list(tmp_path.iterdir()) == []
+
+
+def _browser_processes(browser) -> list[str]:
+    """The command lines of the browser's processes (its process group)."""
+    group = os.getpgid(browser.subprocess.pid)
+    lines = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.getpgid(int(pid)) == group:
+                lines.append(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode())
+        except (OSError, ProcessLookupError):
+            continue
+    return lines
+
+
+def test_the_browser_starts_no_omnibox_page(tmp_path):
+    """The popup page of the address bar costs a renderer process at every start; a
+    Chromium that renamed the feature would bring it back unnoticed."""
+    with ChartBrowser() as browser:
+        export_charts([_chart()], tmp_path, browser)
+        processes = _browser_processes(browser._kaleido.result())
+    assert any("--type=renderer" in p for p in processes)  # the page that draws the charts
+    assert not [p for p in processes if "--top-chrome-webui" in p]
