@@ -99,7 +99,7 @@ def _timed(function) -> float:
     return time.perf_counter() - start
 
 
-def _export(charts: list, folder: Path, browser) -> tuple[list, float]:
+def _export(charts, folder: Path, browser) -> tuple[list, float]:
     from analysis.chart_export import export_charts
 
     start = time.perf_counter()
@@ -132,7 +132,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
         raise ValueError(f"The report engines (started for {engines.folder}) do not fit the report in {folder}.")
     from analysis.aggregate import aggregate
     from analysis.judgement import ensure_judgement_file, judgement_path
-    from analysis.report_content import excel_tables, report_charts
+    from analysis.report_content import excel_tables, iter_report_charts
     from analysis import report_html
 
     seconds: dict[str, float] = {}
@@ -155,19 +155,23 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
 
     # The chart export (a browser) and the Excel workbook are made beside the notebook (a
     # kernel), into staging places that replace the report's files only when the whole
-    # report has succeeded; the HTML converter warms up there too. The charts are built
-    # first: the browser waits for them, and the rest shares this process with them.
+    # report has succeeded; the HTML converter warms up there too. The charts are made
+    # first, each going to the browser as soon as it is made; the rest of this process's
+    # work waits until they all are.
     staging = temporary_folder(folder, ".diagram-")
     staged_excel = staging.with_name(staging.name + ".xlsx")
     title = f"Sammanställd analys – {occasion.label}" + (" – Exempeldata" if catalogue.example_data else "")
     built = threading.Event()
 
     def export() -> tuple[list, float]:
+        def charts_as_made():
+            yield from iter_report_charts(data)
+            built.set()
+
         try:
-            figures = report_charts(data)
+            return _export(charts_as_made(), staging, engines.browser)
         finally:
             built.set()
-        return _export(figures, staging, engines.browser)
 
     def after_charts(function):
         built.wait()

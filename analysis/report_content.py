@@ -6,6 +6,7 @@ chart exports use the same ones, so the three never disagree."""
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -346,60 +347,64 @@ def excel_tables(data: ReportData) -> dict[str, pd.DataFrame]:
 
 def report_charts(data: ReportData) -> list[Chart]:
     """The charts of the report, in the order the report shows them."""
+    return list(iter_report_charts(data))
+
+
+def iter_report_charts(data: ReportData) -> Iterator[Chart]:
+    """The charts one at a time, each made when asked for (the export draws the first
+    while the next is made)."""
     cat, occ, t = data.catalogue, data.occasion, data.tables
     note = basis_note(data)
     ex = cat.example_data
     area_labels = {c: f"{c} {n}" for c, n in zip(data.goal_areas["goal_area_code"], data.goal_areas["goal_area_name"])}
     goal_labels = {c: f"{c} {n}" for c, n in zip(data.goals["goal_code"], data.goals["goal_name"])}
-    charts: list[Chart] = []
     scale_levels = lambda scale: list(zip(cat.scales[scale].codes, cat.scales[scale].labels))
     if occ.is_follow_up:
         area = t["movement_by_goal_area"]
         for scale, stem, what in (("movement", "forflyttning", "Bedömd förflyttning"),
                                   ("outlook", "mandatperioden", "Nås önskad förflyttning under mandatperioden?")):
             rows = area[area["scale"].astype(object) == scale].astype({"goal_area_code": object, "level": object})
-            charts.append(stacked_shares(rows, "goal_area_code", area_labels, scale_levels(scale),
-                                         name=f"{stem}_per_malomrade", title=f"{what} per målområde – {occ.label}",
-                                         note=note, alt_subject=f"{what.lower()} per målområde", example_data=ex))
+            yield stacked_shares(rows, "goal_area_code", area_labels, scale_levels(scale),
+                                 name=f"{stem}_per_malomrade", title=f"{what} per målområde – {occ.label}",
+                                 note=note, alt_subject=f"{what.lower()} per målområde", example_data=ex)
         goal = t["movement_by_goal"]
         rows = goal[goal["scale"].astype(object) == "movement"].astype({"goal_code": object, "level": object})
-        charts.append(stacked_shares(rows, "goal_code", goal_labels, scale_levels("movement"),
-                                     name="forflyttning_per_kf_mal", title=f"Bedömd förflyttning per KF-mål – {occ.label}",
-                                     note=note, alt_subject="bedömd förflyttning per KF-mål", example_data=ex))
+        yield stacked_shares(rows, "goal_code", goal_labels, scale_levels("movement"),
+                             name="forflyttning_per_kf_mal", title=f"Bedömd förflyttning per KF-mål – {occ.label}",
+                             note=note, alt_subject="bedömd förflyttning per KF-mål", example_data=ex)
         if data.is_period_end:
             rows = goal[goal["scale"].astype(object) == "reached"].astype({"goal_code": object, "level": object})
-            charts.append(stacked_shares(rows, "goal_code", goal_labels, scale_levels("reached"),
-                                         name="uppnadd_forflyttning_per_kf_mal",
-                                         title="Har önskad förflyttning nåtts under mandatperioden?",
-                                         note=note, alt_subject="uppnådd förflyttning per KF-mål", example_data=ex))
+            yield stacked_shares(rows, "goal_code", goal_labels, scale_levels("reached"),
+                                 name="uppnadd_forflyttning_per_kf_mal",
+                                 title="Har önskad förflyttning nåtts under mandatperioden?",
+                                 note=note, alt_subject="uppnådd förflyttning per KF-mål", example_data=ex)
     levels = COVERAGE_LEVELS if occ.is_follow_up else BUDGET_COVERAGE_LEVELS
-    charts.append(stacked_shares(coverage_shares(data), "goal_code", goal_labels, levels,
-                                 name="traffbild_per_kf_mal", title=f"Träffbild: ansvariga nämnder per KF-mål – {occ.label}",
-                                 note=note, alt_subject="ansvariga nämnders bidrag per KF-mål", example_data=ex))
+    yield stacked_shares(coverage_shares(data), "goal_code", goal_labels, levels,
+                         name="traffbild_per_kf_mal", title=f"Träffbild: ansvariga nämnder per KF-mål – {occ.label}",
+                         note=note, alt_subject="ansvariga nämnders bidrag per KF-mål", example_data=ex)
     hr = t["human_rights_by_goal_area"]
     considered = hr[hr["consideration"].astype(object) == "considered"]
     grid = pd.DataFrame({"row": considered["goal_area_code"].astype(object), "column": considered["theme"].astype(object),
                          "share": considered["share"]})
-    charts.append(heatmap(grid, area_labels, dict(zip(cat.scales["theme"].codes, cat.scales["theme"].labels)),
-                          name="manskliga_rattigheter", title=f"Andel uppföljningar som beaktat temat – {occ.label}",
-                          note=note, value_title="Beaktat", example_data=ex))
+    yield heatmap(grid, area_labels, dict(zip(cat.scales["theme"].codes, cat.scales["theme"].labels)),
+                  name="manskliga_rattigheter", title=f"Andel uppföljningar som beaktat temat – {occ.label}",
+                  note=note, value_title="Beaktat", example_data=ex)
     if occ.is_follow_up:
         mix = t["evidence_mix"].astype({"goal_code": object, "evidence_type": object}).rename(columns={"evidence_type": "level"})
-        charts.append(stacked_shares(mix, "goal_code", goal_labels, scale_levels("evidence_type"),
-                                     name="underlag_per_kf_mal", title=f"Typ av underlag per KF-mål – {occ.label}",
-                                     note=note, alt_subject="typ av underlag per KF-mål", example_data=ex))
+        yield stacked_shares(mix, "goal_code", goal_labels, scale_levels("evidence_type"),
+                             name="underlag_per_kf_mal", title=f"Typ av underlag per KF-mål – {occ.label}",
+                             note=note, alt_subject="typ av underlag per KF-mål", example_data=ex)
     traj = t["trajectory"]
     if len(traj):
         moving = traj.assign(moving=traj["level"].astype(object).isin(MOVING) * traj["count"])
         by_area = moving.groupby(["occasion", "goal_area_code"], observed=True)[["moving", "count"]].sum().reset_index()
         by_area["share"] = by_area["moving"] / by_area["count"].where(by_area["count"] > 0)
         occasions = sorted({str(o) for o in by_area["occasion"]}, key=Occasion.parse)
-        charts.append(lines_over_occasions(
-            by_area.astype({"occasion": object, "goal_area_code": object}), "goal_area_code", area_labels,
-            {o: Occasion.parse(o).label for o in occasions}, name="utveckling_per_malomrade",
-            title="Andel uppföljningar med viss eller tydlig förflyttning över mandatperioden",
-            y_title="Viss eller tydlig förflyttning", note=note, example_data=ex))
-    return charts
+        yield lines_over_occasions(
+    by_area.astype({"occasion": object, "goal_area_code": object}), "goal_area_code", area_labels,
+    {o: Occasion.parse(o).label for o in occasions}, name="utveckling_per_malomrade",
+    title="Andel uppföljningar med viss eller tydlig förflyttning över mandatperioden",
+    y_title="Viss eller tydlig förflyttning", note=note, example_data=ex)
 
 
 COVERAGE_LEVELS = [

@@ -96,3 +96,37 @@ def test_the_browser_starts_no_omnibox_page(tmp_path):
         processes = _browser_processes(browser._kaleido.result())
     assert any("--type=renderer" in p for p in processes)  # the page that draws the charts
     assert not [p for p in processes if "--top-chrome-webui" in p]
+
+
+def _autogroups() -> bool:
+    try:
+        return open("/proc/sys/kernel/sched_autogroup_enabled").read().strip() == "1"
+    except OSError:
+        return False
+
+
+def _group_niceness(browser) -> int:
+    return int(open(f"/proc/{browser.subprocess.pid}/autogroup").read().split("nice")[1])
+
+
+@pytest.mark.skipif(not _autogroups(), reason="Linux utan autogroup-schemaläggning")
+def test_the_browser_starts_behind_the_run_and_draws_beside_it(tmp_path):
+    """Chromium runs in a session of its own, whose group's niceness decides its share of
+    the CPU: behind the ingestion while it starts, level with the notebook as it draws."""
+    with ChartBrowser() as browser:
+        started = browser._kaleido.result()
+        assert _group_niceness(started) == 10
+        export_charts([_chart()], tmp_path, browser)
+        assert _group_niceness(started) == 0
+
+
+def test_a_chart_that_cannot_be_made_stops_the_export_and_leaves_no_files(tmp_path):
+    """Charts go to the browser as they are made; one that fails must not leave the
+    charts before it half-written in the folder."""
+    def charts():
+        yield _chart()
+        raise ValueError("diagrammet kunde inte göras")
+
+    with ChartBrowser() as browser, pytest.raises(ValueError, match="kunde inte göras"):
+        export_charts(charts(), tmp_path, browser)
+    assert list(tmp_path.iterdir()) == []
