@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import errno
 import os
 import shutil
 import signal
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,10 +65,7 @@ def _set_niceness(browser, niceness: int) -> None:
     with autogroup scheduling (the default) shares the CPU out between sessions first:
     the niceness of the session's group counts, its processes' own does not. Any user
     may set it to 0 or above. Without autogroups, or off Linux, nothing changes."""
-    import errno
-    import time
-
-    for attempt in range(3):
+    for _ in range(3):
         try:
             with open(f"/proc/{browser.subprocess.pid}/autogroup", "w") as group:
                 group.write(str(niceness))
