@@ -71,20 +71,52 @@ KERNEL_PRELOAD = ("import pandas, analysis.aggregate, analysis.judgement, analys
 
 def _kernel_manager_class():
     from jupyter_client import AsyncKernelManager
+    from jupyter_client.asynchronous import AsyncKernelClient
     from traitlets import default
+
+    class ReadyClient(AsyncKernelClient):
+        """A client that may be connected ahead: starting it and waiting for the kernel
+        again does nothing. (Waiting always ends with 0.2 s of listening for stray
+        output, which the notebook would otherwise spend after the ingestion.)"""
+
+        _ready = False
+
+        def start_channels(self, *args, **kwargs) -> None:
+            if not self.channels_running:
+                super().start_channels(*args, **kwargs)
+
+        async def wait_for_ready(self, timeout=None) -> None:
+            if not self._ready:
+                await super().wait_for_ready(timeout=timeout)
+                self._ready = True
 
     class ProjectKernelManager(AsyncKernelManager):
         """Remembers its clients so that whoever started the kernel can close them too
-        (papermill leaves a client open on a kernel it did not start)."""
+        (papermill leaves a client open on a kernel it did not start), and hands out the
+        client `connect_ahead` made, once, to whoever asks first."""
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.project_clients = []
+            self._connected = None
+
+        @default("client_factory")
+        def _client_factory_default(self):
+            return ReadyClient
 
         def client(self, **kwargs):
+            if self._connected is not None:
+                client, self._connected = self._connected, None
+                return client
             client = super().client(**kwargs)
             self.project_clients.append(client)
             return client
+
+        async def connect_ahead(self, timeout: float) -> None:
+            client = self.client()
+            client.start_channels()
+            await client.wait_for_ready(timeout=timeout)
+            self._connected = client
 
         def stop_clients(self) -> None:
             while self.project_clients:
@@ -124,6 +156,7 @@ class ReportKernel:
         manager = _kernel_manager_class()(kernel_name=KERNEL_NAME, kernel_spec_manager=kernel_specs())
         run_sync(manager.start_kernel)(cwd=str(self.cwd), extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_PRELOAD}"])
         self.manager = manager
+        run_sync(manager.connect_ahead)(START_TIMEOUT_S)
 
     def run(self, function, *args, **kwargs):
         """Call `function` on the kernel's thread with the started manager as `km`; once,
