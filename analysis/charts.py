@@ -43,7 +43,9 @@ class Chart:
         JupyterLab and in the HTML report) with the alt text as plain-text fallback.
         Plotly's renderers would do the same but import nbformat and jsonschema first,
         over a second in the report's kernel."""
-        return {PLOTLY_MIME: json.loads(self.figure.to_json()), "text/plain": self.alt_text}
+        figure = json.loads(self.figure.to_json())
+        figure.setdefault("layout", {})["meta"] = {"alt": self.alt_text}  # the HTML report's aria-label
+        return {PLOTLY_MIME: figure, "text/plain": self.alt_text}
 
 
 def percent(share: float) -> str:

@@ -73,6 +73,7 @@ def _exporter():
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.exclude_anchor_links = True
+    exporter.language_code = "sv"
     return exporter
 
 
@@ -85,8 +86,7 @@ def _html(nb) -> str:
     marker = f"/* plotly.js {secrets.token_hex(8)} */"
     with _converting:
         body, _ = _exporter().from_notebook_node(nb, resources={"plotly_js": marker if has_plotly else ""})
-    body = body.replace(marker, get_plotlyjs(), 1) if has_plotly else body
-    return body.replace('<html>', '<html lang="sv">', 1)
+    return body.replace(marker, get_plotlyjs(), 1) if has_plotly else body
 
 
 def warm_up() -> None:

@@ -159,6 +159,7 @@ def test_html_has_every_goal_area_and_goal_and_no_code(city):
     # No code: neither the source nor nbconvert's highlighted code blocks.
     assert "load_report_data" not in html and "pio.renderers" not in html and 'class="highlight' not in html
     assert html.count("Plotly.newPlot(") >= 6
+    assert '<html lang="sv">' in html  # read aloud in Swedish, hyphenated as Swedish
 
 
 def test_html_fetches_nothing_from_the_network(city):
@@ -244,6 +245,21 @@ def test_charts_are_exported_with_alt_texts(city):
         width = int.from_bytes(png.read_bytes()[16:20], "big")
         assert width == 2400, (png.name, width)  # print resolution: 300 dpi over 8 inches
         assert "Exempeldata" in svg.read_text(encoding="utf-8")
+
+
+def test_every_chart_of_the_report_is_exported_and_drawn_with_its_alt_text(city):
+    """The chart folder holds the report's charts, no more and no fewer, and each chart in
+    the HTML carries the same alt text as its sidecar file, for screen readers."""
+    import html
+
+    paths, _ = city
+    folder = _folder(paths)
+    page = (folder / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    divs = re.findall(r'<div [^>]*class="plotly-graph-div"[^>]*>', page)
+    drawn = [html.unescape(m.group(1)) for m in (re.search(r'aria-label="([^"]*)"', d) for d in divs) if m]
+    exported = [alt.read_text(encoding="utf-8").strip() for alt in sorted((folder / "diagram").glob("*.alt.txt"))]
+    assert len(divs) == len(drawn) == 7
+    assert sorted(drawn) == sorted(exported)
 
 
 def test_judgement_file_is_created_then_read_and_never_overwritten(city):
