@@ -160,8 +160,12 @@ class ReportKernel:
 
     def run(self, function, *args, **kwargs):
         """Call `function` on the kernel's thread with the started manager as `km`; once,
-        since a notebook must not find another's variables."""
-        self._started.result()
+        since a notebook must not find another's variables. A kernel that did not start
+        is ReportFailed, as a failing notebook is."""
+        try:
+            self._started.result()
+        except Exception as exc:
+            raise ReportFailed(f"Rapportens Python-kärna ({KERNEL_NAME}) startade inte: {exc}", None) from None
         if self._used:
             raise RuntimeError("The report kernel runs one notebook only.")
         self._used = True

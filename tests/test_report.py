@@ -364,3 +364,17 @@ def test_report_for_one_goal_area(city, capsys):
     assert main(["--root", str(paths.root), "report", "--period", OCCASION, "--goal-area", "9"]) == 2
     assert "Målområde '9' finns inte" in capsys.readouterr().err
     assert not (_folder(paths) / "malomrade-9").exists()
+
+
+def test_a_kernel_that_does_not_start_is_a_clear_failure(monkeypatch, tmp_path):
+    """A scheduled run gets exit status 3 and one Swedish line, not a traceback."""
+    from analysis import report_runner
+
+    async def never_ready(self, timeout):
+        raise RuntimeError("Kernel didn't respond in 120 seconds")
+
+    manager_class = report_runner._kernel_manager_class()
+    monkeypatch.setattr(report_runner, "_kernel_manager_class", lambda: manager_class)
+    monkeypatch.setattr(manager_class, "connect_ahead", never_ready)
+    with report_runner.ReportKernel(tmp_path) as kernel, pytest.raises(ReportFailed, match="kärna .*startade inte"):
+        kernel.run(lambda km: None)
