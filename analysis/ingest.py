@@ -12,11 +12,13 @@ All tables are written together at the end, atomically. Raw files are only read.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from analysis.aggregate import AGGREGATES
 from analysis.catalogue import Catalogue, Scale, catalogue_for, load_catalogues
 from analysis.config import Paths
 from analysis.errors import SubmissionError, UsageError
@@ -249,6 +251,9 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False) -> l
         current = full[_file_keys(full).isin(current_keys)] if len(full) else full
         out[table] = _occasion_order(typed_table(table, current, scales))
     write_tables(store, out)
+    # The aggregates were made from the tables just replaced (every occasion's: the
+    # trajectory spans the period). Gone, they are made anew when next asked for.
+    shutil.rmtree(store / AGGREGATES, ignore_errors=True)
     return results
 
 

@@ -378,3 +378,26 @@ def test_a_kernel_that_does_not_start_is_a_clear_failure(monkeypatch, tmp_path):
     monkeypatch.setattr(manager_class, "connect_ahead", never_ready)
     with report_runner.ReportKernel(tmp_path) as kernel, pytest.raises(ReportFailed, match="kärna .*startade inte"):
         kernel.run(lambda km: None)
+
+
+def test_after_a_new_ingestion_the_report_sees_the_new_tables(example_city, tmp_path):
+    """Aggregates written before an ingestion describe the tables it replaced: the
+    notebooks must not show them. Here the rejected submission is corrected and read
+    again, without `malstyrning aggregate`."""
+    root = tmp_path / "stad"
+    shutil.copytree(example_city.root / "data", root / "data")
+    paths = Paths.at(root)
+    assert main(["--root", str(root), "aggregate", "--period", OCCASION]) == 0
+    rejected = load_report_data(root, OCCASION).tables["coverage"]
+    assert set(rejected.loc[rejected["board_code"].astype(object) == "FSKN", "submission_status"].astype(object)) == {"rejected"}
+
+    path = _board_file(paths, OCCASION, "FSKN")
+    wb = openpyxl.load_workbook(path)
+    assert wb[FOLLOW_UPS_SHEET]["D4"].value == "Bra"
+    wb[FOLLOW_UPS_SHEET]["D4"].value = "Ingen förflyttning"
+    wb.save(paths.raw_for(OCCASION) / "Förskolenämnden rättad.xlsx")
+    # exit 1: the first version stays in the folder, rejected; the corrected one is current
+    assert main(["--root", str(root), "ingest", "--period", OCCASION, "--quiet"]) == 1
+
+    coverage = load_report_data(root, OCCASION).tables["coverage"]
+    assert set(coverage.loc[coverage["board_code"].astype(object) == "FSKN", "submission_status"].astype(object)) != {"rejected"}
