@@ -132,7 +132,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
         raise ValueError(f"The report engines (started for {engines.folder}) do not fit the report in {folder}.")
     from analysis.aggregate import aggregate
     from analysis.judgement import ensure_judgement_file, judgement_path
-    from analysis.report_content import excel_tables, iter_report_charts
+    from analysis.report_content import excel_tables, report_charts
     from analysis import report_html
 
     seconds: dict[str, float] = {}
@@ -165,7 +165,7 @@ def produce_report(paths: Paths, occasion: Occasion, goal_area: str | None = Non
 
     def export() -> tuple[list, float]:
         def charts_as_made():
-            yield from iter_report_charts(data)
+            yield from report_charts(data)
             built.set()
 
         try:

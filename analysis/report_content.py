@@ -345,14 +345,9 @@ def excel_tables(data: ReportData) -> dict[str, pd.DataFrame]:
 # --- charts -------------------------------------------------------------------------
 
 
-def report_charts(data: ReportData) -> list[Chart]:
-    """The charts of the report, in the order the report shows them."""
-    return list(iter_report_charts(data))
-
-
-def iter_report_charts(data: ReportData) -> Iterator[Chart]:
-    """The charts one at a time, each made when asked for (the export draws the first
-    while the next is made)."""
+def report_charts(data: ReportData) -> Iterator[Chart]:
+    """The charts of the report, in the order the report shows them, each made when
+    asked for (the export draws the first while the next is made)."""
     cat, occ, t = data.catalogue, data.occasion, data.tables
     note = basis_note(data)
     ex = cat.example_data
@@ -401,10 +396,10 @@ def iter_report_charts(data: ReportData) -> Iterator[Chart]:
         by_area["share"] = by_area["moving"] / by_area["count"].where(by_area["count"] > 0)
         occasions = sorted({str(o) for o in by_area["occasion"]}, key=Occasion.parse)
         yield lines_over_occasions(
-    by_area.astype({"occasion": object, "goal_area_code": object}), "goal_area_code", area_labels,
-    {o: Occasion.parse(o).label for o in occasions}, name="utveckling_per_malomrade",
-    title="Andel uppföljningar med viss eller tydlig förflyttning över mandatperioden",
-    y_title="Viss eller tydlig förflyttning", note=note, example_data=ex)
+            by_area.astype({"occasion": object, "goal_area_code": object}), "goal_area_code", area_labels,
+            {o: Occasion.parse(o).label for o in occasions}, name="utveckling_per_malomrade",
+            title="Andel uppföljningar med viss eller tydlig förflyttning över mandatperioden",
+            y_title="Viss eller tydlig förflyttning", note=note, example_data=ex)
 
 
 COVERAGE_LEVELS = [
