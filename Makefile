@@ -5,12 +5,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CLI    := $(BIN)/malstyrning
 
-.PHONY: setup system run test bench lab clean
+.PHONY: setup system run test bench lab lock clean
 
-$(STAMP): pyproject.toml
+## Exact versions from requirements.lock (every file checked against its hash), then the
+## project itself, editable and without dependencies (it has no hash). `make lock` remakes the lock.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name malstyrning --display-name "Python (malstyrning)" >/dev/null
 	touch $(STAMP)
 
@@ -48,6 +51,34 @@ bench: setup
 ## JupyterLab with the project's kernel, for exploring (notebooks/utforska.ipynb).
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+## requirements.lock from pyproject.toml (dependencies and the dev extra), with hashes, for
+## CPython 3.11+ on any platform. Keeps the current pins where pyproject's ranges allow;
+## `make lock UPGRADE=--upgrade` (or UPGRADE='--upgrade-package pandas') moves them.
+## uv lives in its own venv under build/, not in $(VENV).
+UV_VERSION := 0.13.9
+UV         := build/uv-$(UV_VERSION)/bin/uv
+UPGRADE    ?=
+define LOCK_HEADER
+# Exact versions, with hashes, that `make setup` installs:
+#   pip install --require-hashes -r requirements.lock && pip install --no-deps -e .
+# Made from pyproject.toml (dependencies + the dev extra) by uv for CPython >= 3.11 on any
+# platform (lines with a `;` marker apply only where it holds). Do not edit by hand:
+# after changing pyproject.toml run `make lock` (keeps current pins where the ranges allow);
+# to move pins, `make lock UPGRADE=--upgrade` or `make lock UPGRADE='--upgrade-package NAME'`.
+# tests/test_environment.py checks every pyproject dependency is pinned here within its range.
+endef
+export LOCK_HEADER
+
+$(UV):
+	$(PYTHON) -m venv build/uv-$(UV_VERSION)
+	build/uv-$(UV_VERSION)/bin/python -m pip install --quiet 'uv==$(UV_VERSION)'
+
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes --no-header --quiet $(UPGRADE) -o requirements.lock
+	{ printf '%s\n' "$$LOCK_HEADER"; cat requirements.lock; } > requirements.lock.tmp
+	mv requirements.lock.tmp requirements.lock
 
 clean:
 	rm -rf data/processed/* data/templates reports/*/ build

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 import yaml
@@ -46,9 +46,6 @@ class Scale:
             if wanted in (code.casefold(), label.casefold()):
                 return code
         return None
-
-    def dtype(self) -> pd.CategoricalDtype:
-        return pd.CategoricalDtype(list(self.codes), ordered=True)
 
 
 @dataclass(frozen=True)
@@ -250,12 +247,15 @@ def load_catalogues(reference_dir: Path) -> dict[str, Catalogue]:
     return {c.mandate_period: c for c in catalogues}
 
 
-def catalogue_for(occasion: Occasion, reference_dir: Path) -> Catalogue:
-    """The catalogue of the mandate period the occasion belongs to."""
-    for catalogue in load_catalogues(reference_dir).values():
+def catalogue_for(occasion: Occasion, catalogues: Path | Mapping[str, Catalogue]) -> Catalogue:
+    """The catalogue of the mandate period the occasion belongs to, from catalogues already
+    loaded (by period) or from a reference folder."""
+    loaded = load_catalogues(catalogues) if isinstance(catalogues, Path) else catalogues
+    for catalogue in loaded.values():
         if catalogue.covers(occasion):
             return catalogue
-    raise UsageError(f"Ingen målkatalog täcker {occasion.code}. Lägg till malkatalog-<startår>-<slutår>.yaml i {reference_dir}.")
+    where = f" i {catalogues}" if isinstance(catalogues, Path) else ""
+    raise UsageError(f"Ingen målkatalog täcker {occasion.code}. Lägg till malkatalog-<startår>-<slutår>.yaml{where}.")
 
 
 # Keys each kind of record may have; anything else is a typo or an unquoted comma in YAML

@@ -65,7 +65,7 @@ def _occasions(args, paths: Paths) -> list:
             raise UsageError(f"Inga mappar för rapporteringstillfällen (t.ex. 2024-delar) finns i {paths.raw}.")
         return sorted(found)
     from analysis.catalogue import load_catalogues
-    from analysis.demo import LAST_DEMO_OCCASION
+    from analysis.boards.demo import LAST_DEMO_OCCASION
 
     last = Occasion.parse(LAST_DEMO_OCCASION)
     return [o for c in load_catalogues(paths.reference).values() for o in c.occasions if o <= last]
@@ -85,10 +85,10 @@ def cmd_katalog(args, paths: Paths) -> int:
 
 def cmd_template(args, paths: Paths) -> int:
     from analysis.catalogue import catalogue_for
-    from analysis.excel_output import save_workbook
+    from analysis.excel import save_workbook
     from analysis.occasion import Occasion
-    from analysis.processed_store import read_table
-    from analysis.template import build_template, known_contributions
+    from analysis.intake.store import read_table
+    from analysis.boards.template import build_template, known_contributions
 
     occasion = Occasion.parse(args.period)
     catalogue = catalogue_for(occasion, paths.reference)
@@ -110,7 +110,7 @@ def cmd_template(args, paths: Paths) -> int:
 
 def cmd_demo(args, paths: Paths) -> int:
     from analysis.catalogue import catalogue_for
-    from analysis.demo import write_demo
+    from analysis.boards.demo import write_demo
 
     for occasion in _occasions(args, paths):
         catalogue = catalogue_for(occasion, paths.reference)
@@ -122,7 +122,7 @@ def cmd_demo(args, paths: Paths) -> int:
 
 
 def cmd_ingest(args, paths: Paths) -> int:
-    from analysis.ingest import ingest
+    from analysis.intake.ingest import ingest
 
     results = ingest(paths, _occasions(args, paths), progress=not args.quiet)
     status = EXIT_OK
@@ -135,7 +135,7 @@ def cmd_ingest(args, paths: Paths) -> int:
         if r.rejected:
             status = EXIT_REJECTED
     print(f"Tabellerna finns i {paths.processed}.")
-    from analysis.validation_feedback import FOLDER, write_feedback
+    from analysis.checks.feedback import FOLDER, write_feedback
 
     written = write_feedback(paths, [r.occasion for r in results])
     if written:
@@ -144,99 +144,39 @@ def cmd_ingest(args, paths: Paths) -> int:
 
 
 def cmd_aggregate(args, paths: Paths) -> int:
-    from analysis.aggregate import AGGREGATES, aggregate_many, aggregated_occasions, summary
+    from analysis.aggregates import AGGREGATES, aggregate_many, aggregated_occasions, summary
+    from analysis.catalogue import load_catalogues
     from analysis.occasion import Occasion
 
     occasions = [Occasion.parse(args.period)] if args.period else aggregated_occasions(paths)
-    for code, tables in aggregate_many(paths, occasions).items():
+    for code, tables in aggregate_many(paths, load_catalogues(paths.reference), occasions).items():
         print(summary(tables, Occasion.parse(code)))
     print(f"Tabellerna finns i {paths.processed / AGGREGATES}.")
     return EXIT_OK
 
 
-def _report_summary(outputs) -> str:
-    judgement = (f"Bedömningsfil skapad: {outputs.judgement}" if outputs.judgement_created
-                 else f"Bedömningsfil (läst, inte ändrad): {outputs.judgement}")
-    return (f"Rapport: {outputs.html}\nTabeller: {outputs.excel}\n"
-            f"Diagram: {len(outputs.charts)} st i {outputs.folder / 'diagram'}\n{judgement}")
-
-
 def cmd_report(args, paths: Paths) -> int:
+    from analysis.catalogue import load_catalogues
+    from analysis.errors import ReportFailed
     from analysis.occasion import Occasion
-    from analysis.report import produce_report
-    from analysis.report_runner import ReportFailed
+    from analysis.report.produce import produce_report
+    from analysis.run import report_summary
 
     try:
-        outputs = produce_report(paths, Occasion.parse(args.period), goal_area=args.goal_area)
+        outputs = produce_report(paths, load_catalogues(paths.reference), Occasion.parse(args.period),
+                                 goal_area=args.goal_area, force=args.force)
     except ReportFailed as exc:
         print(f"malstyrning: rapporten kunde inte tas fram: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(_report_summary(outputs))
+    print(report_summary(outputs))
     return EXIT_OK
 
 
 def cmd_run(args, paths: Paths) -> int:
-    """Ingest, aggregate and report for one occasion; quiet unless something needs
-    attention; everything is logged in reports/<occasion>/malstyrning.log."""
-    import time
-
     from analysis.occasion import Occasion
-    from analysis.report_runner import ReportEngines, ReportFailed
+    from analysis.run import run
 
-    occasion = Occasion.parse(args.period)
-    log_path = paths.reports / occasion.code / "malstyrning.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = logging.getLogger("malstyrning.run")
-    log.setLevel(logging.INFO)
-    handler = logging.FileHandler(log_path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
-    log.addHandler(handler)
-    from analysis.ingest import ingest
-    from analysis.report import produce_report
-
-    # The kernel and the browser start once this process has its modules: from here the
-    # ingestion keeps one core busy and they take the other. (Started before those
-    # imports, they slowed them down more than they gained.)
-    engines = ReportEngines(paths.report_for(occasion.code))
-    try:
-        log.info("Körning startad för %s (rot %s)", occasion.code, paths.root)
-        t = time.perf_counter()
-        results = ingest(paths, [occasion])
-        ingest_s = time.perf_counter() - t
-        rejected = [name for r in results for name in r.rejected]
-        for r in results:
-            log.info("Inläsning: %d filer, %d godkända, %d avvisade (%.1f s)", r.files, len(r.accepted), len(r.rejected), ingest_s)
-            for rec in r.issues[r.issues["severity"] == "error"].to_dict("records"):
-                log.warning("Avvisad %s: %s (%s %s)", rec["source_file"], rec["message"], rec["sheet"] or "", rec["cell"] or "")
-        from analysis.validation_feedback import write_feedback
-
-        t = time.perf_counter()
-        feedback = write_feedback(paths, [occasion.code])
-        feedback_s = time.perf_counter() - t
-        log.info("Återkoppling: %d filer i %s", len(feedback), paths.reports / occasion.code / "validering")
-        try:
-            outputs = produce_report(paths, occasion, engines=engines)
-        except ReportFailed as exc:
-            log.error("Rapporten misslyckades: %s", exc)
-            print(f"malstyrning: rapporten för {occasion.code} kunde inte tas fram: {exc} Logg: {log_path}", file=sys.stderr)
-            return EXIT_FAILED
-        steps = {"ingest": ingest_s, "feedback": feedback_s, **outputs.seconds}
-        log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
-        log.info("Klar. %s", _report_summary(outputs).replace("\n", "; "))
-        if rejected:
-            print(f"malstyrning: rapporten för {occasion.code} är framtagen, men {len(rejected)} inlämningar avvisades: "
-                  f"{', '.join(rejected)}. Se {log_path} och reports/{occasion.code}/validering/.", file=sys.stderr)
-            return EXIT_REJECTED
-        if args.verbose:
-            print(_report_summary(outputs))
-        return EXIT_OK
-    except UsageError as exc:
-        log.error("%s", exc)
-        raise
-    finally:
-        engines.close()
-        log.removeHandler(handler)
-        handler.close()
+    return run(paths, Occasion.parse(args.period), force=args.force, verbose=args.verbose)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -276,12 +216,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="ta fram den sammanställda analysen (HTML, Excel, diagram) med papermill")
     period_args(p, allow_all=False)
     p.add_argument("--goal-area", metavar="MÅLOMRÅDE", help="bara ett målområde, t.ex. 3")
+    p.add_argument("--force", action="store_true", help="räkna om sammanställningarna även om de är aktuella")
 
     p = sub.add_parser("run", help="läs in, sammanställ och ta fram rapporten i ett steg (för schemalagda körningar)",
-                       description="Läser in, sammanställer och tar fram rapporten. Tyst om inget behöver åtgärdas. "
-                                   "Slutstatus: 0 rapport framtagen, 1 framtagen men med avvisade inlämningar, "
-                                   "2 fel i anropet, 3 misslyckades.")
+                       description="Läser in, sammanställer och tar fram rapporten, men bara det som behövs: "
+                                   "har inget ändrats sedan förra körningen säger den det på en rad. Tyst om inget "
+                                   "behöver åtgärdas. Slutstatus: 0 rapport framtagen (eller redan aktuell), 1 framtagen "
+                                   "men med avvisade inlämningar, 2 fel i anropet, 3 misslyckades.")
     period_args(p, allow_all=False)
+    p.add_argument("--force", action="store_true", help="gör om allt, även det som inte har ändrats")
     p.add_argument("--verbose", action="store_true", help="skriv ut var rapporten finns även när allt gick bra")
     return parser
 

@@ -38,6 +38,10 @@ class Paths:
         """The analysts' judgement files, one per occasion (always under the root)."""
         return self.root / "data" / "reference" / "bedomning"
 
+    def judgement_for(self, occasion: str) -> Path:
+        """The analysts' judgement file of an occasion."""
+        return self.judgements / f"{occasion}.xlsx"
+
     @property
     def templates(self) -> Path:
         return self.root / "data" / "templates"

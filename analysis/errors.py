@@ -22,3 +22,8 @@ class SubmissionError(Exception):
         self.sheet = sheet
         self.cell = cell
         super().__init__(message)
+
+
+class ReportFailed(Exception):
+    """The report could not be produced (a notebook cell, the kernel or the chart browser
+    failed); the message says what, in Swedish. The last good report is left as it was."""

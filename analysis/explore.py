@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.catalogue import Catalogue
-from analysis.charts import LEVEL_COLOURS, PATTERNS, SEPARATORS
+from analysis.report.plots import LEVEL_COLOURS, PATTERNS, SEPARATORS
 from analysis.occasion import Occasion
 
 

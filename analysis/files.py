@@ -5,6 +5,7 @@ owner-only, which would hide reports from colleagues on a shared drive)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
@@ -53,3 +54,12 @@ def replacing(target: Path, suffix: str = ".tmp") -> Iterator[Path]:
 def write_text(target: Path, text: str) -> None:
     with replacing(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's content, as hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -41,10 +41,11 @@ def _median(runs: list[float]) -> str:
 
 
 def measure(root: Path, repeat: int) -> float:
-    from analysis.aggregate import aggregate_tables, aggregated_occasions, as_of, load_processed
+    from analysis.aggregates import aggregated_occasions, load_processed
+    from analysis.tables.registry import as_of, compute_tables as aggregate_tables
     from analysis.catalogue import catalogue_for
     from analysis.config import Paths
-    from analysis.processed_store import write_tables
+    from analysis.intake.store import write_tables
 
     paths = Paths.at(root)
     start = time.perf_counter()

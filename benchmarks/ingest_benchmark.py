@@ -34,11 +34,11 @@ MEASURE = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 from analysis.config import Paths
-from analysis.ingest import ingest
+from analysis.intake.ingest import ingest
 from analysis.occasion import Occasion
 if sys.argv[3] == "without":  # reading and tables alone: no findings, GX never imported
-    import analysis.ingest, analysis.validation
-    analysis.ingest.find_issues = lambda *args, **kwargs: analysis.validation.empty_issues()
+    import analysis.intake.ingest, analysis.checks.validation
+    analysis.intake.ingest.find_issues = lambda *args, **kwargs: analysis.checks.validation.empty_issues()
 t1 = time.perf_counter()
 results = ingest(Paths.at(sys.argv[1]), [Occasion.parse(sys.argv[2])])
 t2 = time.perf_counter()
@@ -84,7 +84,7 @@ def build(workdir: Path, size: int, examples: list[tuple[Path, str]]) -> Path:
 
 def example_files(workdir: Path) -> list[tuple[Path, str]]:
     from analysis.catalogue import load_catalogue
-    from analysis.demo import write_demo
+    from analysis.boards.demo import write_demo
     from analysis.occasion import Occasion
 
     folder = workdir / "example"

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from aggregate_small_city import small_catalogue
-from analysis.aggregate import aggregate_tables
-from analysis.goal_signal import BOARD_CATEGORIES
+from analysis.tables.registry import compute_tables as aggregate_tables
+from analysis.tables.goal_signal import BOARD_CATEGORIES
 from analysis.occasion import Occasion
 
 CAT = small_catalogue()
@@ -68,11 +68,13 @@ def cities(draw) -> dict[str, pd.DataFrame]:
                                     draw(st.floats(0, 100)), 2024, draw(st.floats(0, 100))))
             hr.append((o.code, b, "base_mission", None, "child_rights", draw(_answer("consideration"))))
     return {
-        "submissions": pd.DataFrame(subs, columns=["occasion", "board_code", "status", "submitted_on"]),
+        "submissions": pd.DataFrame(subs, columns=["occasion", "board_code", "status", "submitted_on"]).assign(
+            file_modified=lambda f: f["submitted_on"]),
         "contributions": pd.DataFrame(contrib, columns=["occasion", "board_code", "contribution_id", "goal_code"]),
         "follow_ups": pd.DataFrame(follow, columns=["occasion", "board_code", "contribution_id", "goal_code", "movement",
                                                     "outlook", "reached", "evidence_type"]),
-        "human_rights": pd.DataFrame(hr, columns=["occasion", "board_code", "scope", "contribution_id", "theme", "consideration"]),
+        "human_rights": pd.DataFrame(hr, columns=["occasion", "board_code", "scope", "contribution_id", "theme", "consideration"]).assign(
+            comment=None),
         "indicators": pd.DataFrame(ind, columns=["occasion", "board_code", "contribution_id", "indicator", "unit", "direction",
                                                  "baseline_year", "baseline_value", "value_year", "value"]),
         "validation_issues": pd.DataFrame(issues, columns=["occasion", "board_code", "severity"]),
@@ -142,7 +144,8 @@ def _without_area(tables: dict[str, pd.DataFrame], area: str) -> dict[str, pd.Da
         out[name] = tables[name][~tables[name]["goal_code"].isin(gone)]
     for name in ("human_rights", "indicators"):
         frame = tables[name]
-        keep = [(b, c) not in ids for b, c in zip(frame["board_code"], frame["contribution_id"])]
+        keep = pd.Series([(b, c) not in ids for b, c in zip(frame["board_code"], frame["contribution_id"])],
+                         index=frame.index, dtype=bool)
         out[name] = frame[keep]
     return out
 
@@ -185,7 +188,7 @@ def test_inputs_with_stored_dtypes_are_not_changed(example_city_tables):
 
 @pytest.fixture(scope="module")
 def example_city_tables(example_city):
-    from analysis.aggregate import load_processed
+    from analysis.aggregates import load_processed
     from analysis.catalogue import load_catalogues
 
     return next(iter(load_catalogues(example_city.reference).values())), load_processed(example_city)

@@ -7,16 +7,16 @@ import pandas as pd
 import pytest
 
 from aggregate_small_city import AR_BEFORE, DELAR, small_catalogue, small_tables
-from analysis.aggregate import aggregate_tables
-from analysis.coverage import board_movement, coverage
-from analysis.data_quality import data_quality
-from analysis.evidence import evidence_mix
-from analysis.goal_signal import goal_signal, suggested_level
-from analysis.human_rights import human_rights_base_mission, human_rights_by_goal_area, human_rights_gaps
-from analysis.indicators import indicators
-from analysis.movement import movement_by_goal, movement_by_goal_area
+from analysis.tables.registry import compute_tables as aggregate_tables
+from analysis.tables.coverage import board_movement, coverage
+from analysis.tables.data_quality import data_quality
+from analysis.tables.evidence import evidence_mix
+from analysis.tables.goal_signal import goal_signal, suggested_level
+from analysis.tables.human_rights import human_rights_base_mission, human_rights_by_goal_area, human_rights_gaps
+from analysis.tables.indicators import indicators
+from analysis.tables.movement import movement_by_goal, movement_by_goal_area
 from analysis.occasion import Occasion
-from analysis.trajectory import transitions
+from analysis.tables.trajectory import transitions
 
 
 @pytest.fixture(scope="module")

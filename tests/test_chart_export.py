@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from analysis import chart_export
-from analysis.chart_export import ChartBrowser, export_charts
-from analysis.charts import Chart
-from analysis.report_runner import ReportFailed
+from analysis.report import export as chart_export
+from analysis.report.export import ChartBrowser, export_charts
+from analysis.report.plots import Chart
+from analysis.report.notebook import ReportFailed
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium saknas")
 
@@ -75,54 +75,9 @@ def test_a_browser_that_never_starts_is_a_clear_error_and_leaves_nothing_running
     assert list(tmp_path.iterdir()) == []
 
 
-def _browser_processes(browser) -> list[str]:
-    """The command lines of the browser's processes (its process group)."""
-    group = os.getpgid(browser.subprocess.pid)
-    lines = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if os.getpgid(int(pid)) == group:
-                lines.append(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode())
-        except (OSError, ProcessLookupError):
-            continue
-    return lines
-
-
-def test_the_browser_starts_no_omnibox_page(tmp_path):
-    """The popup page of the address bar costs a renderer process at every start; a
-    Chromium that renamed the feature would bring it back unnoticed."""
-    with ChartBrowser() as browser:
-        export_charts([_chart()], tmp_path, browser)
-        processes = _browser_processes(browser._kaleido.result())
-    assert any("--type=renderer" in p for p in processes)  # the page that draws the charts
-    assert not [p for p in processes if "--top-chrome-webui" in p]
-
-
-def _autogroups() -> bool:
-    try:
-        return open("/proc/sys/kernel/sched_autogroup_enabled").read().strip() == "1"
-    except OSError:
-        return False
-
-
-def _group_niceness(browser) -> int:
-    return int(open(f"/proc/{browser.subprocess.pid}/autogroup").read().split("nice")[1])
-
-
-@pytest.mark.skipif(not _autogroups(), reason="Linux utan autogroup-schemaläggning")
-def test_the_browser_starts_behind_the_run_and_draws_beside_it(tmp_path):
-    """Chromium runs in a session of its own, whose group's niceness decides its share of
-    the CPU: behind the ingestion while it starts, level with the notebook as it draws."""
-    with ChartBrowser() as browser:
-        started = browser._kaleido.result()
-        assert _group_niceness(started) == 10
-        export_charts([_chart()], tmp_path, browser)
-        assert _group_niceness(started) == 0
-
-
 def test_a_chart_that_cannot_be_made_stops_the_export_and_leaves_no_files(tmp_path):
-    """Charts go to the browser as they are made; one that fails must not leave the
-    charts before it half-written in the folder."""
+    """A chart that fails to be made must not leave the charts before it half-written in
+    the folder."""
     def charts():
         yield _chart()
         raise ValueError("diagrammet kunde inte göras")

@@ -11,13 +11,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import demo
+from analysis.boards import demo
 from analysis.cli import main
 from analysis.config import Paths
-from analysis.excel_output import save_workbook
+from analysis.excel import save_workbook
 from analysis.occasion import Occasion
-from analysis.processed_store import read_table
-from analysis.workbook_layout import (
+from analysis.intake.store import read_table
+from analysis.boards.layout import (
     CONTRIBUTIONS_SHEET,
     DETAILS_SHEET,
     FIRST_DATA_ROW,

@@ -19,16 +19,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.aggregate import AGGREGATES
+from analysis.aggregates import AGGREGATES
 from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.errors import UsageError
-from analysis.judgement import judgement_path
-from analysis.processed_store import read_table
-from analysis.report import load_report_data
-from analysis.report_content import HEADERS, SHEETS, goal_indicator_table, html_table, signal_table
-from analysis.report_runner import REPORT_NOTEBOOK, ReportFailed, check_parameters
-from analysis.workbook_layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
+from analysis.intake.store import read_table
+from analysis.report.content import goal_indicator_table, html_table, signal_table
+from analysis.report.produce import load_report
+from analysis.tables.registry import TABLES
+from analysis.report.notebook import REPORT_NOTEBOOK, ReportFailed, check_parameters
+from analysis.boards.layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
 
 OCCASION = "2026-delar"
 MARKUP = '<b>fet</b><img src=x onerror="document.title=\'XSS\'"><script>document.title="XSS"</script>'
@@ -57,6 +57,10 @@ def city(example_city, tmp_path_factory):
     wb.save(paths.raw_for(OCCASION) / "TN uppdaterad.xlsx")
     status = main(["--root", str(root), "run", "--period", OCCASION])
     return paths, status
+
+
+def load_report_data(root, occasion: str):
+    return load_report(root, occasion)["data"]
 
 
 def _folder(paths: Paths) -> Path:
@@ -96,7 +100,7 @@ def test_written_files_have_the_permissions_of_any_new_file(city):
     os.umask(mask)
     folder = _folder(paths)
     written = [folder / "sammanstalld_analys.html", folder / "sammanstalld_analys.xlsx", folder / "sammanstalld_analys.ipynb",
-               folder / "diagram", folder / "validering" / "sammanfattning.html", judgement_path(paths.judgements, OCCASION),
+               folder / "diagram", folder / "validering" / "sammanfattning.html", paths.judgement_for(OCCASION),
                paths.processed / "follow_ups.parquet"]
     for path in written:
         expected = (0o777 if path.is_dir() else 0o666) & ~mask
@@ -212,16 +216,17 @@ def test_excel_has_every_aggregate_table_with_swedish_headers(city):
     paths, _ = city
     workbook = _folder(paths) / "sammanstalld_analys.xlsx"
     wb = openpyxl.load_workbook(workbook)
-    for table, sheet in SHEETS.items():
+    for table, declared in TABLES.items():
+        sheet = declared.sheet
         ws = wb[sheet]
         assert ws.freeze_panes == "A2" and ws.auto_filter.ref, sheet
         stored = read_table(paths.processed / AGGREGATES / OCCASION, table)
         rows = list(ws.values)
         excel = pd.DataFrame(rows[1:], columns=rows[0])  # as a user sees the cells
-        assert list(excel.columns) == [HEADERS.get(c, c) for c in stored.columns], sheet
+        assert list(excel.columns) == [declared.header(c) for c in stored.columns], sheet
         assert len(set(excel.columns)) == len(excel.columns), sheet
         assert len(excel) == len(stored), sheet
-        expected = _normalised(stored.rename(columns=lambda c: HEADERS.get(c, c)))
+        expected = _normalised(stored.rename(columns=declared.header))
         got = _normalised(excel)
         for column in expected.columns:
             e, g = expected[column], got[column]
@@ -264,7 +269,7 @@ def test_every_chart_of_the_report_is_exported_and_drawn_with_its_alt_text(city)
 
 def test_judgement_file_is_created_then_read_and_never_overwritten(city):
     paths, _ = city
-    path = judgement_path(paths.judgements, OCCASION)
+    path = paths.judgement_for(OCCASION)
     assert path.exists()
     data = load_report_data(paths.root, OCCASION)
     assert set(signal_table(data)["KS bedömning"]) == {"Bedömning pågår"}
@@ -281,7 +286,7 @@ def test_judgement_file_is_created_then_read_and_never_overwritten(city):
     assert table.loc["3.1", "KS bedömning"] == "Viss förflyttning i önskad riktning"
     assert table.loc["3.1", "KS formulering"] == "Tryggheten ökar i flera stadsdelar, men inte i alla."
     assert table.loc["1.1", "KS bedömning"] == "Bedömning pågår"
-    from analysis.judgement import ensure_judgement_file
+    from analysis.report.judgement import ensure_judgement_file
 
     assert ensure_judgement_file(path, pd.DataFrame(columns=["goal_code", "suggested_level_label", "reasons"]),
                                  data.catalogue, "x") is False
@@ -302,7 +307,7 @@ def test_a_failing_notebook_keeps_the_last_good_report(city, tmp_path, monkeypat
     broken.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError("avsiktligt fel i testet")'))
     broken_path = tmp_path / "sammanstalld_analys.ipynb"
     nbformat.write(broken, broken_path)
-    monkeypatch.setattr("analysis.report_runner.REPORT_NOTEBOOK", broken_path)
+    monkeypatch.setattr("analysis.report.produce.REPORT_NOTEBOOK", broken_path)
 
     assert main(["--root", str(paths.root), "report", "--period", OCCASION]) == 3
     err = capsys.readouterr().err
@@ -320,9 +325,9 @@ def test_a_failing_chart_export_keeps_the_last_good_report(city, monkeypatch, ca
     good = {name: (folder / name).read_bytes() for name in names}
 
     def broken_export(charts, target, browser):
-        raise ReportFailed("Diagrammen kunde inte sparas som bilder: avsiktligt fel i testet", None)
+        raise ReportFailed("Diagrammen kunde inte sparas som bilder: avsiktligt fel i testet")
 
-    monkeypatch.setattr("analysis.chart_export.export_charts", broken_export)
+    monkeypatch.setattr("analysis.report.export.export_charts", broken_export)
     assert main(["--root", str(paths.root), "report", "--period", OCCASION]) == 3
     err = capsys.readouterr().err
     assert "avsiktligt fel i testet" in err and "Traceback" not in err
@@ -333,7 +338,7 @@ def test_a_failing_chart_export_keeps_the_last_good_report(city, monkeypatch, ca
 def test_exploration_notebook_runs_on_the_example_city(example_city, tmp_path):
     import papermill
 
-    from analysis.report_runner import ensure_kernel
+    from analysis.report.notebook import ensure_kernel
 
     ensure_kernel()
     out = tmp_path / "utforska.ipynb"
@@ -368,14 +373,14 @@ def test_report_for_one_goal_area(city, capsys):
 
 def test_a_kernel_that_does_not_start_is_a_clear_failure(monkeypatch, tmp_path):
     """A scheduled run gets exit status 3 and one Swedish line, not a traceback."""
-    from analysis import report_runner
+    from jupyter_client import AsyncKernelManager
 
-    async def never_ready(self, timeout):
+    from analysis.report import notebook as report_runner
+
+    async def never_ready(self, **kwargs):
         raise RuntimeError("Kernel didn't respond in 120 seconds")
 
-    manager_class = report_runner._kernel_manager_class()
-    monkeypatch.setattr(report_runner, "_kernel_manager_class", lambda: manager_class)
-    monkeypatch.setattr(manager_class, "connect_ahead", never_ready)
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", never_ready)
     with report_runner.ReportKernel(tmp_path) as kernel, pytest.raises(ReportFailed, match="kärna .*startade inte"):
         kernel.run(lambda km: None)
 

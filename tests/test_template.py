@@ -11,8 +11,8 @@ import pytest
 from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT
 from analysis.occasion import Occasion
-from analysis.template import build_template, known_contributions
-from analysis.workbook_layout import (
+from analysis.boards.template import build_template, known_contributions
+from analysis.boards.layout import (
     CONTRIBUTIONS_SHEET,
     DETAILS_SHEET,
     FIRST_DATA_ROW,

@@ -11,14 +11,15 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis import demo
+from analysis.boards import demo
 from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
-from analysis.excel_output import save_workbook
+from analysis.excel import save_workbook
 from analysis.occasion import Occasion
-from analysis.processed_store import read_table
-from analysis.validation_rules import READER_RULES, RULES, SEVERITIES, header
-from analysis.workbook_layout import FIRST_DATA_ROW, FOLLOW_UPS_SHEET
+from analysis.intake.store import read_table
+from analysis.checks.rules import READER_RULES, RULES, header
+from analysis.vocabulary import SEVERITIES
+from analysis.boards.layout import FIRST_DATA_ROW, FOLLOW_UPS_SHEET
 from validation_corpus import CASES, VALID, Sheets, valid_file
 
 ERRORS_REJECT = "error"
@@ -139,7 +140,7 @@ def _write(catalogue, paths: Paths, occasion: str, board: str, name: str, mutate
 
 
 def _drop_tn02_from_follow_up(s: Sheets) -> None:
-    from analysis.workbook_layout import CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET
+    from analysis.boards.layout import CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET
 
     s.clear_row(FOLLOW_UPS_SHEET, s.row_of(FOLLOW_UPS_SHEET, contribution_id="TN-02"))
     s.clear_row(CONTRIBUTIONS_SHEET, s.row_of(CONTRIBUTIONS_SHEET, contribution_id="TN-02"))
@@ -227,9 +228,9 @@ def test_goals_are_checked_against_the_catalogue_of_each_submissions_own_mandate
 def test_only_the_validation_step_imports_great_expectations(tmp_path):
     code = (
         "import sys\n"
-        "import analysis.ingest, analysis.validation, analysis.validation_feedback, analysis.validation_rules\n"
+        "import analysis.intake.ingest, analysis.checks.validation, analysis.checks.feedback, analysis.checks.rules\n"
         "assert 'great_expectations' not in sys.modules, 'imported at module level'\n"
-        "from analysis.validation import _gx\n"
+        "from analysis.checks.validation import _gx\n"
         "_gx()\n"
         "assert 'great_expectations' in sys.modules\n"
     )

@@ -15,12 +15,12 @@ from typing import Callable
 
 from openpyxl import Workbook
 
-from analysis import demo
+from analysis.boards import demo
 from analysis.catalogue import Catalogue
-from analysis.excel_output import save_workbook, set_value
+from analysis.excel import save_workbook, set_value
 from analysis.occasion import Occasion
-from analysis.template import goal_choice
-from analysis.workbook_layout import (
+from analysis.boards.template import goal_choice
+from analysis.boards.layout import (
     BASE_MISSION,
     CONTRIBUTIONS_SHEET,
     DETAILS_FIELDS,

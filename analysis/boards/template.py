@@ -1,0 +1,359 @@
+"""The Excel template one board fills in for one occasion. Pre-filled with what the city
+office already knows (board, occasion, template version, the board's contributions so
+far in the mandate period); every coded answer is a dropdown fed from a hidden sheet;
+headers and pre-filled cells are protected, input cells are not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from analysis.catalogue import Catalogue
+from analysis.excel import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, set_value
+from analysis.occasion import Occasion
+from analysis.boards.layout import (
+    BASE_MISSION,
+    CONTRIBUTION_FIELDS,
+    CONTRIBUTIONS_SHEET,
+    DETAILS_FIELDS,
+    DETAILS_SHEET,
+    EXAMPLE_DATA_MARK,
+    FIRST_DATA_ROW,
+    FOLLOW_UPS_SHEET,
+    HEADER_ROW,
+    HELP_ROW,
+    HUMAN_RIGHTS_FIELDS,
+    HUMAN_RIGHTS_SHEET,
+    INDICATOR_FIELDS,
+    INDICATORS_SHEET,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    PREFILLED_DETAILS,
+    TEMPLATE_VERSION,
+    TITLE_ROW,
+    Field,
+    follow_up_fields,
+)
+
+BLANK_CONTRIBUTION_ROWS = 20
+BLANK_HUMAN_RIGHTS_ROWS = 80
+BLANK_INDICATOR_ROWS = 25
+UNLOCKED = Protection(locked=False)
+LOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
+INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
+KNOWN_CONTRIBUTION_COLUMNS = [f.key for f in CONTRIBUTION_FIELDS]
+
+
+def goal_choice(goal_code: str, goal_name: str) -> str:
+    """The dropdown text for a goal: its code, then its name. The reader keeps only the code."""
+    return f"{goal_code} {goal_name}"
+
+
+def build_template(
+    catalogue: Catalogue,
+    occasion: Occasion,
+    board_code: str,
+    known_contributions: pd.DataFrame | None = None,
+) -> Workbook:
+    """The template workbook for one board and occasion. `known_contributions` are the
+    board's contributions submitted earlier in the mandate period (columns as the
+    contributions sheet); they pre-fill the follow-up and human-rights sheets."""
+    known = _known(known_contributions)
+    wb = Workbook()
+    instructions = wb.active
+    instructions.title = INSTRUCTIONS_SHEET
+    lists = _lists_sheet(wb, catalogue, board_code)
+
+    _instructions(instructions, catalogue, occasion, board_code)
+    _details(wb.create_sheet(DETAILS_SHEET), catalogue, occasion, board_code)
+    _contributions(wb.create_sheet(CONTRIBUTIONS_SHEET), catalogue, occasion, board_code, known, lists)
+    if occasion.is_follow_up:
+        _follow_ups(wb.create_sheet(FOLLOW_UPS_SHEET), catalogue, occasion, board_code, known, lists)
+    _human_rights(wb.create_sheet(HUMAN_RIGHTS_SHEET), catalogue, occasion, board_code, known, lists)
+    _indicators(wb.create_sheet(INDICATORS_SHEET), catalogue, occasion, board_code, known, lists)
+
+    wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
+    wb[LISTS_SHEET].sheet_state = "hidden"
+    wb.active = 0
+    created = dt.datetime(occasion.year, 1, 1)
+    wb.properties.creator = "Malmö stad, stadskontoret"
+    wb.properties.title = f"{occasion.label} – {catalogue.board_name(board_code)}"
+    wb.properties.created = created
+    wb.properties.modified = created
+    return wb
+
+
+def _known(frame: pd.DataFrame | None) -> pd.DataFrame:
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=KNOWN_CONTRIBUTION_COLUMNS)
+    return frame.reindex(columns=KNOWN_CONTRIBUTION_COLUMNS).reset_index(drop=True)
+
+
+class _Lists:
+    """Where each dropdown's values live on the hidden lists sheet."""
+
+    def __init__(self) -> None:
+        self.ranges: dict[str, str] = {}
+
+    def formula(self, kind: str) -> str:
+        return self.ranges[kind]
+
+
+def _lists_sheet(wb: Workbook, catalogue: Catalogue, board_code: str) -> _Lists:
+    ws = wb.create_sheet(LISTS_SHEET)
+    lists = _Lists()
+    columns: list[tuple[str, str, list[str]]] = [
+        (f"scale:{name}", name, list(scale.labels)) for name, scale in catalogue.scales.items()
+    ]
+    goals = catalogue.goals_for(board_code)
+    columns.append(("goal", "KF-mål", [goal_choice(c, n) for c, n in zip(goals["goal_code"], goals["goal_name"])]))
+    for i, (kind, title, values) in enumerate(columns, 1):
+        letter = get_column_letter(i)
+        ws.cell(1, i, title).font = Font(bold=True)
+        for r, value in enumerate(values, 2):
+            set_value(ws.cell(r, i), value)
+        last = max(2, len(values) + 1)
+        lists.ranges[kind] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
+        ws.column_dimensions[letter].width = 40
+    ws.protection.sheet = True
+    return lists
+
+
+def _fit_to_page_width(ws: Worksheet, landscape: bool = True) -> None:
+    """Printed, every column fits on the page width (A4)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+
+
+def _protect(ws: Worksheet) -> None:
+    """Protect the sheet without a password: it guards against slips, not against the board."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+
+
+def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code: str) -> None:
+    deadline = catalogue.deadline(occasion)
+    lines = [
+        (f"{occasion.label} – {catalogue.board_name(board_code)}", TITLE_FONT),
+        (f"Mandatperiod {catalogue.mandate_period}. Mallversion {TEMPLATE_VERSION}. "
+         f"Lämnas till stadskontoret senast {deadline:%Y-%m-%d}.", None),
+        ("", None),
+        ("Så fyller du i mallen", Font(bold=True, size=12)),
+        (f"1. Fliken {DETAILS_SHEET}: fyll i kontaktperson och inlämningsdatum. Övriga uppgifter är förifyllda.", None),
+        (f"2. Fliken {CONTRIBUTIONS_SHEET}: ett bidrag per rad till de KF-mål nämnden/bolaget ansvarar för. "
+         "Beskriv hur bidraget förväntas leda till förflyttning, för året och för mandatperioden. "
+         "Behåll samma Bidrag-ID hela mandatperioden så att uppföljningen kan spåras.", None),
+    ]
+    if occasion.is_follow_up:
+        lines.append((
+            f"3. Fliken {FOLLOW_UPS_SHEET}: följ upp varje bidrag. Bedöm förflyttningen, om önskad förflyttning "
+            "nås under mandatperioden, skriv en analys och ange vilket underlag (kvantitativt och/eller "
+            "kvalitativt) bedömningen bygger på.", None))
+        if catalogue.is_last_year(occasion) and occasion.kind == "ar":
+            lines.append(("   Mandatperiodsanalys: ange också om önskad förflyttning har nåtts under mandatperioden.", None))
+    lines += [
+        (f"4. Fliken {HUMAN_RIGHTS_SHEET}: ange för varje bidrag och för {BASE_MISSION.lower()}et hur "
+         "barnrätt, jämställdhet, jämlikhet och antidiskriminering har beaktats.", None),
+        (f"5. Fliken {INDICATORS_SHEET} är frivillig. Indikatorer krävs inte; lämna fliken tom om ni inte använder några.", None),
+        ("", None),
+        ("Kodade svar väljs i listor. Grå celler är förifyllda och låsta; gula celler fylls i.", None),
+        ("Ändra inte flikarnas namn eller kolumnrubriker.", None),
+    ]
+    if catalogue.example_data:
+        lines.insert(0, (f"{EXAMPLE_DATA_MARK.upper()} – inte verkliga uppgifter", Font(bold=True, color="C00000", size=12)))
+    for r, (text, font) in enumerate(lines, 1):
+        cell = ws.cell(r, 1)
+        set_value(cell, text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if font is not None:
+            cell.font = font
+    ws.column_dimensions["A"].width = 100
+    _fit_to_page_width(ws, landscape=False)
+    _protect(ws)
+
+
+def _details(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code: str) -> None:
+    values = {
+        "board_code": board_code,
+        "board_name": catalogue.board_name(board_code),
+        "occasion": occasion.code,
+        "mandate_period": catalogue.mandate_period,
+        "template_version": TEMPLATE_VERSION,
+        "example_data": "Ja" if catalogue.example_data else None,
+    }
+    ws.cell(TITLE_ROW, 1, "Uppgifter om inlämningen").font = TITLE_FONT
+    fields = [f for f in DETAILS_FIELDS if f.key != "example_data" or catalogue.example_data]
+    for r, f in enumerate(fields, HEADER_ROW):
+        ws.cell(r, 1, f.header).font = Font(bold=True)
+        cell = ws.cell(r, 2)
+        if f.key in PREFILLED_DETAILS:
+            set_value(cell, values[f.key])
+            cell.fill = LOCKED_FILL
+        else:
+            cell.protection = UNLOCKED
+            cell.fill = INPUT_FILL
+            if f.kind == "date":
+                cell.number_format = "yyyy-mm-dd"
+                dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
+                                    errorTitle="Ogiltigt datum", error="Skriv ett datum, t.ex. 2024-09-10.")
+                ws.add_data_validation(dv)
+                dv.add(cell)
+        if f.help:
+            ws.cell(r, 3, f.help).font = Font(italic=True, color="595959")
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 60
+    _fit_to_page_width(ws, landscape=False)
+    _protect(ws)
+
+
+def _table_sheet(ws: Worksheet, title: str, help_text: str, fields: tuple[Field, ...]) -> dict[str, int]:
+    """Title, help and header rows; returns the column number of each field."""
+    ws.cell(TITLE_ROW, 1, title).font = TITLE_FONT
+    ws.cell(HELP_ROW, 1, help_text).font = Font(italic=True, color="595959")
+    columns = {}
+    for c, f in enumerate(fields, 1):
+        cell = ws.cell(HEADER_ROW, c, f.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(c)].width = f.width
+        columns[f.key] = c
+    ws.row_dimensions[HEADER_ROW].height = 45
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    _fit_to_page_width(ws)
+    _protect(ws)
+    return columns
+
+
+def _fill_rows(
+    ws: Worksheet,
+    fields: tuple[Field, ...],
+    columns: dict[str, int],
+    rows: Iterable[dict],
+    locked_keys: tuple[str, ...],
+    blank_rows: int,
+    lists: _Lists,
+) -> None:
+    """Write pre-filled rows (locked keys grey and protected), then blank input rows, and
+    attach one dropdown per coded column over all of them."""
+    r = FIRST_DATA_ROW
+    for row in rows:
+        for f in fields:
+            cell = ws.cell(r, columns[f.key])
+            set_value(cell, row.get(f.key))
+            if f.key in locked_keys and row.get(f.key) not in (None, ""):
+                cell.fill = LOCKED_FILL
+            else:
+                cell.protection = UNLOCKED
+                cell.fill = INPUT_FILL
+                cell.alignment = WRAP
+        r += 1
+    for _ in range(blank_rows):
+        for f in fields:
+            cell = ws.cell(r, columns[f.key])
+            cell.protection = UNLOCKED
+            cell.fill = INPUT_FILL
+            cell.alignment = WRAP
+        r += 1
+    last = max(r - 1, FIRST_DATA_ROW)
+    for f in fields:
+        kind = f.kind if f.kind.startswith("scale:") or f.kind == "goal" else None
+        if kind is None:
+            if f.kind in ("int", "number"):
+                letter = get_column_letter(columns[f.key])
+                dv = DataValidation(type="whole" if f.kind == "int" else "decimal", operator="between",
+                                    formula1="-1000000000", formula2="1000000000", allow_blank=True,
+                                    errorTitle="Ogiltigt tal", error="Skriv ett tal.")
+                ws.add_data_validation(dv)
+                dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
+            continue
+        letter = get_column_letter(columns[f.key])
+        dv = DataValidation(type="list", formula1=f"={lists.formula(kind)}", allow_blank=True,
+                            errorTitle="Ogiltigt värde", error="Välj ett värde i listan.",
+                            promptTitle=f.header[:32], prompt="Välj i listan.")
+        ws.add_data_validation(dv)
+        dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
+
+
+def _goal_text(catalogue: Catalogue, goal_code: object) -> object:
+    hit = catalogue.goals.loc[catalogue.goals["goal_code"] == goal_code, "goal_name"]
+    return goal_choice(str(goal_code), str(hit.iloc[0])) if len(hit) else goal_code
+
+
+def _contributions(ws, catalogue, occasion, board_code, known: pd.DataFrame, lists: _Lists) -> None:
+    columns = _table_sheet(
+        ws, f"Bidrag – {catalogue.board_name(board_code)}",
+        "Ett bidrag per rad. Välj KF-mål i listan; bara mål som nämnden/bolaget ansvarar för finns med.",
+        CONTRIBUTION_FIELDS,
+    )
+    rows = [{**rec, "goal_code": _goal_text(catalogue, rec["goal_code"])} for rec in known.to_dict("records")]
+    _fill_rows(ws, CONTRIBUTION_FIELDS, columns, rows, ("contribution_id",), BLANK_CONTRIBUTION_ROWS, lists)
+
+
+def _follow_ups(ws, catalogue, occasion, board_code, known: pd.DataFrame, lists: _Lists) -> None:
+    fields = follow_up_fields(catalogue.is_last_year(occasion) and occasion.kind == "ar")
+    columns = _table_sheet(
+        ws, f"Uppföljning – {occasion.label}",
+        "Följ upp varje bidrag: bedömning, analys och underlag. Nya bidrag läggs till på tomma rader.",
+        fields,
+    )
+    rows = [
+        {"contribution_id": rec["contribution_id"], "goal_code": _goal_text(catalogue, rec["goal_code"]), "title": rec["title"]}
+        for rec in known.to_dict("records")
+    ]
+    blank = BLANK_CONTRIBUTION_ROWS if known.empty else 5
+    _fill_rows(ws, fields, columns, rows, ("contribution_id", "goal_code", "title"), blank, lists)
+
+
+def _human_rights(ws, catalogue, occasion, board_code, known: pd.DataFrame, lists: _Lists) -> None:
+    columns = _table_sheet(
+        ws, "Mänskliga rättigheter",
+        f"Ange för varje bidrag och för {BASE_MISSION.lower()}et hur de fyra temana har beaktats.",
+        HUMAN_RIGHTS_FIELDS,
+    )
+    themes = catalogue.scales["theme"].labels
+    ids = [*known["contribution_id"].tolist(), BASE_MISSION]
+    rows = [{"contribution_id": cid, "theme": theme} for cid in ids for theme in themes]
+    _fill_rows(ws, HUMAN_RIGHTS_FIELDS, columns, rows, ("contribution_id", "theme"), BLANK_HUMAN_RIGHTS_ROWS, lists)
+
+
+def _indicators(ws, catalogue, occasion, board_code, known: pd.DataFrame, lists: _Lists) -> None:
+    columns = _table_sheet(
+        ws, "Indikatorer (frivilligt)",
+        "Frivilligt. Nämnden/bolaget kan koppla indikatorer till ett bidrag. Inga indikatorer krävs.",
+        INDICATOR_FIELDS,
+    )
+    _fill_rows(ws, INDICATOR_FIELDS, columns, [], (), BLANK_INDICATOR_ROWS, lists)
+
+
+def known_contributions(contributions: pd.DataFrame | None, board_code: str, occasion: Occasion, catalogue: Catalogue) -> pd.DataFrame:
+    """The board's contributions as last submitted earlier in the mandate period (for a
+    follow-up, the same year's budget included), one row per contribution id."""
+    if contributions is None or contributions.empty:
+        return pd.DataFrame(columns=KNOWN_CONTRIBUTION_COLUMNS)
+    frame = contributions[(contributions["board_code"].astype(object) == board_code)
+                          & (contributions["mandate_period"].astype(object) == catalogue.mandate_period)]
+    before = frame["occasion"].astype(object).map(lambda o: Occasion.parse(o) < occasion)
+    frame = frame[before.astype(bool)]
+    if frame.empty:
+        return pd.DataFrame(columns=KNOWN_CONTRIBUTION_COLUMNS)
+    order = frame.assign(_o=frame["occasion"].astype(object).map(Occasion.parse)).sort_values(["_o", "excel_row"])
+    latest = order.drop_duplicates("contribution_id", keep="last")
+    first_seen = order.drop_duplicates("contribution_id", keep="first")["contribution_id"].tolist()
+    latest = latest.set_index("contribution_id").loc[first_seen].reset_index()
+    return latest.reindex(columns=KNOWN_CONTRIBUTION_COLUMNS).astype(object).where(lambda f: f.notna(), None).reset_index(drop=True)

@@ -1,0 +1,279 @@
+"""Checking staged submissions with Great Expectations. Returns findings as data: one row
+per problem, with the cell it is in, a rule id, a severity and a Swedish message. An
+`error` rejects the submission; a `warning` accepts it and flags the point.
+
+The rules live in `analysis.checks.rules`. Here they are run: the staged tables of
+every occasion in a run are checked together, one suite and one batch per table, in one
+ephemeral GX context, and each failing row is mapped back to its file and cell through
+its provenance (sha256, sheet, excel_row). GX is imported only when a run validates,
+so commands that do not validate start fast."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from string import Formatter
+from typing import Any
+
+import pandas as pd
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from analysis.catalogue import Catalogue
+from analysis.boards.submission import TABLES, table_columns
+from analysis.checks.rules import (
+    DERIVED_TABLES,
+    DETAILS_KEYS,
+    FIELDS,
+    RULES,
+    SHEET_ORDER,
+    Rule,
+    RuleContext,
+    header,
+)
+from analysis.occasion import Occasion
+from analysis.vocabulary import file_key, key
+from analysis.boards.layout import DATA_SHEETS, DETAILS_SHEET
+
+ISSUE_COLUMNS = [
+    "occasion", "board_code", "source_file", "sha256", "sheet", "cell",
+    "rule", "severity", "message", "value",
+]
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]}
+
+
+def empty_issues() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in ISSUE_COLUMNS})
+
+
+@cache
+def _gx() -> tuple[Any, Any, Any]:
+    """Great Expectations, one ephemeral context per process, progress bars and usage
+    statistics off: (gx module, expectations module, whole-dataframe batch definition)."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    # metric_calculations overrides globally, so both are set.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    batch_definition = (
+        context.data_sources.add_pandas("inlamningar")
+        .add_dataframe_asset("tabell")
+        .add_batch_definition_whole_dataframe("hela_tabellen")
+    )
+    return gx, gxe, batch_definition
+
+
+class _Check:
+    """One rule applied to one field of one table: the column(s) GX checks and the extra
+    columns its message may use."""
+
+    def __init__(self, n: int, rule: Rule, table: str, field: str):
+        self.n, self.rule, self.table, self.field = n, rule, table, field
+        self.columns: dict[str, str] = {}  # role ("check", "a", "b") -> frame column
+        self.extras: dict[str, str] = {}  # message field -> frame column
+
+    def expectation(self, gxe, ctx: RuleContext):
+        spec = self.rule.expect
+        args = {k: (v(ctx, self.table, self.field) if callable(v) else v) for k, v in spec.args.items()}
+        meta = {"check": self.n, "rule": self.rule.id, "severity": self.rule.severity}
+        column = self.columns.get("check", self.field)
+        if spec.kind == "not_null":
+            return gxe.ExpectColumnValuesToNotBeNull(column=column, meta=meta)
+        if spec.kind == "in_set":
+            return gxe.ExpectColumnValuesToBeInSet(column=column, value_set=args["value_set"], meta=meta)
+        if spec.kind == "true":
+            return gxe.ExpectColumnValuesToBeInSet(column=column, value_set=[True], meta=meta)
+        if spec.kind == "unique":
+            return gxe.ExpectColumnValuesToBeUnique(column=column, meta=meta)
+        if spec.kind == "min_length":
+            return gxe.ExpectColumnValueLengthsToBeBetween(column=column, min_value=args["min_value"], meta=meta)
+        if spec.kind == "regex":
+            return gxe.ExpectColumnValuesToMatchRegex(column=column, regex=args["regex"], meta=meta)
+        if spec.kind == "a_greater_than_b":
+            return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=self.columns["a"], column_B=self.columns["b"], or_equal=False,
+                ignore_row_if="either_value_is_missing", meta=meta)
+        raise ValueError(f"okänd förväntan {spec.kind!r} i regeln {self.rule.id}")
+
+
+def _tables(staged: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for t in TABLES:
+        frame = staged.get(t)
+        if frame is None:
+            frame = pd.DataFrame(columns=table_columns(t))
+        frame = frame.reindex(columns=table_columns(t)).astype(object).reset_index(drop=True)
+        out[t] = frame.assign(submission=file_key(frame))
+    return out
+
+
+def _known_budgets(known: pd.DataFrame | None, submissions: pd.DataFrame) -> pd.DataFrame:
+    """Budget contributions ingested earlier, except where this run has the same board's
+    submission for the same occasion (the run's own file then speaks for it)."""
+    cols = ["occasion", "mandate_period", "board_code", "source_file", "sha256", "contribution_id", "goal_code"]
+    if known is None or known.empty:
+        return pd.DataFrame(columns=cols)
+    k = known.reindex(columns=cols).astype(object)
+    k = k[k["occasion"].astype(str).str.endswith("-budget")]
+    replaced = set(key(submissions["occasion"], submissions["board_code"]).dropna())
+    return k[~key(k["occasion"], k["board_code"]).isin(replaced)].reset_index(drop=True)
+
+
+def _prepare(ctx: RuleContext) -> tuple[dict[str, pd.DataFrame], dict[str, list[_Check]]]:
+    """Every checked table with the columns the rules derive, and the checks per table."""
+    frames: dict[str, pd.DataFrame] = {}
+    for table in dict.fromkeys(t for r in RULES for t, _ in r.where):
+        frames[table] = DERIVED_TABLES[table](ctx) if table in DERIVED_TABLES else ctx.tables[table]
+    checks: dict[str, list[_Check]] = {t: [] for t in frames}
+    added: dict[str, dict[str, pd.Series]] = {t: {} for t in frames}
+    n = 0
+    for rule in RULES:
+        for table, field in rule.where:
+            frame = frames[table]
+            if frame.empty:
+                continue
+            check = _Check(n, rule, table, field)
+            if rule.derive is not None:
+                out = rule.derive(frame, field, ctx)
+                out = out.to_frame("check") if isinstance(out, pd.Series) else out
+                for name, series in out.items():
+                    column = f"_c{n}_{name}"
+                    added[table][column] = series.reindex(frame.index)
+                    (check.columns if name in ("check", "a", "b") else check.extras)[name] = column
+            checks[table].append(check)
+            n += 1
+    for table, columns in added.items():
+        base = frames[table].reset_index(drop=True)
+        extra = pd.DataFrame({c: s.reset_index(drop=True) for c, s in columns.items()}, index=base.index)
+        frames[table] = pd.concat([base, extra, pd.DataFrame({"row_id": range(len(base))})], axis=1)
+    return frames, checks
+
+
+def _failures(frames: dict[str, pd.DataFrame], checks: dict[str, list[_Check]], ctx: RuleContext) -> list[tuple[_Check, list[int]]]:
+    """Run one suite per table in the shared GX context; the failing row ids of each check.
+    Every check runs first for a yes or no, and only the ones that fail run again for
+    their rows: most checks pass, and asking all of them for their rows took a third
+    more of a run's validation."""
+    gx, gxe, batch_definition = _gx()
+    by_number = {c.n: c for cs in checks.values() for c in cs}
+    failures = []
+    for table, table_checks in checks.items():
+        if not table_checks:
+            continue
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frames[table]})
+        suite = gx.ExpectationSuite(name=table, expectations=[c.expectation(gxe, ctx) for c in table_checks])
+        passed = batch.validate(suite, result_format={"result_format": "BOOLEAN_ONLY"})
+        failing = [by_number[r.expectation_config.meta["check"]] for r in passed.results if not r.success]
+        if not failing:
+            continue
+        suite = gx.ExpectationSuite(name=f"{table}-rader", expectations=[c.expectation(gxe, ctx) for c in failing])
+        result = batch.validate(suite, result_format=RESULT_FORMAT)
+        for r in result.results:  # not in suite order: GX sorts by column
+            check = by_number[r.expectation_config.meta["check"]]
+            problem = _exception(r)
+            if problem:
+                raise RuntimeError(f"Regeln {check.rule.id} ({table}.{check.field}) kunde inte köras: {problem}")
+            rows = [d["row_id"] for d in (r.result or {}).get("unexpected_index_list") or []]
+            if rows:
+                failures.append((check, rows))
+    return failures
+
+
+def _exception(r) -> str | None:
+    info = r.exception_info or {}
+    if "raised_exception" in info:
+        return info.get("exception_message") if info["raised_exception"] else None
+    messages = [v.get("exception_message") for v in info.values() if isinstance(v, dict)]
+    return "; ".join(m for m in messages if m) or None
+
+
+def _or_blank(value: Any) -> Any:
+    return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else value
+
+
+class _Fields(dict):
+    """Message fields: a missing or empty one reads as nothing, never as 'None'."""
+
+    def __missing__(self, name):
+        return ""
+
+
+def _display(value: Any, field: str, period: Any, ctx: RuleContext) -> str | None:
+    """A cell value as the board would recognise it: a valid code as its label."""
+    if _or_blank(value) == "":
+        return None
+    f = FIELDS.get(field)
+    if f is not None and f.scale and period in ctx.catalogues:
+        scale = ctx.catalogues[period].scales[f.scale]
+        if value in scale.codes:
+            return scale.label(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def _cell(letters: dict, details_cells: dict, sha: str, sheet: str, field: str, row: Any) -> tuple[str | None, int, int]:
+    """The cell reference and (row, column number) for sorting."""
+    if sheet == DETAILS_SHEET:
+        ref = details_cells.get(sha, {}).get(DETAILS_KEYS.get(field, field))
+        if not ref:
+            return None, 0, 0
+        return ref, int(ref[1:]), 2
+    letter = letters.get(sha, {}).get(sheet, {}).get(field)
+    if letter is None:
+        keys = [f.key for f in DATA_SHEETS.get(sheet, ())]
+        letter = get_column_letter(keys.index(field) + 1 if field in keys else 1)
+    return f"{letter}{int(row)}", int(row), column_index_from_string(letter)
+
+
+def _findings(failures, frames, ctx: RuleContext, letters: dict, details_cells: dict) -> pd.DataFrame:
+    records = []
+    for check, rows in failures:
+        frame = frames[check.table]
+        names = {name for _, name, _, _ in Formatter().parse(check.rule.message) if name}
+        from_row = [c for c in names if c in frame.columns and not c.startswith("_c")]
+        from_extras = {n: c for n, c in check.extras.items() if n in names}
+        for rec in frame.iloc[rows].to_dict("records"):
+            value = _display(rec.get(check.field), check.field, rec.get("mandate_period"), ctx)
+            sheet = rec["sheet"]
+            fields = _Fields({c: _or_blank(rec[c]) for c in from_row})
+            fields.update({name: _or_blank(rec[col]) for name, col in from_extras.items()})
+            fields.update(value=value or "", header=header(sheet, check.field), sheet=sheet,
+                          occasion_label=Occasion.parse(str(rec["occasion"])).label, value_length=len(value or ""))
+            cell, row, col = _cell(letters, details_cells, rec["sha256"], sheet, check.field, rec.get("excel_row"))
+            records.append({
+                "occasion": rec["occasion"], "board_code": rec["board_code"], "source_file": rec["source_file"],
+                "sha256": rec["sha256"], "sheet": sheet, "cell": cell, "rule": check.rule.id,
+                "severity": check.rule.severity, "message": check.rule.message.format_map(fields), "value": value,
+                "_sheet": SHEET_ORDER.index(sheet) if sheet in SHEET_ORDER else len(SHEET_ORDER),
+                "_row": row, "_col": col, "_n": check.n,
+            })
+    if not records:
+        return empty_issues()
+    out = pd.DataFrame(records)
+    out = out.sort_values(["occasion", "board_code", "source_file", "_sheet", "_row", "_col", "_n"], kind="stable")
+    return out[ISSUE_COLUMNS].astype("string").reset_index(drop=True)
+
+
+def find_issues(
+    staged: dict[str, pd.DataFrame],
+    catalogues: dict[str, Catalogue] | Catalogue,
+    letters: dict[str, dict[str, dict[str, str]]],
+    details_cells: dict[str, dict[str, str]] | None = None,
+    known: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Findings for the staged tables of a run (any number of occasions and mandate
+    periods). `letters` maps sha256 -> sheet -> field -> column letter as read from each
+    workbook; `details_cells` maps sha256 -> details field -> cell ('B5'); `known` is the
+    current contributions table ingested earlier (the budgets follow-ups are checked against)."""
+    if isinstance(catalogues, Catalogue):
+        catalogues = {catalogues.mandate_period: catalogues}
+    tables = _tables(staged)
+    if tables["submissions"].empty:
+        return empty_issues()
+    ctx = RuleContext(catalogues, tables, _known_budgets(known, tables["submissions"]))
+    frames, checks = _prepare(ctx)
+    failures = _failures(frames, checks, ctx)
+    return _findings(failures, frames, ctx, letters, details_cells or {})

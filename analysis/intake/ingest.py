@@ -1,0 +1,270 @@
+"""Ingestion: every workbook in `data/raw/<occasion>/` into the tidy tables.
+
+Each file is read on its own (a broken one is reported and the others go on). The staged
+rows of every occasion of the run are then checked together, once (`analysis.checks.validation`,
+with the budgets ingested earlier as context), and the tables are rebuilt for the run's
+occasions only:
+- `history/<table>`: every submission ever read for the occasion, as written;
+- `<table>`: the rows of the *current* submission of each board (the latest accepted one);
+- `submissions`: every file with its status (current, superseded, rejected);
+- `validation_issues`: every finding, with its cell.
+All tables are written together at the end, atomically. Raw files are only read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from analysis.catalogue import Catalogue, Scale, catalogue_for, load_catalogues
+from analysis.config import Paths
+from analysis.errors import SubmissionError, UsageError
+from analysis.occasion import Occasion
+from analysis.stamps import STAMPS, processed_stamp, stamp_text, stored_processed_stamps
+from analysis.vocabulary import CURRENT, FILE_STATUSES, REJECTED, SUPERSEDED, file_key
+from analysis.intake.store import HISTORY, read_table, write_tables
+from analysis.boards.submission import SHEET_TABLES, TABLES, cell_columns, staged_tables, table_columns, typed_table
+from analysis.checks.validation import ISSUE_COLUMNS, empty_issues, find_issues
+from analysis.boards.reader import read_workbook
+from analysis.files import file_sha256
+from analysis.intake.inbox import submission_files
+
+STATUS_COLUMNS = ["status", "status_reason"]
+
+
+@dataclass
+class OccasionResult:
+    occasion: str
+    files: int = 0
+    accepted: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    issues: pd.DataFrame = field(default_factory=empty_issues)
+
+
+def _unreadable(occasion: Occasion, catalogue: Catalogue, path: Path, error: SubmissionError, rule: str) -> tuple[dict, dict]:
+    sha = file_sha256(path) if path.stat().st_size else ""
+    submission = {c: None for c in table_columns("submissions")}
+    submission.update(
+        occasion=occasion.code, mandate_period=catalogue.mandate_period, source_file=path.name, sha256=sha,
+        file_modified=pd.Timestamp(path.stat().st_mtime, unit="s").floor("s").to_pydatetime(),
+        sheet=error.sheet,
+    )
+    issue = {
+        "occasion": occasion.code, "board_code": None, "source_file": path.name, "sha256": sha,
+        "sheet": error.sheet, "cell": error.cell, "rule": rule, "severity": "error",
+        "message": error.message, "value": None,
+    }
+    return submission, issue
+
+
+@dataclass
+class StagedOccasion:
+    """What the files of one occasion folder hold: the staged rows of each table, the
+    findings for files that could not be read at all, and where each readable
+    workbook's fields are (column letters per sheet; the details sheet's cells)."""
+
+    staged: dict[str, pd.DataFrame]
+    unreadable: pd.DataFrame
+    letters: dict[str, dict[str, dict[str, str]]]
+    details_cells: dict[str, dict[str, str]]
+
+
+def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progress: bool = False) -> StagedOccasion:
+    """Read every file in the occasion's folder; see StagedOccasion."""
+    folder = paths.raw_for(occasion.code)
+    if not folder.is_dir():
+        raise UsageError(f"Mappen {folder} finns inte. Lägg nämndernas arbetsböcker för {occasion.code} där.")
+    files = submission_files(folder)
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    unreadable: list[dict] = []
+    letters: dict[str, dict[str, dict[str, str]]] = {}
+    details_cells: dict[str, dict[str, str]] = {}
+    iterator = files
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(files, desc=f"Läser {occasion.code}", unit=" fil", leave=False, disable=None)
+    for path in iterator:
+        try:
+            raw = read_workbook(path, path.name)
+        except SubmissionError as err:
+            error, rule = err, "arbetsbok_olaslig"
+        else:
+            try:
+                for table, frame in staged_tables(raw, occasion, catalogue).items():
+                    parts[table].append(frame)
+                letters[raw.sha256] = cell_columns(raw)
+                details_cells[raw.sha256] = dict(raw.details_cells)
+                continue
+            except SubmissionError as err:  # the board in the details sheet is not in the catalogue
+                error, rule = err, "okand_namnd"
+        submission, issue = _unreadable(occasion, catalogue, path, error, rule)
+        parts["submissions"].append(pd.DataFrame([submission], columns=table_columns("submissions")))
+        unreadable.append(issue)
+    staged = {
+        t: pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=table_columns(t))
+        for t, frames in parts.items()
+    }
+    issues = pd.DataFrame(unreadable, columns=ISSUE_COLUMNS).astype("string") if unreadable else empty_issues()
+    return StagedOccasion(staged, issues, letters, details_cells)
+
+
+def choose_current(submissions: pd.DataFrame, rejected: set[str]) -> pd.DataFrame:
+    """Status of every submission of one occasion: per board, the latest accepted file is
+    current (by the board's submission date, then file time, then name); earlier ones
+    are superseded; rejected ones stay rejected."""
+    out = submissions.copy()
+    out["status"] = SUPERSEDED
+    out["status_reason"] = None
+    is_rejected = out["sha256"].isin(rejected) | out["board_code"].isna()
+    out.loc[is_rejected, "status"] = REJECTED
+    out.loc[is_rejected, "status_reason"] = "Avvisad: se valideringsfynden."
+    accepted = out[~is_rejected].copy()
+    accepted["_date"] = pd.to_datetime(accepted["submitted_on"], errors="coerce")
+    order = accepted.sort_values(["board_code", "_date", "file_modified", "source_file"], na_position="first")
+    latest = order.groupby("board_code", sort=False).tail(1).index
+    out.loc[latest, "status"] = CURRENT
+    superseded = out["status"] == SUPERSEDED
+    out.loc[superseded, "status_reason"] = "Ersatt av en senare inlämning."
+    return out
+
+
+def _scales(catalogues: dict[str, Catalogue]) -> dict:
+    """Each scale with the codes of every mandate period, first period's order first."""
+    merged: dict[str, Scale] = {}
+    for catalogue in sorted(catalogues.values(), key=lambda c: c.first_year):
+        for name, scale in catalogue.scales.items():
+            old = merged.get(name)
+            codes = list(old.codes) if old else []
+            labels = list(old.labels) if old else []
+            for c, l in zip(scale.codes, scale.labels):
+                if c not in codes:
+                    codes.append(c)
+                    labels.append(l)
+            merged[name] = Scale(name, tuple(codes), tuple(labels))
+    return merged
+
+
+def _occasion_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in reporting order: occasion chronologically, then board, sheet and row."""
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    occasions = sorted({str(o) for o in frame["occasion"].dropna()}, key=Occasion.parse)
+    out = frame.copy()
+    out["occasion"] = pd.Categorical(out["occasion"].astype(object), categories=occasions, ordered=True)
+    keys = [c for c in ("occasion", "board_code", "source_file", "excel_row") if c in out.columns]
+    return out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _replace_occasion(old: pd.DataFrame | None, occasion: str, new: pd.DataFrame, keep: pd.Series | None = None) -> pd.DataFrame:
+    """`old` without the occasion's rows (except those `keep` marks), plus `new`."""
+    if old is None or old.empty:
+        return new
+    old = old.astype({"occasion": object})
+    drop = old["occasion"] == occasion
+    if keep is not None:
+        drop &= ~keep.reindex(old.index, fill_value=False)
+    frames = [f for f in (old[~drop], new) if not f.empty]
+    return pd.concat([f.astype(object) for f in frames], ignore_index=True) if frames else new
+
+
+def _readable(staged: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The staged rows of files that could be read (unreadable ones have no board)."""
+    out = dict(staged)
+    out["submissions"] = staged["submissions"][staged["submissions"]["board_code"].notna()]
+    return out
+
+
+def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
+           catalogues: Mapping[str, Catalogue] | None = None) -> list[OccasionResult]:
+    """Ingest the occasions' folders and rewrite the processed tables; see module docstring.
+    `catalogues`: every mandate period's catalogue, when the caller has loaded them."""
+    catalogues = load_catalogues(paths.reference) if catalogues is None else catalogues
+    occasions = list(dict.fromkeys(occasions))
+    for occasion in occasions:
+        catalogue_for(occasion, catalogues)  # raises the usage error that names the gap
+    store = paths.processed
+    history = {t: read_table(store / HISTORY, t) for t in SHEET_TABLES}
+    submissions = read_table(store, "submissions")
+    issues_all = read_table(store, "validation_issues")
+
+    read = {o.code: read_occasion(paths, o, next(c for c in catalogues.values() if c.covers(o)), progress) for o in occasions}
+    run_tables = {
+        t: pd.concat([r.staged[t] for r in read.values()], ignore_index=True) if read else pd.DataFrame(columns=table_columns(t))
+        for t in TABLES
+    }
+    letters = {sha: cells for r in read.values() for sha, cells in r.letters.items()}
+    details_cells = {sha: cells for r in read.values() for sha, cells in r.details_cells.items()}
+    found = find_issues(_readable(run_tables), catalogues, letters, details_cells, read_table(store, "contributions"))
+
+    results = []
+    for occasion in occasions:
+        staged = read[occasion.code].staged
+        issues = pd.concat([read[occasion.code].unreadable, found[found["occasion"] == occasion.code]], ignore_index=True)
+        rejected = set(issues.loc[issues["severity"] == "error", "sha256"].dropna())
+        this_run = set(staged["submissions"]["sha256"].dropna())
+
+        # Submissions read earlier for this occasion whose files are gone stay in the history.
+        earlier = None
+        if submissions is not None and not submissions.empty:
+            s = submissions.astype({"occasion": object})
+            earlier = s[(s["occasion"] == occasion.code) & ~s["sha256"].isin(this_run)]
+            rejected |= set(earlier.loc[earlier["status"] == REJECTED, "sha256"])
+        occasion_subs = staged["submissions"].astype(object)
+        if earlier is not None and not earlier.empty:
+            occasion_subs = pd.concat([earlier.drop(columns=STATUS_COLUMNS).astype(object), occasion_subs], ignore_index=True)
+        occasion_subs = choose_current(occasion_subs.reset_index(drop=True), rejected)
+        submissions = _replace_occasion(submissions, occasion.code, occasion_subs)
+
+        for table in SHEET_TABLES:
+            old = history[table]
+            keep = None
+            if old is not None and not old.empty:
+                keep = (old["occasion"].astype(object) == occasion.code) & ~old["sha256"].isin(this_run)
+            history[table] = _replace_occasion(old, occasion.code, staged[table], keep)
+        keep = None
+        if issues_all is not None and not issues_all.empty:
+            keep = (issues_all["occasion"].astype(object) == occasion.code) & issues_all["sha256"].notna() & ~issues_all["sha256"].isin(this_run)
+        issues_all = _replace_occasion(issues_all, occasion.code, issues, keep)
+        result = OccasionResult(occasion.code, files=len(occasion_subs[occasion_subs["sha256"].isin(this_run) | occasion_subs["board_code"].isna()]))
+        current_files = occasion_subs[occasion_subs["sha256"].isin(this_run)]
+        result.accepted = sorted(current_files.loc[current_files["status"] != REJECTED, "source_file"])
+        result.rejected = sorted(current_files.loc[current_files["status"] == REJECTED, "source_file"].astype(str))
+        result.issues = issues
+        results.append(result)
+
+    scales = _scales(catalogues)
+    # A file is its occasion, name and content: the same bytes filed twice (say, also in
+    # the wrong occasion's folder) must not bring its rows in twice.
+    current_keys = set(file_key(submissions[submissions["status"] == CURRENT]).dropna())
+    out: dict[str, pd.DataFrame] = {
+        "submissions": _typed_submissions(submissions, scales),
+        "validation_issues": _occasion_order(issues_all.astype("string")),
+    }
+    for table in SHEET_TABLES:
+        full = history[table] if history[table] is not None else pd.DataFrame(columns=table_columns(table))
+        out[f"{HISTORY}/{table}"] = _occasion_order(typed_table(table, full, None))
+        current = full[file_key(full).isin(current_keys)] if len(full) else full
+        out[table] = _occasion_order(typed_table(table, current, scales))
+    write_tables(store, out, texts=_stamps(paths, occasions))
+    return results
+
+
+def _stamps(paths: Paths, occasions: list[Occasion]) -> dict[str, str]:
+    """The stamps of the occasions ingested, by path in the store: what each one's rows
+    were made from (see analysis.stamps)."""
+    stamps = stored_processed_stamps(paths)
+    texts = {}
+    for occasion in sorted(occasions):
+        stamps[occasion.code] = processed_stamp(paths, occasion, stamps)
+        texts[f"{STAMPS}/{occasion.code}.json"] = stamp_text(stamps[occasion.code])
+    return texts
+
+
+def _typed_submissions(submissions: pd.DataFrame, scales: dict) -> pd.DataFrame:
+    typed = typed_table("submissions", submissions, scales)
+    typed["status"] = pd.Categorical(submissions["status"].values, categories=list(FILE_STATUSES))
+    typed["status_reason"] = pd.array(submissions["status_reason"].values, dtype="string")
+    return _occasion_order(typed)

@@ -1,0 +1,99 @@
+"""Everything one compiled analysis shows, gathered once per report: the catalogue, the
+occasion, the aggregate tables as of the occasion, the boards' own rows, the findings,
+the executive board's judgement, and what it all rests on. Pure: built from tables in
+memory; `analysis.report.produce` loads them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import pandas as pd
+
+from analysis.catalogue import Catalogue
+from analysis.occasion import Occasion
+
+
+@dataclass(frozen=True)
+class ReportData:
+    catalogue: Catalogue
+    occasion: Occasion
+    tables: dict[str, pd.DataFrame]  # the aggregates as of the occasion (goal-area filter applied)
+    follow_ups: pd.DataFrame  # current follow-ups at the occasion
+    contributions: pd.DataFrame  # current contributions at the occasion
+    issues: pd.DataFrame  # validation findings at the occasion
+    judgement: pd.DataFrame  # goal_code, assessment, assessment_label, wording
+    submissions: pd.DataFrame  # every file read for the occasion: source_file, board_code, status, sha256
+    stamp: Mapping  # what the report rests on (analysis.stamps.report_stamp) and when it was made
+    goal_area: str | None = None
+    goal_splits: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see for_goal
+
+    @property
+    def goal_areas(self) -> pd.DataFrame:
+        areas = self.catalogue.goal_areas
+        return areas[areas["goal_area_code"] == self.goal_area] if self.goal_area else areas
+
+    @property
+    def goals(self) -> pd.DataFrame:
+        goals = self.catalogue.goals
+        return goals[goals["goal_area_code"] == self.goal_area] if self.goal_area else goals
+
+    @property
+    def is_period_end(self) -> bool:
+        return self.occasion.kind == "ar" and self.catalogue.is_last_year(self.occasion)
+
+    @property
+    def title(self) -> str:
+        return f"Sammanställd analys – {self.occasion.label}" + (" – Exempeldata" if self.catalogue.example_data else "")
+
+    def for_goal(self, name: str, goal_code: str) -> pd.DataFrame:
+        """The rows of one goal in an aggregate table, or in `follow_ups` or `contributions`.
+        Each table is split by goal once: the report asks for every goal in turn."""
+        split = self.goal_splits.get(name)
+        if split is None:
+            frame = self.tables[name] if name in self.tables else getattr(self, name)
+            split = {code: rows for code, rows in frame.groupby(frame["goal_code"].astype(object), sort=False)}
+            split[None] = frame.iloc[0:0]
+            self.goal_splits[name] = split
+        return split.get(goal_code, split[None])
+
+
+def only_goal_area(tables: Mapping[str, pd.DataFrame], goal_area: str | None) -> dict[str, pd.DataFrame]:
+    """The tables restricted to one goal area (tables without goal areas unchanged)."""
+    if not goal_area:
+        return dict(tables)
+    return {name: (frame[frame["goal_area_code"].astype(object) == goal_area].reset_index(drop=True)
+                   if "goal_area_code" in frame.columns else frame) for name, frame in tables.items()}
+
+
+def at_occasion(frame: pd.DataFrame | None, occasion: Occasion, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows of a processed table at the occasion (an empty frame when there is none)."""
+    if frame is None:
+        return pd.DataFrame(columns=columns or ["occasion"])
+    return frame[frame["occasion"].astype(object) == occasion.code].reset_index(drop=True)
+
+
+def report_data(catalogue: Catalogue, occasion: Occasion, tables: Mapping[str, pd.DataFrame],
+                processed: Mapping[str, pd.DataFrame | None], judgement: pd.DataFrame, stamp: Mapping,
+                goal_area: str | None = None) -> ReportData:
+    """The report's data from the aggregates as of the occasion and the processed tables."""
+    goals = set(catalogue.goals.loc[catalogue.goals["goal_area_code"] == goal_area, "goal_code"]) if goal_area else None
+
+    def of_goals(frame: pd.DataFrame) -> pd.DataFrame:
+        if goals is None:
+            return frame
+        return frame[frame["goal_code"].astype(object).isin(goals)].reset_index(drop=True)
+
+    submissions = at_occasion(processed.get("submissions"), occasion, ["source_file", "board_code", "status", "sha256"])
+    return ReportData(
+        catalogue=catalogue,
+        occasion=occasion,
+        tables=only_goal_area(tables, goal_area),
+        follow_ups=of_goals(at_occasion(processed.get("follow_ups"), occasion)),
+        contributions=of_goals(at_occasion(processed.get("contributions"), occasion)),
+        issues=at_occasion(processed.get("validation_issues"), occasion),
+        judgement=judgement,
+        submissions=submissions,
+        stamp=dict(stamp),
+        goal_area=goal_area,
+    )

@@ -1,0 +1,156 @@
+"""Static chart files for council documents: every chart as PNG (print resolution) and
+SVG, with its Swedish alt text in a sidecar file. One browser serves the whole run: it is
+started ahead (its start-up overlaps the ingestion) and every chart goes through it.
+
+Only kaleido's public API is used: a `kaleido.Kaleido` opened as an async context
+manager on a thread of its own, and its `write_fig_from_object`."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import shutil
+import signal
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.errors import ReportFailed, UsageError
+
+PNG_WIDTH_PX = 2400  # print resolution: 300 dpi over 8 inches, wider than an A4 page's text
+CLOSE_TIMEOUT_S = 30
+OPEN_TIMEOUT_S = 60  # a normal start takes 2-5 s
+OPEN_ATTEMPTS = 2
+EXPORT_TIMEOUT_S = 600  # a backstop: kaleido gives up on one image after 90 s itself
+
+
+@dataclass(frozen=True)
+class ChartFile:
+    name: str
+    png: Path
+    svg: Path
+    alt: Path
+
+
+def browser_path() -> str:
+    """The Chromium that kaleido drives; a clear message when it is missing (kaleido
+    itself would wait forever for a browser that never starts)."""
+    for candidate in (os.environ.get("BROWSER_PATH"), shutil.which("chromium"), shutil.which("chromium-browser"),
+                      shutil.which("google-chrome")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise UsageError("Chromium saknas, så diagrammen kan inte sparas som bilder. Kör 'make setup' "
+                     "(installerar paketet chromium) eller sätt BROWSER_PATH.")
+
+
+class ChartBrowser:
+    """One headless Chromium (through kaleido) on its own thread and event loop. It starts
+    when created and is used by `export_charts`; `close` ends it. A browser that cannot
+    start is reported when charts are exported, not before."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="diagram-browser", daemon=True)
+        self._thread.start()
+        self._kaleido = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+
+    @staticmethod
+    async def _open():
+        """Kaleido waits without end for its page when Chromium misses an event (seen
+        about once in a few hundred starts), and a scheduled run must not hang: a start
+        that takes too long is abandoned and tried once more."""
+        path = browser_path()
+        import kaleido
+
+        for _ in range(OPEN_ATTEMPTS):
+            browser = kaleido.Kaleido(n=1, mathjax=False, path=path)
+            try:
+                await asyncio.wait_for(browser.__aenter__(), OPEN_TIMEOUT_S)
+                return browser
+            except asyncio.TimeoutError:
+                await _abandon(browser)
+        raise ReportFailed(f"Webbläsaren som sparar diagrammen (Chromium) startade inte inom {OPEN_TIMEOUT_S} s, "
+                           f"{OPEN_ATTEMPTS} försök. Diagrammen sparades inte; kör igen.")
+
+    def write(self, jobs: list[dict]) -> tuple:
+        """Render kaleido jobs ({fig, path, opts}); returns the errors, if any."""
+        browser = self._kaleido.result()
+        done = asyncio.run_coroutine_threadsafe(browser.write_fig_from_object(jobs), self._loop)
+        try:
+            return done.result(timeout=EXPORT_TIMEOUT_S)
+        except concurrent.futures.TimeoutError:
+            done.cancel()
+            raise ReportFailed(f"Webbläsaren som sparar diagrammen svarade inte på {EXPORT_TIMEOUT_S} s. "
+                               "Diagrammen sparades inte; kör igen.") from None
+
+    def close(self) -> None:
+        browser = None
+        try:
+            browser = self._kaleido.result(timeout=CLOSE_TIMEOUT_S)
+            asyncio.run_coroutine_threadsafe(browser.__aexit__(None, None, None), self._loop).result(timeout=CLOSE_TIMEOUT_S)
+        except Exception:  # a browser that never started, or will not close, is not worth failing the run for
+            if browser is not None:
+                _kill(browser)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=CLOSE_TIMEOUT_S)
+
+    def __enter__(self) -> ChartBrowser:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+async def _abandon(browser) -> None:
+    """Stop a browser whose start did not finish."""
+    try:
+        await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT_S)
+    except Exception:
+        pass
+    _kill(browser)
+
+
+def _kill(browser) -> None:
+    """End the browser's process if it is still there (closing it failed)."""
+    process = getattr(browser, "subprocess", None)
+    if process is None or process.poll() is not None:
+        return
+    try:  # the browser runs in a session of its own: the whole group is the browser
+        os.killpg(process.pid, signal.SIGKILL)
+    except (AttributeError, OSError):
+        process.kill()
+    process.wait(timeout=CLOSE_TIMEOUT_S)
+
+
+def export_charts(charts: Iterable, folder: Path, browser: ChartBrowser) -> list[ChartFile]:
+    """Write `<name>.png`, `<name>.svg` and `<name>.alt.txt` for each chart (objects with
+    name, figure and alt_text) into `folder`. Files are written beside their targets and
+    renamed into place only when every image succeeded."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made: list[tuple] = []
+    jobs: list[dict] = []
+    for chart in charts:
+        out = ChartFile(chart.name, folder / f"{chart.name}.png", folder / f"{chart.name}.svg", folder / f"{chart.name}.alt.txt")
+        made.append((chart, out))
+        width = chart.figure.layout.width or 900
+        height = chart.figure.layout.height or 500
+        jobs.append({"fig": chart.figure, "path": f"{out.png}.tmp.png",
+                     "opts": {"format": "png", "scale": PNG_WIDTH_PX / width, "width": width, "height": height}})
+        jobs.append({"fig": chart.figure, "path": f"{out.svg}.tmp.svg", "opts": {"format": "svg", "width": width, "height": height}})
+    try:
+        failures = [e for e in (browser.write(jobs) or []) if isinstance(e, BaseException)]
+        if failures:
+            raise ReportFailed(f"Diagrammen kunde inte sparas som bilder: {failures[0]}")
+    except BaseException:
+        for _, out in made:
+            Path(f"{out.png}.tmp.png").unlink(missing_ok=True)
+            Path(f"{out.svg}.tmp.svg").unlink(missing_ok=True)
+        raise
+    for chart, out in made:
+        os.replace(f"{out.png}.tmp.png", out.png)
+        os.replace(f"{out.svg}.tmp.svg", out.svg)
+        out.alt.write_text(chart.alt_text + "\n", encoding="utf-8")
+    return [out for _, out in made]

@@ -1,0 +1,206 @@
+"""The report's charts, built from the aggregate tables (pure: tables in, figures out).
+
+Swedish labels and number format (`45 %`, `1 234,5`); an ordered, colour-blind-safe
+palette, and every level also told apart by a fill pattern and a printed value, so no
+meaning rests on colour alone. Charts of the example city carry *Exempeldata* in the
+corner. Each chart has an alt text and a note saying which submissions it rests on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.vocabulary import percent
+
+FONT = "Arial, Helvetica, sans-serif"
+SEPARATORS = ",\u00a0"  # decimal comma, no-break space between thousands
+# Okabe–Ito based, ordered from favourable to unfavourable; grey for 'cannot be assessed'.
+LEVEL_COLOURS = {
+    "clear": "#0072B2", "some": "#56B4E9", "none": "#E69F00", "negative": "#D55E00", "not_assessable": "#999999",
+    "likely": "#0072B2", "partly": "#56B4E9", "unlikely": "#D55E00", "uncertain": "#999999",
+    "reached": "#0072B2", "partly_reached": "#56B4E9", "not_reached": "#D55E00",
+    "considered": "#0072B2", "not_considered": "#D55E00", "not_relevant": "#999999",
+    "quantitative": "#0072B2", "qualitative": "#E69F00", "both": "#009E73",
+    "followed_up": "#0072B2", "contribution_only": "#56B4E9", "no_contribution": "#E69F00", "rejected": "#D55E00",
+    "missing": "#BBBBBB",
+}
+PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
+LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "star"]
+SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"]  # Okabe–Ito
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+@dataclass(frozen=True)
+class ShownChart:
+    """A chart as a notebook shows it: plotly's own output type (interactive in JupyterLab
+    and in the HTML report) with the alt text as plain-text fallback and as the HTML
+    report's aria-label. Made once from the figure, so the notebook shows exactly the
+    figure that is exported, without plotly having to load in the kernel."""
+
+    name: str
+    title: str
+    alt_text: str
+    bundle: dict
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return self.bundle
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # file name stem, ASCII
+    title: str
+    figure: object  # plotly Figure
+    alt_text: str
+
+    def shown(self) -> ShownChart:
+        figure = json.loads(self.figure.to_json())
+        figure.setdefault("layout", {})["meta"] = {"alt": self.alt_text}
+        return ShownChart(self.name, self.title, self.alt_text, {PLOTLY_MIME: figure, "text/plain": self.alt_text})
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return self.shown().bundle
+
+
+def _chart(name: str, title: str, fig, alt: str) -> Chart:
+    """The chart, its traces named after it: plotly would give each a random id, and the
+    same report must give the same files."""
+    for i, trace in enumerate(fig.data):
+        trace.uid = f"{name}-{i}"
+    return Chart(name, title, fig, alt)
+
+
+def _layout(fig, title: str, note: str, example_data: bool, height: int, legend_rows: int = 2, legend_y: float = -0.06) -> None:
+    """Title with the basis note as subtitle (so the two never overlap), legend below
+    the plot, and the Exempeldata mark in the top right corner."""
+    fig.update_layout(
+        title={"text": title, "subtitle": {"text": note, "font": {"size": 11, "color": "#555555"}},
+               "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "yref": "container", "font": {"size": 18}},
+        font={"family": FONT, "size": 13, "color": "#222222"},
+        separators=SEPARATORS,
+        template="plotly_white",
+        width=900,
+        height=height + 30 * legend_rows,
+        margin={"l": 10, "r": 20, "t": 95, "b": 40 + 30 * legend_rows},
+        legend={"orientation": "h", "yanchor": "top", "y": legend_y, "x": 0, "traceorder": "normal",
+                "yref": "paper"},
+    )
+    if example_data:
+        fig.add_annotation(text="Exempeldata", xref="paper", yref="paper", x=1, y=1, yshift=32, showarrow=False,
+                           xanchor="right", yanchor="bottom", font={"size": 13, "color": "#B00020"},
+                           bordercolor="#B00020", borderwidth=1, borderpad=3)
+
+
+def stacked_shares(
+    frame: pd.DataFrame,
+    category: str,
+    category_labels: dict[str, str],
+    levels: list[tuple[str, str]],
+    *,
+    name: str,
+    title: str,
+    note: str,
+    alt_subject: str,
+    example_data: bool,
+) -> Chart:
+    """A horizontal 100 % bar per category, one segment per level (colour, pattern and the
+    printed share). `frame` has columns category, level, count, share."""
+    import plotly.graph_objects as go
+
+    categories = list(category_labels)
+    fig = go.Figure()
+    alt_parts = []
+    for i, (level, label) in enumerate(levels):
+        rows = frame[frame["level"] == level].set_index(category).reindex(categories)
+        shares = rows["share"].fillna(0.0)
+        counts = rows["count"].fillna(0).astype(int)
+        fig.add_trace(go.Bar(
+            name=label, orientation="h", y=[category_labels[c] for c in categories], x=100 * shares,
+            marker={"color": LEVEL_COLOURS.get(level, "#777777"), "line": {"color": "#333333", "width": 0.5},
+                    "pattern": {"shape": PATTERNS[i % len(PATTERNS)], "fgcolor": "#333333", "size": 6}},
+            text=[percent(s) if s >= 0.06 else "" for s in shares], textposition="inside", insidetextanchor="middle",
+            customdata=list(zip(counts, [percent(s) for s in shares])),
+            hovertemplate="%{y}<br>" + label + ": %{customdata[1]} (%{customdata[0]} st)<extra></extra>",
+        ))
+    for c in categories:
+        parts = frame[frame[category] == c].set_index("level")
+        said = [f"{label.lower()} {percent(parts.loc[level, 'share'])}" for level, label in levels
+                if level in parts.index and parts.loc[level, "count"] > 0]
+        alt_parts.append(f"{category_labels[c]}: {', '.join(said) if said else 'inga svar'}")
+    fig.update_layout(barmode="stack", xaxis={"range": [0, 100], "ticksuffix": "\u00a0%", "side": "top"},
+                      yaxis={"autorange": "reversed", "automargin": True})
+    _layout(fig, title, note, example_data, height=max(300, 140 + 42 * len(categories)), legend_rows=(len(levels) + 1) // 2)
+    alt = f"Staplat stapeldiagram: {alt_subject}. " + ". ".join(alt_parts) + ". " + note
+    return _chart(name, title, fig, alt)
+
+
+def lines_over_occasions(
+    frame: pd.DataFrame,
+    series: str,
+    series_labels: dict[str, str],
+    occasion_labels: dict[str, str],
+    *,
+    name: str,
+    title: str,
+    y_title: str,
+    note: str,
+    example_data: bool,
+) -> Chart:
+    """One line per series over the occasions, each with its own dash and marker.
+    `frame` has columns occasion, series, share."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    alt_parts = []
+    occasions = list(occasion_labels)
+    for i, (key, label) in enumerate(series_labels.items()):
+        rows = frame[frame[series] == key].set_index("occasion").reindex(occasions)
+        fig.add_trace(go.Scatter(
+            name=label, x=[occasion_labels[o].replace(" ", "<br>", 1) for o in occasions], y=100 * rows["share"],
+            mode="lines+markers", line={"dash": LINE_DASHES[i % len(LINE_DASHES)], "width": 2,
+                                        "color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
+            marker={"symbol": MARKERS[i % len(MARKERS)], "size": 9, "color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
+            hovertemplate=label + "<br>%{x}: %{y:.0f}\u00a0%<extra></extra>", connectgaps=False,
+        ))
+        known = rows["share"].dropna()
+        if len(known):
+            alt_parts.append(f"{label}: från {percent(known.iloc[0])} till {percent(known.iloc[-1])}")
+    fig.update_layout(yaxis={"range": [0, 100], "ticksuffix": "\u00a0%", "title": y_title})
+    _layout(fig, title, note, example_data, height=480, legend_rows=(len(series_labels) + 1) // 2 + 1, legend_y=-0.16)
+    alt = f"Linjediagram: {title}. " + "; ".join(alt_parts) + ". " + note
+    return _chart(name, title, fig, alt)
+
+
+def heatmap(
+    frame: pd.DataFrame,
+    rows: dict[str, str],
+    columns: dict[str, str],
+    *,
+    name: str,
+    title: str,
+    note: str,
+    value_title: str,
+    example_data: bool,
+) -> Chart:
+    """A grid of shares with the value printed in every cell (the colour only repeats it).
+    `frame` has columns row, column, share."""
+    import plotly.graph_objects as go
+
+    grid = frame.pivot_table(index="row", columns="column", values="share", aggfunc="first").reindex(
+        index=list(rows), columns=list(columns))
+    text = [[percent(v) for v in r] for r in grid.to_numpy()]
+    fig = go.Figure(go.Heatmap(
+        z=100 * grid.to_numpy(dtype=float), x=[columns[c] for c in columns], y=[rows[r] for r in rows],
+        text=text, texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=100,
+        colorbar={"title": value_title, "ticksuffix": "\u00a0%"},
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+    ))
+    fig.update_layout(yaxis={"autorange": "reversed", "automargin": True})
+    fig.update_layout(xaxis={"side": "top"})
+    _layout(fig, title, note, example_data, height=max(320, 140 + 50 * len(rows)), legend_rows=0)
+    alt_rows = [f"{rows[r]}: " + ", ".join(f"{columns[c]} {percent(grid.loc[r, c])}" for c in columns) for r in rows]
+    alt = f"Tabelldiagram: {title}. " + ". ".join(alt_rows) + ". " + note
+    return _chart(name, title, fig, alt)

@@ -1,0 +1,204 @@
+"""The compiled analysis of an occasion, end to end, read top to bottom:
+1. the aggregate tables (stored ones while their stamp is current) and the analysts'
+   judgement file (written the first time, then only read);
+2. the report data and the charts, each built once;
+3. beside each other: the charts exported through the browser, the Excel workbook
+   written here, and the notebook run by papermill in the kernel, which shows the same
+   report data and charts (handed over in a file, not recomputed);
+4. the HTML from the executed notebook, the stamp of what the report rests on, and only
+   then, when everything has succeeded, the report's files replaced.
+This module is the edge for reports: it loads and writes; what is shown comes from
+`content` and `charts`. A failed run leaves the last good report as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from analysis.catalogue import Catalogue, catalogue_for
+from analysis.config import Paths
+from analysis.errors import UsageError
+from analysis.files import temporary_folder, write_text
+from analysis.occasion import Occasion
+from analysis.report.notebook import REPORT_NAME, REPORT_NOTEBOOK, ReportKernel, execute_notebook
+from analysis.stamps import MADE_AT, REPORT_STAMP as STAMP, stamp_text
+
+BUNDLE = "rapportdata.pickle"  # the report data and charts, handed to the notebook
+
+
+@dataclass
+class ReportOutputs:
+    folder: Path
+    notebook: Path
+    html: Path
+    excel: Path
+    stamp: dict
+    charts: list = field(default_factory=list)
+    judgement: Path | None = None
+    judgement_created: bool = False
+    rejected_files: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    data: object  # ReportData
+    charts: list  # Chart, in the report's order
+    judgement: Path
+    judgement_created: bool
+
+
+class ReportEngines:
+    """The kernel and the browser a report needs, started when this is created so that
+    their start-up overlaps whatever comes first (in `malstyrning run`, the ingestion)."""
+
+    def __init__(self, folder: Path, charts: bool = True):
+        from analysis.report.export import ChartBrowser
+
+        self.folder = folder
+        self.kernel = ReportKernel(folder)
+        self.browser = ChartBrowser() if charts else None
+
+    def close(self) -> None:
+        if self.browser is not None:
+            self.browser.close()
+        self.kernel.close()
+
+    def __enter__(self) -> ReportEngines:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def check_goal_area(catalogue: Catalogue, goal_area: str | None) -> None:
+    if goal_area and goal_area not in set(catalogue.goal_areas["goal_area_code"]):
+        raise UsageError(f"Målområde '{goal_area}' finns inte i målkatalogen för {catalogue.mandate_period}.")
+
+
+def prepare(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasion, goal_area: str | None = None,
+            force: bool = False) -> Prepared:
+    """The report data and charts of an occasion (steps 1 and 2 above)."""
+    from analysis.aggregates import aggregates_for, load_processed
+    from analysis.report.charts import build_charts
+    from analysis.report.data import report_data
+    from analysis.report.judgement import ensure_judgement_file, read_judgement
+    from analysis.stamps import report_stamp
+
+    catalogue = catalogue_for(occasion, catalogues)
+    check_goal_area(catalogue, goal_area)
+    processed = load_processed(paths)
+    tables, aggregates_stamp = aggregates_for(paths, catalogues, occasion, processed=processed, force=force)
+    judgement = paths.judgement_for(occasion.code)
+    created = ensure_judgement_file(judgement, tables["goal_signal"], catalogue, occasion.label)
+    stamp = report_stamp(aggregates_stamp, judgement, goal_area)
+    stamp[MADE_AT] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    data = report_data(catalogue, occasion, tables, processed, read_judgement(judgement, catalogue), stamp, goal_area)
+    return Prepared(data, build_charts(data), judgement, created)
+
+
+def load_report(root: str | Path | None, occasion: str, goal_area: str | None = None) -> dict:
+    """What a report run hands its notebook (the report data, the charts by name, the names
+    of every declared chart), for a notebook opened on its own."""
+    from analysis.catalogue import load_catalogues
+    from analysis.report.charts import CHARTS
+
+    paths = Paths.at(root)
+    prepared = prepare(paths, load_catalogues(paths.reference), Occasion.parse(occasion), goal_area)
+    return {"data": prepared.data, "charts": {c.name: c.shown() for c in prepared.charts}, "declared": list(CHARTS)}
+
+
+def write_excel(tables: dict, path: Path, title: str) -> None:
+    """Every table as a formatted sheet: Swedish headers, frozen header row, filters, widths."""
+    from openpyxl import Workbook
+
+    from analysis.excel import save_workbook, write_table_sheet
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet, frame in tables.items():
+        write_table_sheet(wb.create_sheet(sheet[:31]), frame)
+    wb.properties.title = title
+    save_workbook(wb, path)
+
+
+def _timed(function, *args) -> tuple:
+    start = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - start
+
+
+def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasion, goal_area: str | None = None,
+                   charts: bool = True, engines: ReportEngines | None = None, force: bool = False) -> ReportOutputs:
+    """The report of the occasion in reports/<occasion>/ (see the module docstring), with
+    `engines` started earlier by the caller or, when not given, started here."""
+    folder = paths.report_for(occasion.code, goal_area)
+    if engines is None:
+        check_goal_area(catalogue_for(occasion, catalogues), goal_area)
+        with ReportEngines(folder, charts) as engines:
+            return produce_report(paths, catalogues, occasion, goal_area, charts, engines, force)
+    if engines.folder != folder or (charts and engines.browser is None):
+        raise ValueError(f"The report engines (started for {engines.folder}) do not fit the report in {folder}.")
+    from analysis.report import html as report_html
+    from analysis.report.charts import CHARTS
+    from analysis.report.content import excel_tables
+    from analysis.report.export import export_charts
+
+    seconds: dict[str, float] = {}
+    prepared, seconds["prepare"] = _timed(prepare, paths, catalogues, occasion, goal_area, force)
+    data = prepared.data
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = temporary_folder(folder, ".rapport-")
+    staged = staging / REPORT_NAME
+    try:
+        bundle = staging / BUNDLE
+        with bundle.open("wb") as out:
+            pickle.dump({"data": data, "charts": {c.name: c.shown() for c in prepared.charts}, "declared": list(CHARTS)},
+                        out, protocol=pickle.HIGHEST_PROTOCOL)
+        parameters = {"occasion": occasion.code, "goal_area": goal_area, "root": str(paths.root), "bundle": str(bundle)}
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            exported = pool.submit(_timed, export_charts, prepared.charts, staging / "diagram", engines.browser) \
+                if charts else None
+            notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"), parameters,
+                                   engines.kernel, folder / f"{REPORT_NAME}.misslyckad.ipynb")
+            _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
+            _, seconds["html_warm_up"] = _timed(report_html.warm_up)
+            _, seconds["notebook"] = notebook.result()
+            html, seconds["html"] = _timed(report_html.notebook_html, staged.with_suffix(".ipynb"), data.title)
+            write_text(staged.with_suffix(".html"), html)
+            files, seconds["charts"] = exported.result() if exported is not None else ([], 0.0)
+        bundle.unlink()
+        write_text(staging / STAMP, stamp_text(data.stamp))
+        outputs = ReportOutputs(folder, folder / f"{REPORT_NAME}.ipynb", folder / f"{REPORT_NAME}.html",
+                                folder / f"{REPORT_NAME}.xlsx", dict(data.stamp), judgement=prepared.judgement,
+                                judgement_created=prepared.judgement_created, seconds=seconds,
+                                rejected_files=sorted(data.submissions.loc[data.submissions["status"].astype(object) == "rejected",
+                                                                           "source_file"].astype(str)))
+        # Everything has succeeded: only now are the report's files replaced.
+        for suffix in (".ipynb", ".xlsx", ".html"):
+            os.replace(staged.with_suffix(suffix), folder / f"{REPORT_NAME}{suffix}")
+        if charts:
+            _replace_folder(staging / "diagram", folder / "diagram")
+            outputs.charts = [f.__class__(f.name, folder / "diagram" / f.png.name, folder / "diagram" / f.svg.name,
+                                          folder / "diagram" / f.alt.name) for f in files]
+        os.replace(staging / STAMP, folder / STAMP)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return outputs
+
+
+def _replace_folder(staged: Path, target: Path) -> None:
+    """Move a staged folder into `target`, replacing what was there."""
+    old = target.with_name(f".{target.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staged, target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,128 @@
+"""`malstyrning run`: ingestion, aggregates and report of one occasion in one step, for
+scheduled runs, doing only what the inputs call for. It first compares the stamps the
+outputs would get (analysis.stamps) with those stored:
+- nothing changed: one line, exit 0, nothing else is loaded;
+- only the judgement file (or the report's own files) changed: the report alone;
+- new or changed workbooks, catalogue or code: ingestion, feedback, aggregates, report.
+`force` redoes everything. Quiet unless something needs attention; everything is logged
+in reports/<occasion>/malstyrning.log."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.config import Paths
+from analysis.occasion import Occasion
+from analysis.stamps import REPORT_STAMP, aggregates_stamp, processed_stamp, read_stamp, report_stamp, same, stored_processed_stamps
+
+EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 3
+REPORT_FILES = ("sammanstalld_analys.html", "sammanstalld_analys.xlsx", "sammanstalld_analys.ipynb", "diagram")
+
+
+@dataclass(frozen=True)
+class Plan:
+    ingest: bool
+    report: bool
+    reason: str
+
+
+def plan(paths: Paths, occasion: Occasion, force: bool = False) -> Plan:
+    """What a run must do, from the stamps alone."""
+    if force:
+        return Plan(True, True, "allt görs om (--force)")
+    stored = stored_processed_stamps(paths)
+    if not same(stored.get(occasion.code), processed_stamp(paths, occasion, stored)):
+        return Plan(True, True, "nya eller ändrade arbetsböcker, målkatalog eller programversion")
+    folder = paths.report_for(occasion.code)
+    expected = report_stamp(aggregates_stamp(paths, occasion, stored), paths.judgement_for(occasion.code), None)
+    if not same(read_stamp(folder / REPORT_STAMP), expected) or not all((folder / name).exists() for name in REPORT_FILES):
+        return Plan(False, True, "bedömningsfilen eller rapportens filer har ändrats")
+    return Plan(False, False, "inget har ändrats")
+
+
+def _log(paths: Paths, occasion: Occasion) -> tuple[logging.Logger, logging.Handler, Path]:
+    log_path = paths.reports / occasion.code / "malstyrning.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = logging.getLogger("malstyrning.run")
+    log.setLevel(logging.INFO)
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    log.addHandler(handler)
+    return log, handler, log_path
+
+
+def report_summary(outputs) -> str:
+    judgement = (f"Bedömningsfil skapad: {outputs.judgement}" if outputs.judgement_created
+                 else f"Bedömningsfil (läst, inte ändrad): {outputs.judgement}")
+    return (f"Rapport: {outputs.html}\nTabeller: {outputs.excel}\n"
+            f"Diagram: {len(outputs.charts)} st i {outputs.folder / 'diagram'}\n{judgement}")
+
+
+def run(paths: Paths, occasion: Occasion, force: bool = False, verbose: bool = False) -> int:
+    """The scheduled run; returns the exit status (0 done or nothing to do, 1 done with
+    rejected submissions, 3 failed). A usage error is raised for the CLI to print."""
+    log, handler, log_path = _log(paths, occasion)
+    try:
+        log.info("Körning startad för %s (rot %s)", occasion.code, paths.root)
+        todo = plan(paths, occasion, force)
+        if not todo.report:
+            message = (f"Inget har ändrats sedan förra körningen: rapporten för {occasion.label} i "
+                       f"{paths.report_for(occasion.code)} bygger redan på dessa filer.")
+            log.info("%s", message)
+            print(message)
+            return EXIT_OK
+        log.info("Att göra: %s", todo.reason)
+        return _work(paths, occasion, todo, force, verbose, log, log_path)
+    except Exception as exc:
+        log.error("%s", exc)
+        raise
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bool, log, log_path: Path) -> int:
+    from analysis.catalogue import load_catalogues
+    from analysis.errors import ReportFailed
+    from analysis.report.produce import ReportEngines, produce_report
+
+    catalogues = load_catalogues(paths.reference)
+    # The kernel and the browser start once this process has its own modules: from here
+    # the ingestion keeps one core busy and they take the other.
+    with ReportEngines(paths.report_for(occasion.code)) as engines:
+        steps: dict[str, float] = {}
+        if todo.ingest:
+            from analysis.checks.feedback import write_feedback
+            from analysis.intake.ingest import ingest
+
+            t = time.perf_counter()
+            for r in ingest(paths, [occasion], catalogues=catalogues):
+                log.info("Inläsning: %d filer, %d godkända, %d avvisade", r.files, len(r.accepted), len(r.rejected))
+                for rec in r.issues[r.issues["severity"] == "error"].to_dict("records"):
+                    log.warning("Avvisad %s: %s (%s %s)", rec["source_file"], rec["message"], rec["sheet"] or "", rec["cell"] or "")
+            steps["ingest"] = time.perf_counter() - t
+            t = time.perf_counter()
+            feedback = write_feedback(paths, [occasion.code])
+            steps["feedback"] = time.perf_counter() - t
+            log.info("Återkoppling: %d filer i %s", len(feedback), paths.reports / occasion.code / "validering")
+        try:
+            outputs = produce_report(paths, catalogues, occasion, engines=engines, force=force)
+        except ReportFailed as exc:
+            log.error("Rapporten misslyckades: %s", exc)
+            print(f"malstyrning: rapporten för {occasion.code} kunde inte tas fram: {exc} Logg: {log_path}", file=sys.stderr)
+            return EXIT_FAILED
+    steps |= outputs.seconds
+    log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
+    log.info("Klar. %s", report_summary(outputs).replace("\n", "; "))
+    if outputs.rejected_files:
+        print(f"malstyrning: rapporten för {occasion.code} är framtagen, men {len(outputs.rejected_files)} inlämningar "
+              f"avvisades: {', '.join(outputs.rejected_files)}. Se {log_path} och reports/{occasion.code}/validering/.",
+              file=sys.stderr)
+        return EXIT_REJECTED
+    if verbose:
+        print(report_summary(outputs))
+    return EXIT_OK

@@ -1,0 +1,133 @@
+"""What each output was made from, so that nothing downstream has to guess whether it is
+stale: the processed tables of an occasion, its aggregate tables and its report each
+carry a stamp (a small JSON record) naming the SHA-256 of every input file, of the goal
+catalogues and of the judgement file, and the workbench's version.
+
+A scheduled run compares the stamps it would write with those stored and does only the
+work whose inputs changed. Light on purpose (no pandas): deciding that nothing changed
+must cost a small fraction of a run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from analysis.config import REPOSITORY_ROOT, Paths
+from analysis.files import file_sha256, write_text
+from analysis.intake.inbox import folder_hashes
+from analysis.occasion import Occasion
+
+STAMPS = "stamps"  # data/processed/stamps/<occasion>.json
+REPORT_STAMP = "underlag.json"  # reports/<occasion>/underlag.json
+MADE_AT = "made_at"  # when the output was made: the one field a comparison ignores
+
+
+@cache
+def code_version() -> str:
+    """The git commit of the workbench ('+ändrad' when tracked files differ from it), or the
+    package version where there is no git checkout."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPOSITORY_ROOT, capture_output=True, text=True,
+                                timeout=10, check=True).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPOSITORY_ROOT,
+                                 capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        return f"git {commit}" + ("+ändrad" if changed else "")
+    except (OSError, subprocess.SubprocessError):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"malstyrning {version('malstyrning')}"
+        except PackageNotFoundError:
+            return "okänd version"
+
+
+def catalogue_hashes(reference: Path) -> dict[str, str]:
+    """SHA-256 of every goal catalogue file, by name."""
+    return {p.name: file_sha256(p) for p in sorted(reference.glob("malkatalog-*.yaml"))}
+
+
+def digest(record: Any) -> str:
+    """The SHA-256 of a record's canonical JSON."""
+    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def stamp_text(record: Mapping) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+
+
+def read_stamp(path: Path) -> dict | None:
+    """A stored stamp, or None when there is none (or it cannot be read: then the output
+    counts as stale and is made again)."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def write_stamp(path: Path, record: Mapping) -> None:
+    write_text(path, stamp_text(record))
+
+
+def same(stored: Mapping | None, expected: Mapping) -> bool:
+    """Whether a stored stamp describes the same inputs (its time of making aside)."""
+    if stored is None:
+        return False
+    return {k: v for k, v in stored.items() if k != MADE_AT} == {k: v for k, v in expected.items() if k != MADE_AT}
+
+
+# --- the processed tables of an occasion -------------------------------------------
+
+
+def stored_processed_stamps(paths: Paths) -> dict[str, dict]:
+    """The stamps of the occasions in the processed tables, by occasion code."""
+    folder = paths.processed / STAMPS
+    out = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        record = read_stamp(path)
+        if record is not None:
+            out[path.stem] = record
+    return out
+
+
+def processed_stamp(paths: Paths, occasion: Occasion, earlier: Mapping[str, Mapping]) -> dict:
+    """What an occasion's processed rows rest on: its submission files, the catalogues,
+    the code, and the stamps of the occasions before it (their rows are the context its
+    checks compare with, such as the budgets a follow-up follows)."""
+    return {
+        "occasion": occasion.code,
+        "files": folder_hashes(paths.raw_for(occasion.code)),
+        "catalogues": catalogue_hashes(paths.reference),
+        "code": code_version(),
+        "earlier": {code: digest(stamp) for code, stamp in sorted(earlier.items()) if Occasion.parse(code) < occasion},
+    }
+
+
+# --- aggregates and report ---------------------------------------------------------
+
+
+def aggregates_stamp(paths: Paths, occasion: Occasion, processed: Mapping[str, Mapping]) -> dict:
+    """What an occasion's aggregate tables rest on: the processed stamps of the occasion
+    and of every one before it (the trajectory spans the period), the catalogues, the code."""
+    return {
+        "occasion": occasion.code,
+        "processed": {code: dict(stamp) for code, stamp in sorted(processed.items()) if Occasion.parse(code) <= occasion},
+        "catalogues": catalogue_hashes(paths.reference),
+        "code": code_version(),
+    }
+
+
+def report_stamp(aggregates: Mapping, judgement: Path, goal_area: str | None) -> dict:
+    """What a report rests on: its aggregates' stamp, the judgement file, the goal area."""
+    return {
+        "occasion": aggregates["occasion"],
+        "goal_area": goal_area,
+        "aggregates": digest(aggregates),
+        "judgement": {judgement.name: file_sha256(judgement)} if judgement.exists() else {},
+        "catalogues": aggregates["catalogues"],
+        "code": aggregates["code"],
+    }

@@ -1,0 +1,2 @@
+"""The aggregate tables, pure functions of the processed tables, each declared once in
+`analysis.tables.registry`."""

@@ -1,0 +1,166 @@
+"""One registry per kind of output: a table and a chart added through the registries alone
+reach the Excel workbook, the exported charts and the HTML; a declaration with a mistake
+fails when it is made, and an unknown chart name fails when it is asked for. And the
+report path does its work once: every aggregate table and chart is made once per
+report, and the goal catalogue is read once per run."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import shutil
+from collections import Counter
+
+import openpyxl
+import pytest
+
+from analysis.cli import main
+from analysis.config import Paths
+from analysis.intake.store import read_table
+from analysis.report import charts as chart_registry
+from analysis.report.plots import Chart
+from analysis.tables import registry
+from analysis.tables.registry import AggregateTable, MissingColumn, compute_tables
+from analysis.tables.tally import stamp
+
+OCCASION = "2026-delar"
+SHEET = "Prov nämnder per mål"
+
+
+def boards_per_goal(catalogue, contributions):
+    """Per occasion and KF goal: how many boards have a contribution to it."""
+    counts = contributions.dropna(subset=["goal_code"]).groupby(["occasion", "goal_code"])["board_code"].nunique()
+    out = counts.rename("boards_with_contribution").reset_index()
+    return stamp(out, catalogue)
+
+
+def boards_chart(frame, ctx) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = frame.astype({"goal_code": object})
+    figure = go.Figure(go.Bar(x=list(rows["goal_code"]), y=list(rows["boards_with_contribution"])))
+    return Chart("prov_namnder_per_mal", "Nämnder med bidrag per KF-mål", figure,
+                 "Stapeldiagram: nämnder med bidrag per KF-mål. " + ctx.note)
+
+
+@pytest.fixture
+def plugin():
+    """A table and a chart registered as a plugin would, removed afterwards."""
+    registry.register(AggregateTable("boards_per_goal", boards_per_goal, SHEET,
+                                     headers={"boards_with_contribution": "Nämnder med bidrag"},
+                                     reads={"contributions": ("occasion", "board_code", "goal_code")}))
+    chart_registry.register_chart(chart_registry.ChartSpec("prov_namnder_per_mal", "boards_per_goal", boards_chart))
+    yield
+    chart_registry.unregister_chart("prov_namnder_per_mal")
+    registry.unregister("boards_per_goal")
+
+
+def _copy(example_city, tmp_path) -> Paths:
+    root = tmp_path / "stad"
+    shutil.copytree(example_city.root / "data", root / "data")
+    return Paths.at(root)
+
+
+def test_a_table_and_a_chart_added_through_the_registries_reach_every_output(example_city, tmp_path, plugin):
+    paths = _copy(example_city, tmp_path)
+    assert main(["--root", str(paths.root), "report", "--period", OCCASION]) == 0
+    folder = paths.reports / OCCASION
+
+    # Expected values worked out here from the processed tables, not by the table's function.
+    contributions = read_table(paths.processed, "contributions").astype(object)
+    current = contributions[contributions["occasion"] == OCCASION]
+    expected = {goal: len(set(rows["board_code"])) for goal, rows in current.groupby("goal_code")}
+
+    ws = openpyxl.load_workbook(folder / "sammanstalld_analys.xlsx")[SHEET]
+    rows = list(ws.values)
+    assert rows[0] == ("Tillfälle", "Mandatperiod", "KF-mål", "Nämnder med bidrag")
+    assert {r[2]: r[3] for r in rows[1:]} == expected and len(expected) > 5
+
+    assert (folder / "diagram" / "prov_namnder_per_mal.png").stat().st_size > 1000
+    assert "Stapeldiagram: nämnder med bidrag per KF-mål" in (folder / "diagram" / "prov_namnder_per_mal.alt.txt").read_text()
+    html = (folder / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    assert "Övriga diagram" in html and "Stapeldiagram: nämnder med bidrag per KF-mål" in html
+
+
+def test_an_unknown_chart_name_fails_loudly():
+    with pytest.raises(chart_registry.UnknownChart, match="Diagrammet 'forflytning_per_kf_mal' finns inte"):
+        chart_registry.check_name("forflytning_per_kf_mal")
+    chart_registry.check_name("forflyttning_per_kf_mal")
+    with pytest.raises(ValueError, match="not a registered aggregate table"):
+        chart_registry.register_chart(chart_registry.ChartSpec("x", "no_such_table", boards_chart))
+    assert "x" not in chart_registry.CHARTS
+
+
+def test_the_report_notebook_names_only_declared_charts():
+    import re
+
+    from analysis.report.notebook import REPORT_NOTEBOOK
+
+    named = set(re.findall(r'chart\(\\"([a-z_]+)\\"\)', REPORT_NOTEBOOK.read_text(encoding="utf-8")))
+    assert named and named <= set(chart_registry.CHARTS)
+
+
+def test_a_declaration_with_a_mistake_fails_when_it_is_made():
+    def table(catalogue, follow_ups):
+        return follow_ups
+
+    with pytest.raises(ValueError, match="'follow_ups' has no column movemnt"):
+        registry.register(AggregateTable("t", table, "Prov", reads={"follow_ups": ("occasion", "movemnt")}))
+    with pytest.raises(ValueError, match="no sheet name"):
+        registry.register(AggregateTable("t", table, "", reads={"follow_ups": ("occasion",)}))
+    with pytest.raises(ValueError, match="longer than 31"):
+        registry.register(AggregateTable("t", table, "x" * 32, reads={"follow_ups": ("occasion",)}))
+    with pytest.raises(ValueError, match="needs follow_ups"):
+        registry.register(AggregateTable("t", table, "Prov"))
+    with pytest.raises(ValueError, match="sheet name 'Träffbild' is taken"):
+        registry.register(AggregateTable("t", table, "Träffbild", reads={"follow_ups": ("occasion",)}))
+    with pytest.raises(ValueError, match="uses 'later'"):
+        registry.register(AggregateTable("t", lambda catalogue, later: later, "Prov", uses=("later",)))
+    assert "t" not in registry.TABLES
+
+
+def test_a_stored_table_without_a_declared_column_is_an_error_not_an_empty_column(example_city, catalogue):
+    processed = {name: read_table(example_city.processed, name) for name in registry.processed_inputs()}
+    processed["follow_ups"] = processed["follow_ups"].drop(columns=["evidence_type"])
+    with pytest.raises(MissingColumn, match="follow_ups saknar kolumnen evidence_type"):
+        compute_tables(catalogue, processed, catalogue.occasions[:6])
+
+
+def test_a_column_without_a_swedish_header_is_an_error():
+    with pytest.raises(KeyError, match="no Swedish header"):
+        registry.TABLES["coverage"].header("no_such_column")
+
+
+def test_aggregates_and_charts_are_made_once_and_the_catalogue_read_once(example_city, tmp_path, monkeypatch):
+    paths = _copy(example_city, tmp_path)
+    calls: Counter = Counter()
+
+    def counted(key, function):
+        @functools.wraps(function)  # the registry reads a table function's parameters
+        def wrapper(*args, **kwargs):
+            calls[key] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    for name, table in list(registry.TABLES.items()):
+        monkeypatch.setitem(registry.TABLES, name, dataclasses.replace(table, function=counted(("table", name), table.function)))
+    for name, chart in list(chart_registry.CHARTS.items()):
+        monkeypatch.setitem(chart_registry.CHARTS, name, dataclasses.replace(chart, draw=counted(("chart", name), chart.draw)))
+    import analysis.catalogue
+
+    monkeypatch.setattr(analysis.catalogue, "load_catalogue", counted("catalogue", analysis.catalogue.load_catalogue))
+
+    # A whole scheduled run: ingestion, feedback, aggregates, report (exit 1: one rejected file).
+    assert main(["--root", str(paths.root), "run", "--period", OCCASION]) == 1
+    assert calls["catalogue"] == 1  # the example city has one catalogue file
+    assert {name: calls[("table", name)] for name in registry.TABLES} == {name: 1 for name in registry.TABLES}
+    drawn = {name: calls[("chart", name)] for name in chart_registry.CHARTS}
+    assert drawn == {name: 0 if name == "uppnadd_forflyttning_per_kf_mal" else 1 for name in chart_registry.CHARTS}
+    exported = sorted(p.name.removesuffix(".png") for p in (paths.reports / OCCASION / "diagram").glob("*.png"))
+    assert exported == sorted(name for name, n in drawn.items() if n)
+
+    # The report alone, on aggregates that are current: they are read, not made again.
+    calls.clear()
+    assert main(["--root", str(paths.root), "report", "--period", OCCASION]) == 0
+    assert calls["catalogue"] == 1 and not [k for k in calls if k[0] == "table"]
+    assert all(calls[("chart", name)] == n for name, n in drawn.items())

@@ -1,0 +1,117 @@
+"""`malstyrning run` does only what its inputs call for, and what it makes is what a full
+run (`--force`) makes from the same inputs: the processed tables, the aggregates and the
+report compared file by file, the report's time of making aside."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from analysis.cli import main
+from analysis.config import Paths
+from analysis.stamps import REPORT_STAMP, STAMPS
+
+OCCASION = "2026-delar"
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def runs(example_city, tmp_path_factory):
+    """A first run, an unchanged one, one after the judgement file changed, and a
+    `--force` run on a copy of the same inputs."""
+    root = tmp_path_factory.mktemp("run_city")
+    shutil.copytree(example_city.root / "data", root / "data")
+    paths = Paths.at(root)
+    out = {"paths": paths}
+    out["first"] = main(["--root", str(root), "run", "--period", OCCASION])
+    out["before_unchanged"] = _mtimes(root)
+    out["unchanged"] = main(["--root", str(root), "run", "--period", OCCASION])
+    out["after_unchanged"] = _mtimes(root)
+
+    judgement = paths.judgement_for(OCCASION)
+    wb = openpyxl.load_workbook(judgement)
+    ws = wb["Bedömning"]
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "2.1")
+    ws.cell(row, 6).value = "Tydlig förflyttning i önskad riktning"
+    ws.cell(row, 7).value = "Fler unga har fått arbete; <b>KS</b> ser en tydlig förflyttning."
+    wb.save(judgement)
+    processed_before = _mtimes(paths.processed)
+    out["judgement_only"] = main(["--root", str(root), "run", "--period", OCCASION])
+    out["processed_changed"] = {k for k, v in _mtimes(paths.processed).items() if processed_before.get(k) != v}
+
+    forced_root = tmp_path_factory.mktemp("run_city_forced")
+    shutil.copytree(root / "data", forced_root / "data")
+    out["forced_paths"] = Paths.at(forced_root)
+    out["forced"] = main(["--root", str(forced_root), "run", "--period", OCCASION, "--force"])
+    return out
+
+
+def test_an_unchanged_run_says_so_in_one_line_and_touches_nothing(runs, capsys):
+    assert runs["first"] == 1  # one rejected example file
+    assert runs["unchanged"] == 0
+    changed = {k for k, v in runs["after_unchanged"].items() if runs["before_unchanged"].get(k) != v}
+    assert changed == {f"reports/{OCCASION}/malstyrning.log"}
+    log = (runs["paths"].reports / OCCASION / "malstyrning.log").read_text(encoding="utf-8")
+    assert "Inget har ändrats sedan förra körningen" in log
+
+
+def test_only_the_judgement_file_changed_redoes_the_report_alone(runs):
+    assert runs["judgement_only"] == 1  # the report still rests on one rejected file
+    assert runs["processed_changed"] == set()  # neither ingestion nor aggregates were redone
+    html = (runs["paths"].reports / OCCASION / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    assert "Fler unga har fått arbete; &lt;b&gt;KS&lt;/b&gt; ser en tydlig förflyttning." in html
+    stamp = json.loads((runs["paths"].reports / OCCASION / REPORT_STAMP).read_text(encoding="utf-8"))
+    assert list(stamp["judgement"]) == [f"{OCCASION}.xlsx"]
+    log = (runs["paths"].reports / OCCASION / "malstyrning.log").read_text(encoding="utf-8")
+    assert "Att göra: bedömningsfilen eller rapportens filer har ändrats" in log
+
+
+def _svg(text: str) -> str:
+    """plotly.js names clip paths and patterns with random ids per drawing: the same
+    picture under other names. Each id becomes its place in order of appearance."""
+    for uid in set(re.findall(r'<defs id="defs-([0-9a-f]+)"', text) + re.findall(r'class="cb([0-9a-f]+) colorbar"', text)):
+        text = text.replace(uid, "UID")
+    ids = list(dict.fromkeys(re.findall(r' id="([^"]+)"', text)))
+    for i, name in sorted(enumerate(ids), key=lambda pair: -len(pair[1])):
+        text = text.replace(name, f"ID{i}")
+    return text
+
+
+def _cells(path: Path) -> dict:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [row for row in ws.values if not (row and row[0] == "Framtagen")] for ws in wb.worksheets}
+
+
+def test_every_output_is_what_a_forced_run_makes_from_the_same_inputs(runs):
+    assert runs["forced"] == 1
+    a, b = runs["paths"], runs["forced_paths"]
+    for name in sorted(p.relative_to(a.processed) for p in a.processed.rglob("*") if p.is_file()):
+        assert (a.processed / name).read_bytes() == (b.processed / name).read_bytes(), name
+    assert sorted(p.relative_to(a.processed) for p in a.processed.rglob("*")) == \
+        sorted(p.relative_to(b.processed) for p in b.processed.rglob("*"))
+    assert (a.processed / STAMPS / f"{OCCASION}.json").exists()
+
+    report_a, report_b = a.reports / OCCASION, b.reports / OCCASION
+    made = re.compile(r"<strong>Framtagen:</strong> [^<]*")
+    html_a = (report_a / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    assert made.search(html_a)
+    assert made.sub("", html_a) == made.sub("", (report_b / "sammanstalld_analys.html").read_text(encoding="utf-8"))
+    assert _cells(report_a / "sammanstalld_analys.xlsx") == _cells(report_b / "sammanstalld_analys.xlsx")
+    files = sorted(p.name for p in (report_a / "diagram").iterdir())
+    assert files == sorted(p.name for p in (report_b / "diagram").iterdir()) and len(files) == 21
+    for name in files:
+        one, other = (report_a / "diagram" / name).read_bytes(), (report_b / "diagram" / name).read_bytes()
+        if name.endswith(".svg"):
+            one, other = _svg(one.decode()), _svg(other.decode())
+        assert one == other, name
+    stamp_a, stamp_b = (json.loads((r / REPORT_STAMP).read_text(encoding="utf-8")) for r in (report_a, report_b))
+    assert stamp_a.pop("made_at") != "" and stamp_b.pop("made_at") != ""
+    assert stamp_a == stamp_b
