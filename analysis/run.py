@@ -90,10 +90,11 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
     from analysis.errors import ReportFailed
     from analysis.report.produce import ReportEngines, produce_report
 
-    catalogues = load_catalogues(paths.reference)
-    # The kernel and the browser start once this process has its own modules: from here
-    # the ingestion keeps one core busy and they take the other.
-    with ReportEngines(paths.report_for(occasion.code)) as engines:
+    # The kernel starts once this process has its own modules, and the browser too when
+    # there is an ingestion to start beside: it keeps one core busy and they take the
+    # other. (With the report alone, the browser starts only if a chart has changed.)
+    with ReportEngines(paths.report_for(occasion.code), start_browser=todo.ingest) as engines:
+        catalogues = load_catalogues(paths.reference)
         steps: dict[str, float] = {}
         if todo.ingest:
             from analysis.checks.feedback import write_feedback

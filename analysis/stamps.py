@@ -23,7 +23,9 @@ from analysis.occasion import Occasion
 
 STAMPS = "stamps"  # data/processed/stamps/<occasion>.json
 REPORT_STAMP = "underlag.json"  # reports/<occasion>/underlag.json
-MADE_AT = "made_at"  # when the output was made: the one field a comparison ignores
+MADE_AT = "made_at"  # when the output was made
+CHARTS = "charts"  # the digest of each exported chart (what was drawn, not what it rests on)
+NOT_INPUTS = (MADE_AT, CHARTS)  # what a comparison of inputs ignores
 
 
 @cache
@@ -74,10 +76,11 @@ def write_stamp(path: Path, record: Mapping) -> None:
 
 
 def same(stored: Mapping | None, expected: Mapping) -> bool:
-    """Whether a stored stamp describes the same inputs (its time of making aside)."""
+    """Whether a stored stamp describes the same inputs (when it was made, and what it
+    drew, aside)."""
     if stored is None:
         return False
-    return {k: v for k, v in stored.items() if k != MADE_AT} == {k: v for k, v in expected.items() if k != MADE_AT}
+    return {k: v for k, v in stored.items() if k not in NOT_INPUTS} == {k: v for k, v in expected.items() if k not in NOT_INPUTS}
 
 
 # --- the processed tables of an occasion -------------------------------------------

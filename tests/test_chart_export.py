@@ -59,7 +59,7 @@ def _gone(browser) -> bool:
 def test_a_browser_start_that_hangs_is_abandoned_and_tried_again(monkeypatch, tmp_path):
     started = _hang_on_starts(monkeypatch, hanging=1, timeout_s=20)  # room for the real start
     with ChartBrowser() as browser:
-        files = export_charts([_chart()], tmp_path, browser)
+        files, _ = export_charts([_chart()], tmp_path, browser)
     assert len(started) == 2
     assert files[0].png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in files[0].svg.read_text(encoding="utf-8")
@@ -85,3 +85,23 @@ def test_a_chart_that_cannot_be_made_stops_the_export_and_leaves_no_files(tmp_pa
     with ChartBrowser() as browser, pytest.raises(ValueError, match="kunde inte göras"):
         export_charts(charts(), tmp_path, browser)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unchanged_chart_is_copied_and_a_changed_one_drawn(tmp_path):
+    """A report whose charts did not change (say only the judgement file did) copies the
+    files it made before and starts no browser; a changed chart is drawn again."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    with ChartBrowser() as browser:
+        files, digests = export_charts([_chart()], first, browser)
+
+    def no_browser():
+        raise AssertionError("the browser was asked for")
+
+    again, same = export_charts([_chart()], second, no_browser, digests, first)
+    assert same == digests
+    assert again[0].png.read_bytes() == files[0].png.read_bytes()
+    assert again[0].alt.read_text(encoding="utf-8") == files[0].alt.read_text(encoding="utf-8")
+
+    changed = Chart("prov", "Prov", _chart().figure, "Stapeldiagram: a 1, b 2, nu med annan text.")
+    with pytest.raises(AssertionError, match="the browser was asked for"):
+        export_charts([changed], tmp_path / "third", no_browser, digests, first)

@@ -324,7 +324,7 @@ def test_a_failing_chart_export_keeps_the_last_good_report(city, monkeypatch, ca
     names = ("sammanstalld_analys.html", "sammanstalld_analys.xlsx", "diagram/forflyttning_per_malomrade.png")
     good = {name: (folder / name).read_bytes() for name in names}
 
-    def broken_export(charts, target, browser):
+    def broken_export(*args):
         raise ReportFailed("Diagrammen kunde inte sparas som bilder: avsiktligt fel i testet")
 
     monkeypatch.setattr("analysis.report.export.export_charts", broken_export)

@@ -54,7 +54,7 @@ _converting = threading.Lock()
 @cache
 def _exporter():
     """One exporter per process: it compiles its templates on first use (a third of a
-    conversion), and `warm_up` lets that happen while the notebook still runs."""
+    conversion)."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -87,15 +87,6 @@ def _html(nb) -> str:
     with _converting:
         body, _ = _exporter().from_notebook_node(nb, resources={"plotly_js": marker if has_plotly else ""})
     return body.replace(marker, get_plotlyjs(), 1) if has_plotly else body
-
-
-def warm_up() -> None:
-    """Convert a small notebook with the report's kinds of cells and outputs."""
-    from nbformat import v4
-
-    outputs = [v4.new_output("display_data", data={"text/html": "<p>a</p>"}),
-               v4.new_output("display_data", data={PLOTLY_MIME: {"data": [], "layout": {}}, "text/plain": "a"})]
-    _html(v4.new_notebook(cells=[v4.new_markdown_cell("# a"), v4.new_code_cell("a", outputs=outputs)]))
 
 
 def notebook_html(notebook_path: Path, title: str) -> str:

@@ -28,7 +28,7 @@ from analysis.errors import UsageError
 from analysis.files import temporary_folder, write_text
 from analysis.occasion import Occasion
 from analysis.report.notebook import REPORT_NAME, REPORT_NOTEBOOK, ReportKernel, execute_notebook
-from analysis.stamps import MADE_AT, REPORT_STAMP as STAMP, stamp_text
+from analysis.stamps import CHARTS as CHART_DIGESTS, MADE_AT, REPORT_STAMP as STAMP, read_stamp, stamp_text
 
 BUNDLE = "rapportdata.pickle"  # the report data and charts, handed to the notebook
 
@@ -56,19 +56,28 @@ class Prepared:
 
 
 class ReportEngines:
-    """The kernel and the browser a report needs, started when this is created so that
-    their start-up overlaps whatever comes first (in `malstyrning run`, the ingestion)."""
+    """The kernel and the browser a report needs. The kernel starts when this is created,
+    so that its start-up overlaps whatever comes first (in `malstyrning run`, the
+    ingestion); the browser too with `start_browser`, and otherwise when a chart must be
+    drawn (a report whose charts have not changed copies the files it made before)."""
 
-    def __init__(self, folder: Path, charts: bool = True):
-        from analysis.report.export import ChartBrowser
-
+    def __init__(self, folder: Path, start_browser: bool = True):
         self.folder = folder
         self.kernel = ReportKernel(folder)
-        self.browser = ChartBrowser() if charts else None
+        self.started_browser = None
+        if start_browser:
+            self.browser()
+
+    def browser(self):
+        from analysis.report.export import ChartBrowser
+
+        if self.started_browser is None:
+            self.started_browser = ChartBrowser()
+        return self.started_browser
 
     def close(self) -> None:
-        if self.browser is not None:
-            self.browser.close()
+        if self.started_browser is not None:
+            self.started_browser.close()
         self.kernel.close()
 
     def __enter__(self) -> ReportEngines:
@@ -136,15 +145,16 @@ def _timed(function, *args) -> tuple:
 
 
 def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasion, goal_area: str | None = None,
-                   charts: bool = True, engines: ReportEngines | None = None, force: bool = False) -> ReportOutputs:
+                   engines: ReportEngines | None = None, force: bool = False) -> ReportOutputs:
     """The report of the occasion in reports/<occasion>/ (see the module docstring), with
-    `engines` started earlier by the caller or, when not given, started here."""
+    `engines` started earlier by the caller or, when not given, started here. `force`:
+    aggregates and charts made anew even where the stored ones are current."""
     folder = paths.report_for(occasion.code, goal_area)
     if engines is None:
         check_goal_area(catalogue_for(occasion, catalogues), goal_area)
-        with ReportEngines(folder, charts) as engines:
-            return produce_report(paths, catalogues, occasion, goal_area, charts, engines, force)
-    if engines.folder != folder or (charts and engines.browser is None):
+        with ReportEngines(folder, start_browser=force) as engines:
+            return produce_report(paths, catalogues, occasion, goal_area, engines, force)
+    if engines.folder != folder:
         raise ValueError(f"The report engines (started for {engines.folder}) do not fit the report in {folder}.")
     from analysis.report import html as report_html
     from analysis.report.charts import CHARTS
@@ -159,23 +169,23 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
     staged = staging / REPORT_NAME
     try:
         bundle = staging / BUNDLE
-        with bundle.open("wb") as out:
-            pickle.dump({"data": data, "charts": {c.name: c.shown() for c in prepared.charts}, "declared": list(CHARTS)},
-                        out, protocol=pickle.HIGHEST_PROTOCOL)
         parameters = {"occasion": occasion.code, "goal_area": goal_area, "root": str(paths.root), "bundle": str(bundle)}
         with ThreadPoolExecutor(max_workers=2) as pool:
-            exported = pool.submit(_timed, export_charts, prepared.charts, staging / "diagram", engines.browser) \
-                if charts else None
+            earlier = {} if force else (read_stamp(folder / STAMP) or {}).get(CHART_DIGESTS, {})
+            exported = pool.submit(_timed, export_charts, prepared.charts, staging / "diagram", engines.browser,
+                                   earlier, folder / "diagram")
+            with bundle.open("wb") as out:
+                pickle.dump({"data": data, "charts": {c.name: c.shown() for c in prepared.charts}, "declared": list(CHARTS)},
+                            out, protocol=pickle.HIGHEST_PROTOCOL)
             notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"), parameters,
                                    engines.kernel, folder / f"{REPORT_NAME}.misslyckad.ipynb")
             _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
-            _, seconds["html_warm_up"] = _timed(report_html.warm_up)
             _, seconds["notebook"] = notebook.result()
             html, seconds["html"] = _timed(report_html.notebook_html, staged.with_suffix(".ipynb"), data.title)
             write_text(staged.with_suffix(".html"), html)
-            files, seconds["charts"] = exported.result() if exported is not None else ([], 0.0)
+            (files, digests), seconds["charts"] = exported.result()
         bundle.unlink()
-        write_text(staging / STAMP, stamp_text(data.stamp))
+        write_text(staging / STAMP, stamp_text({**data.stamp, CHART_DIGESTS: digests}))
         outputs = ReportOutputs(folder, folder / f"{REPORT_NAME}.ipynb", folder / f"{REPORT_NAME}.html",
                                 folder / f"{REPORT_NAME}.xlsx", dict(data.stamp), judgement=prepared.judgement,
                                 judgement_created=prepared.judgement_created, seconds=seconds,
@@ -184,10 +194,9 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
         # Everything has succeeded: only now are the report's files replaced.
         for suffix in (".ipynb", ".xlsx", ".html"):
             os.replace(staged.with_suffix(suffix), folder / f"{REPORT_NAME}{suffix}")
-        if charts:
-            _replace_folder(staging / "diagram", folder / "diagram")
-            outputs.charts = [f.__class__(f.name, folder / "diagram" / f.png.name, folder / "diagram" / f.svg.name,
-                                          folder / "diagram" / f.alt.name) for f in files]
+        _replace_folder(staging / "diagram", folder / "diagram")
+        outputs.charts = [f.__class__(f.name, folder / "diagram" / f.png.name, folder / "diagram" / f.svg.name,
+                                      folder / "diagram" / f.alt.name) for f in files]
         os.replace(staging / STAMP, folder / STAMP)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
