@@ -122,12 +122,11 @@ class Panel:
     def show(self, name: str):
         """The view's widgets (figure, table, second table, save button), kept up to date."""
         import ipywidgets as widgets
-        import plotly.graph_objects as go
         from itables.widget import ITable
 
         if name not in self.specs:
             raise KeyError(f"Okänd vy '{name}'. Vyer: {', '.join(self.specs)}.")
-        figure = go.FigureWidget()
+        figure = widgets.Output()
         table = ITable(pd.DataFrame(), **self._table_options())
         extra = ITable(pd.DataFrame(), **self._table_options())
         note = widgets.HTML()
@@ -146,10 +145,11 @@ class Panel:
         figure, table, extra, note = self.shown[name]
         view, drawn, f = self.answer(name)
         self.latest[name] = (view, drawn, f)
-        with figure.batch_update():
-            figure.data = []
-            figure.layout = drawn.layout
-            figure.add_traces(drawn.data)
+        from IPython.display import display
+
+        with figure:  # a new figure each time: plotly's own output type, drawn by JupyterLab
+            figure.clear_output(wait=True)
+            display(drawn)
         table.update(view.table if not view.table.empty else pd.DataFrame({"": ["Inga rader med dessa val."]}),
                      caption=view.title)
         if view.extra is not None and not view.extra.empty:
