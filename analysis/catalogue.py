@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -15,6 +16,7 @@ import yaml
 
 from analysis.errors import CatalogueError, UsageError
 from analysis.occasion import KINDS, Occasion
+from analysis.text import plain
 
 # libyaml when PyYAML was built with it (the wheels are): a sixth of the time.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -38,14 +40,21 @@ class Scale:
     def label(self, code: str) -> str:
         return self.labels[self.codes.index(code)]
 
+    @cached_property
+    def lookup(self) -> dict[str, str]:
+        """Code by its comparable form (analysis.text.plain, case folded) and by its
+        label's; the first code wins where two would read the same."""
+        out: dict[str, str] = {}
+        for code, label in reversed(list(zip(self.codes, self.labels))):
+            out[plain(label).casefold()] = code
+            out[plain(code).casefold()] = code
+        return out
+
     def code_for(self, text: str) -> str | None:
-        """The code for a label or code as a board typed it; letter case and surrounding
-        spaces do not matter, anything else does (no nearest match)."""
-        wanted = " ".join(str(text).split()).casefold()
-        for code, label in zip(self.codes, self.labels):
-            if wanted in (code.casefold(), label.casefold()):
-                return code
-        return None
+        """The code for a label or code as a board typed it; letter case, spacing,
+        invisible characters and Unicode form do not matter, anything else does (no
+        nearest match)."""
+        return self.lookup.get(plain(text).casefold())
 
 
 @dataclass(frozen=True)
@@ -74,12 +83,16 @@ class Catalogue:
     def is_last_year(self, occasion: Occasion) -> bool:
         return occasion.year == self.last_year
 
+    @cached_property
+    def board_names(self) -> dict[str, str]:
+        """Board name by code."""
+        return {str(c): str(n) for c, n in zip(self.boards["board_code"], self.boards["board_name"])}
+
     def board_name(self, board_code: str) -> str:
-        hit = self.boards.loc[self.boards["board_code"] == board_code, "board_name"]
-        return str(hit.iloc[0]) if len(hit) else board_code
+        return self.board_names.get(board_code, board_code)
 
     def has_board(self, board_code: str) -> bool:
-        return bool((self.boards["board_code"] == board_code).any())
+        return board_code in self.board_names
 
     def goals_for(self, board_code: str) -> pd.DataFrame:
         """The goals the board is responsible for, in catalogue order."""

@@ -15,12 +15,15 @@ class CatalogueError(UsageError):
 
 
 class SubmissionError(Exception):
-    """A workbook cannot be read as a submission. The message names file, sheet and cell."""
+    """A file cannot be read as a submission. The message names sheet and cell where it
+    can; `rule` is the reader rule of the finding (analysis.checks.rules.READER_RULES)."""
 
-    def __init__(self, message: str, *, sheet: str | None = None, cell: str | None = None):
+    def __init__(self, message: str, *, sheet: str | None = None, cell: str | None = None,
+                 rule: str = "arbetsbok_olaslig"):
         self.message = message
         self.sheet = sheet
         self.cell = cell
+        self.rule = rule
         super().__init__(message)
 
 

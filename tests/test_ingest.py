@@ -210,15 +210,27 @@ def _unknown_board(wb):
     wb[DETAILS_SHEET]["B3"].value = "XYZ"
 
 
+def _zip_with(member: str, text: str = "<x/>", mimetype: str | None = None):
+    def make(path):
+        with zipfile.ZipFile(path, "w") as z:
+            if mimetype:
+                z.writestr("mimetype", mimetype)
+            z.writestr(member, text)
+    return make
+
+
 MALFORMED = {
-    "pdf.xlsx": (lambda p: p.write_bytes(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj"), "inte en Excel-arbetsbok"),
-    "brev.pdf": (lambda p: p.write_bytes(b"%PDF-1.7\n"), "inte en Excel-arbetsbok"),
+    "pdf.xlsx": (lambda p: p.write_bytes(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj"), "Filen är en PDF, inte en arbetsbok"),
+    "brev.pdf": (lambda p: p.write_bytes(b"%PDF-1.7\n"), "Filen är en PDF"),
+    "tabell.csv": (lambda p: p.write_text("Bidrag-ID;KF-mål\nGRN-01;1.1\n"), "Filen är en textfil"),
     "tom.xlsx": (lambda p: p.write_bytes(b""), "Filen är tom"),
-    "gammal.xls": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024), "gamla Excel-formatet (.xls)"),
+    "trasig.xls": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024), "skadad"),
     "trasig.xlsx": (None, "skadad"),
     "krypterad.xlsx": (None, "lösenordsskyddad"),
     "bomb.xlsx": (_zip_bomb, "zip-bomb"),
-    "word.xlsx": (lambda p: zipfile.ZipFile(p, "w").writestr("word/document.xml", "<w/>"), "Word-dokument"),
+    "word.xlsx": (_zip_with("word/document.xml"), "Word-dokument"),
+    "binar.xlsb": (_zip_with("xl/workbook.bin"), "binär Excel-arbetsbok (.xlsb)"),
+    "text.odt": (_zip_with("content.xml", mimetype="application/vnd.oasis.opendocument.text"), "inget kalkylark"),
     "utan_flik.xlsx": (None, "Fliken 'Mänskliga rättigheter' saknas"),
     "okand_namnd.xlsx": (None, "Nämnd/bolag 'XYZ' finns inte i målkatalogen"),
     "utan_rubrik.xlsx": (None, "Fliken 'Bidrag' saknar kolumnen 'Beskrivning av bidraget'"),
