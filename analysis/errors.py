@@ -11,7 +11,10 @@ class CatalogueError(UsageError):
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = problems
-        super().__init__(f"Målkatalogen {source} har fel:\n" + "\n".join(f"  - {p}" for p in problems))
+        if len(problems) == 1:
+            super().__init__(f"Målkatalogen {source} har fel: {problems[0]}")
+        else:
+            super().__init__(f"Målkatalogen {source} har fel:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 class SubmissionError(Exception):

@@ -7,18 +7,31 @@ is a space. What a board wrote is never guessed beyond that."""
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 # Characters that are not format characters (category Cf) but still show nothing.
 _BLANK_LETTERS = "\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0" + "".join(map(chr, range(0xFE00, 0xFE10)))
+# Where format characters are: the basic plane and these blocks beyond it (a test checks
+# the list against every code point).
+_FORMAT_BLOCKS = (range(0x10000), range(0x110B0, 0x110D0), range(0x13430, 0x13460), range(0x1BCA0, 0x1BCB0),
+                  range(0x1D170, 0x1D180), range(0xE0000, 0xE0080))
+
+
+@cache
+def invisible_characters() -> frozenset[str]:
+    """Every character that shows nothing and is no space (made once, when first needed)."""
+    found = {chr(c) for block in _FORMAT_BLOCKS for c in block if unicodedata.category(chr(c)) == "Cf"}
+    return frozenset(found | set(_BLANK_LETTERS))
+
+
+@cache
+def _deletions() -> dict[int, None]:
+    return dict.fromkeys(map(ord, invisible_characters()))
 
 
 def is_invisible(ch: str) -> bool:
     """Whether a character shows nothing and is no space."""
-    return unicodedata.category(ch) == "Cf" or ch in _BLANK_LETTERS
-
-
-def _without_invisible(text: str) -> str:
-    return "".join(ch for ch in text if not is_invisible(ch)) if not text.isascii() else text
+    return ch in invisible_characters()
 
 
 def plain(text: object) -> str:
@@ -26,7 +39,7 @@ def plain(text: object) -> str:
     spacing collapsed to single spaces and trimmed. Letter case is kept."""
     text = str(text)
     if not text.isascii():
-        text = _without_invisible(unicodedata.normalize("NFC", text))
+        text = unicodedata.normalize("NFC", text).translate(_deletions())
     return " ".join(text.split())
 
 

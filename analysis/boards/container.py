@@ -20,7 +20,7 @@ import io
 import re
 import struct
 import zipfile
-from typing import Callable, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 from analysis.errors import SubmissionError
 from analysis.vocabulary import number
@@ -172,12 +172,13 @@ def _xlsx_sheet_sizes(archive: zipfile.ZipFile, names: set[str], reads: SheetChe
     for attrs in sheets:
         name, part = attrs.get(b"name", ""), relations.get(attrs.get(b"id"))
         if part in names and reads(name):
-            with archive.open(part) as sheet:
-                rows, columns = _xlsx_extent(_chunks(sheet))
-            yield name, rows, columns
+            yield name, *_xlsx_extent(lambda: archive.open(part))
 
 
 _XLSX_CELL = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
+_XLSX_START = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_XLSX_PLACED = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="[A-Z]{1,3}\d{1,7}"')
+_XLSX_FILLED = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*(?<!/)>')
 _REF = re.compile(rb'\br\s*=\s*"([A-Z]*)(\d*)"')
 
 
@@ -188,10 +189,29 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _xlsx_extent(chunks: Iterable[bytes]) -> tuple[int, int]:
+def _xlsx_extent(open_sheet: Callable[[], IO[bytes]]) -> tuple[int, int]:
     """The last row and column holding a cell with content (a cell element that is not
-    empty), as the parser would make its grid. Rows and cells without a reference follow
-    the previous one."""
+    empty), as the parser would make its grid. Every cell says where it is in the files
+    Excel, LibreOffice and openpyxl write; a sheet where one does not is read again,
+    tag by tag."""
+    last_row = last_column = 0
+    with open_sheet() as sheet:
+        for chunk in _chunks(sheet):
+            if len(_XLSX_START.findall(chunk)) != len(_XLSX_PLACED.findall(chunk)):
+                break
+            found = _XLSX_FILLED.findall(chunk)
+            if found:
+                last_row = max(last_row, max(int(row) for _, row in found))
+                last_column = max(last_column, _column_number(max((c for c, _ in found), key=lambda c: (len(c), c))))
+        else:
+            return last_row, last_column
+    with open_sheet() as sheet:
+        return _xlsx_extent_slowly(_chunks(sheet))
+
+
+def _xlsx_extent_slowly(chunks: Iterable[bytes]) -> tuple[int, int]:
+    """_xlsx_extent for a sheet where a row or cell does not say where it is: it then
+    follows the previous one, as the parser places it."""
     row = column = last_row = last_column = 0
     for chunk in chunks:
         for kind, attrs, closed in _XLSX_CELL.findall(chunk):

@@ -32,6 +32,7 @@ from analysis.boards.submission import (
 from analysis.checks.validation import ISSUE_COLUMNS, empty_issues, find_issues
 from analysis.boards.reader import read_workbook
 from analysis.intake.inbox import FILE, inbox_entries, not_a_file, read_submission
+from analysis.intake.reuse import CELLS, STAGED, Known, known_files, made_with, staged_store
 
 STATUS_COLUMNS = ["status", "status_reason"]
 
@@ -72,10 +73,12 @@ class StagedOccasion:
     details_cells: dict[str, dict[str, str]]
 
 
-def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progress: bool = False) -> StagedOccasion:
+def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progress: bool = False,
+                  known: Known | None = None) -> StagedOccasion:
     """Read every entry of the occasion's folder; see StagedOccasion. An entry that is
     not a regular file, or a file that cannot be opened or read as a submission, is one
-    finding for that entry, and the others are read."""
+    finding for that entry, and the others are read. A file `known` holds (the same
+    occasion, name and content) is not parsed again: its staged rows are reused."""
     folder = paths.raw_for(occasion.code)
     if not folder.is_dir():
         raise UsageError(f"Mappen {folder} finns inte. Lägg nämndernas arbetsböcker för {occasion.code} där.")
@@ -96,16 +99,21 @@ def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progre
                 raise not_a_file(entry)
             file = read_submission(folder, entry.name, MAX_FILE_BYTES)
             sha, modified = file.sha256, file.modified
-            raw = read_workbook(file.data, entry.name, file.sha256, file.modified)
-            for table, records in staged_rows(raw, occasion, catalogue).items():
-                rows[table] += records
+            reused = known.get(occasion.code, entry.name, sha) if known is not None else None
+            if reused is not None:
+                reused.rows["submissions"][0]["file_modified"] = modified
+                found, letters[sha], details_cells[sha] = reused.rows, reused.letters, reused.details_cells
+            else:
+                raw = read_workbook(file.data, entry.name, sha, modified)
+                found = staged_rows(raw, occasion, catalogue)
+                letters[sha], details_cells[sha] = cell_columns(raw), dict(raw.details_cells)
         except SubmissionError as error:
             submission, issue = _unreadable(occasion, catalogue, entry.name, sha, modified, error)
             rows["submissions"].append(submission)
             unreadable.append(issue)
             continue
-        letters[raw.sha256] = cell_columns(raw)
-        details_cells[raw.sha256] = dict(raw.details_cells)
+        for table, records in found.items():
+            rows[table] += records
     staged = {t: staged_frame(t, records) for t, records in rows.items()}
     issues = pd.DataFrame(unreadable, columns=ISSUE_COLUMNS).astype("string") if unreadable else empty_issues()
     return StagedOccasion(staged, issues, letters, details_cells)
@@ -176,9 +184,10 @@ def _readable(staged: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
-           catalogues: Mapping[str, Catalogue] | None = None) -> list[OccasionResult]:
+           catalogues: Mapping[str, Catalogue] | None = None, force: bool = False) -> list[OccasionResult]:
     """Ingest the occasions' folders and rewrite the processed tables; see module docstring.
-    `catalogues`: every mandate period's catalogue, when the caller has loaded them."""
+    `catalogues`: every mandate period's catalogue, when the caller has loaded them.
+    Files read before are not parsed again (analysis.intake.reuse) unless `force`."""
     catalogues = load_catalogues(paths.reference) if catalogues is None else catalogues
     occasions = list(dict.fromkeys(occasions))
     for occasion in occasions:
@@ -188,7 +197,11 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
     submissions = read_table(store, "submissions")
     issues_all = read_table(store, "validation_issues")
 
-    read = {o.code: read_occasion(paths, o, next(c for c in catalogues.values() if c.covers(o)), progress) for o in occasions}
+    staged_before = {t: read_table(store / STAGED, t) for t in (*TABLES, CELLS)}
+    staged_under = made_with(paths)
+    known = None if force else known_files(staged_before, staged_under)
+    read = {o.code: read_occasion(paths, o, next(c for c in catalogues.values() if c.covers(o)), progress, known)
+            for o in occasions}
     run_tables = {
         t: pd.concat([r.staged[t] for r in read.values()], ignore_index=True) if read else pd.DataFrame(columns=table_columns(t))
         for t in TABLES
@@ -246,6 +259,8 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
         out[f"{HISTORY}/{table}"] = _occasion_order(typed_table(table, full, None))
         current = full[file_key(full).isin(current_keys)] if len(full) else full
         out[table] = _occasion_order(typed_table(table, current, scales))
+    for table, frame in staged_store(run_tables, letters, details_cells, staged_under, staged_before).items():
+        out[f"{STAGED}/{table}"] = frame
     write_tables(store, out, texts=_stamps(paths, occasions))
     return results
 
