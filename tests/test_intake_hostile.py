@@ -429,3 +429,28 @@ def test_a_changed_catalogue_reads_every_file_again(tmp_path, catalogue, monkeyp
     assert sorted(parsed) == ["GRN.xlsx", "TN.xlsx"]
     names = read_table(paths.processed, "submissions").astype({"board_code": str}).set_index("board_code")["board_name"]
     assert names["GRN"] == grn["name"]
+
+
+def test_an_encrypted_xls_is_refused_as_password_protected(tmp_path, catalogue):
+    """Excel marks an encrypted .xls by a FILEPASS record at the start of its workbook stream."""
+    import olefile
+    import struct
+
+    from office_formats import to_xls
+
+    paths = Paths.at(tmp_path)
+    write_submission(catalogue, paths, OCCASION, "GRN")
+    source = write_submission(catalogue, paths, OCCASION, "TN", name="tmp.xlsx")
+    target = paths.raw_for(OCCASION) / "krypterad.xls"
+    to_xls(source, target)
+    source.unlink()
+    with olefile.OleFileIO(str(target), write_mode=True) as ole:
+        stream = bytearray(ole.openstream("Workbook").read())
+        bof_size = struct.unpack_from("<H", stream, 2)[0]
+        assert struct.unpack_from("<H", stream, 4 + bof_size)[0] == 0x00E1  # the record after BOF, replaced in place
+        struct.pack_into("<H", stream, 4 + bof_size, 0x002F)  # FILEPASS
+        ole.write_stream("Workbook", bytes(stream))
+
+    assert _ingest(paths) == 1
+    assert "lösenordsskyddad" in _issues(paths, "krypterad.xls")["message"].iloc[0]
+    assert _boards(paths) == {"GRN"}

@@ -282,7 +282,7 @@ def _check_ole(data: bytes) -> str:
     import olefile
 
     try:
-        ole = olefile.OleFileIO(data)
+        ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception:  # olefile raises OSError and others for a damaged container
         raise SubmissionError(BROKEN) from None
     with ole:
