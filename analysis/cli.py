@@ -254,8 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         target = f" {exc.filename}" if exc.filename else ""
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            print(f"malstyrning: fel: disken är full; kunde inte skriva{target}. Frigör utrymme och kör igen.",
-                  file=sys.stderr)
+            what = f"; kunde inte skriva {exc.filename}" if exc.filename else ""
+            print(f"malstyrning: fel: disken är full{what}. Frigör utrymme och kör igen.", file=sys.stderr)
             return EXIT_FAILED
         print(f"malstyrning: fel: kunde inte läsa eller skriva{target}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
