@@ -117,7 +117,7 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
             from analysis.intake.ingest import ingest
 
             t = time.perf_counter()
-            for r in ingest(paths, [occasion], catalogues=catalogues):
+            for r in ingest(paths, [occasion], catalogues=catalogues, force=force):
                 log.info("Inläsning: %d filer, %d godkända, %d avvisade", r.files, len(r.accepted), len(r.rejected))
                 for rec in r.issues[r.issues["severity"] == "error"].to_dict("records"):
                     log.warning("Avvisad %s: %s (%s %s)", rec["source_file"], rec["message"], rec["sheet"] or "", rec["cell"] or "")
