@@ -5,19 +5,23 @@ outputs would get (analysis.stamps) with those stored:
 - only the judgement file (or the report's own files) changed: the report alone;
 - new or changed workbooks, catalogue or code: ingestion, feedback, aggregates, report.
 `force` redoes everything. Quiet unless something needs attention; everything is logged
-in reports/<occasion>/malstyrning.log."""
+in reports/<occasion>/malstyrning.log. The caller (the command line) holds the root's lock
+(analysis.lock) from before the stamps are compared until the run ends."""
 
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.config import Paths
+from analysis.intake.store import current_folder
 from analysis.occasion import Occasion
 from analysis.stamps import REPORT_STAMP, aggregates_stamp, processed_stamp, read_stamp, report_stamp, same, stored_processed_stamps
+from analysis.versions import report_versions
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 3
 REPORT_FILES = ("sammanstalld_analys.html", "sammanstalld_analys.xlsx", "sammanstalld_analys.ipynb", "diagram")
@@ -34,10 +38,12 @@ def plan(paths: Paths, occasion: Occasion, force: bool = False) -> Plan:
     """What a run must do, from the stamps alone."""
     if force:
         return Plan(True, True, "allt görs om (--force)")
-    stored = stored_processed_stamps(paths)
+    stored = stored_processed_stamps(current_folder(paths))
     if not same(stored.get(occasion.code), processed_stamp(paths, occasion, stored)):
         return Plan(True, True, "nya eller ändrade arbetsböcker, målkatalog eller programversion")
-    folder = paths.report_for(occasion.code)
+    folder = report_versions(paths, occasion.code).current()
+    if folder is None:
+        return Plan(False, True, "rapporten finns inte")
     expected = report_stamp(aggregates_stamp(paths, occasion, stored), paths.judgement_for(occasion.code), None)
     if not same(read_stamp(folder / REPORT_STAMP), expected) or not all((folder / name).exists() for name in REPORT_FILES):
         return Plan(False, True, "bedömningsfilen eller rapportens filer har ändrats")
@@ -45,11 +51,14 @@ def plan(paths: Paths, occasion: Occasion, force: bool = False) -> Plan:
 
 
 def _log(paths: Paths, occasion: Occasion) -> tuple[logging.Logger, logging.Handler, Path]:
-    log_path = paths.reports / occasion.code / "malstyrning.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    """The run's log, in the occasion's outputs. They get new versions during the run
+    (analysis.versions), which carry the log over; the handler reopens it where the
+    stable path leads whenever that is another file."""
+    report_versions(paths, occasion.code).ensure()
+    log_path = paths.report_for(occasion.code) / "malstyrning.log"
     log = logging.getLogger("malstyrning.run")
     log.setLevel(logging.INFO)
-    handler = logging.FileHandler(log_path, encoding="utf-8")
+    handler = logging.handlers.WatchedFileHandler(log_path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     log.addHandler(handler)
     return log, handler, log_path
