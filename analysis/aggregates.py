@@ -13,7 +13,6 @@ functions declared in `analysis.tables.registry`."""
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ import pandas as pd
 from analysis.catalogue import Catalogue, catalogue_for
 from analysis.config import Paths
 from analysis.errors import UsageError
-from analysis.files import temporary_folder
+from analysis.files import remove_folder, temporary_folder
 from analysis.intake.store import current_folder, read_table, write_tables
 from analysis.occasion import Occasion
 from analysis.stamps import aggregates_stamp, digest, stamp_text, stored_processed_stamps
@@ -103,9 +102,7 @@ def _store(target: Path, tables: Mapping[str, pd.DataFrame], stamp: Mapping) -> 
     made = sorted((p for p in target.parent.iterdir() if p.is_dir() and not p.name.startswith(".") and p != target),
                   key=lambda p: p.stat().st_mtime, reverse=True)
     for old in made[KEEP - 1:]:
-        gone = old.with_name(f".bort-{secrets.token_hex(4)}")  # never half-deleted under a digest
-        os.rename(old, gone)
-        shutil.rmtree(gone, ignore_errors=True)
+        remove_folder(old)
 
 
 def aggregates_for(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasion,

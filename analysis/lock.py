@@ -10,7 +10,6 @@ they read the current snapshot, which a writer replaces in one atomic step."""
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import json
 import os
@@ -80,7 +79,7 @@ def writer_lock(paths: Paths, command: str, wait_s: float | None = None) -> Iter
                     raise Busy(f"gav upp efter {wait_s:g} s: {_holder(fd)} skriver fortfarande i {paths.root}. "
                                f"Kör igen när det är klart (väntetiden ändras med {WAIT_VARIABLE}).")
                 time.sleep(POLL_S)
-        started = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        started = time.strftime("%Y-%m-%d %H:%M:%S")
         record = json.dumps({"pid": os.getpid(), "command": command, "started": started}, ensure_ascii=False)
         os.ftruncate(fd, 0)
         os.pwrite(fd, record.encode("utf-8"), 0)

@@ -11,7 +11,7 @@ in reports/<occasion>/malstyrning.log. The caller (the command line) holds the r
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -50,18 +50,26 @@ def plan(paths: Paths, occasion: Occasion, force: bool = False) -> Plan:
     return Plan(False, False, "inget har ändrats")
 
 
-def _log(paths: Paths, occasion: Occasion) -> tuple[logging.Logger, logging.Handler, Path]:
-    """The run's log, in the occasion's outputs. They get new versions during the run
-    (analysis.versions), which carry the log over; the handler reopens it where the
-    stable path leads whenever that is another file."""
+def _log(paths: Paths, occasion: Occasion) -> tuple[logging.Logger, logging.FileHandler, Path]:
+    """The run's log, in the occasion's outputs (their first, empty version is made when
+    there is none yet)."""
     report_versions(paths, occasion.code).ensure()
     log_path = paths.report_for(occasion.code) / "malstyrning.log"
     log = logging.getLogger("malstyrning.run")
     log.setLevel(logging.INFO)
-    handler = logging.handlers.WatchedFileHandler(log_path, encoding="utf-8")
+    handler = logging.FileHandler(log_path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     log.addHandler(handler)
     return log, handler, log_path
+
+
+def _follow(handler: logging.FileHandler, log_path: Path) -> None:
+    """After the outputs got a new version (analysis.versions), log on where the stable
+    path leads: the same file where the version carried the log over as a hard link,
+    else (a file system without them) its copy."""
+    open_file, there = os.fstat(handler.stream.fileno()), os.stat(log_path)
+    if (open_file.st_dev, open_file.st_ino) != (there.st_dev, there.st_ino):
+        handler.setStream(open(log_path, "a", encoding="utf-8")).close()
 
 
 def report_summary(outputs) -> str:
@@ -85,7 +93,7 @@ def run(paths: Paths, occasion: Occasion, force: bool = False, verbose: bool = F
             print(message)
             return EXIT_OK
         log.info("Att göra: %s", todo.reason)
-        return _work(paths, occasion, todo, force, verbose, log, log_path)
+        return _work(paths, occasion, todo, force, verbose, log, handler, log_path)
     except Exception as exc:
         log.error("%s", exc)
         raise
@@ -94,7 +102,7 @@ def run(paths: Paths, occasion: Occasion, force: bool = False, verbose: bool = F
         handler.close()
 
 
-def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bool, log, log_path: Path) -> int:
+def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bool, log, handler, log_path: Path) -> int:
     from analysis.catalogue import load_catalogues
     from analysis.errors import ReportFailed
     from analysis.report.produce import ReportEngines, produce_report
@@ -118,13 +126,16 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
             t = time.perf_counter()
             feedback = write_feedback(paths, [occasion.code])
             steps["feedback"] = time.perf_counter() - t
+            _follow(handler, log_path)
             log.info("Återkoppling: %d filer i %s", len(feedback), paths.reports / occasion.code / "validering")
         try:
             outputs = produce_report(paths, catalogues, occasion, engines=engines, force=force)
         except ReportFailed as exc:
+            _follow(handler, log_path)
             log.error("Rapporten misslyckades: %s", exc)
             print(f"malstyrning: rapporten för {occasion.code} kunde inte tas fram: {exc} Logg: {log_path}", file=sys.stderr)
             return EXIT_FAILED
+    _follow(handler, log_path)
     steps |= outputs.seconds
     log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
     log.info("Klar. %s", report_summary(outputs).replace("\n", "; "))

@@ -24,23 +24,22 @@ that carries it)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
-import secrets
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from analysis.config import Paths
 from analysis.errors import UsageError
-from analysis.files import temporary_folder
+from analysis.files import remove_folder, temporary_folder
 from analysis.occasion import Occasion
 
 KEEP = 3  # earlier versions kept beside the current one, for recovery
 _NUMBER = re.compile(r"(\d{6,})-\d{8}T\d{6}")
-_STAGING, _DISCARDED, _NEW_LINK = "ny-", "bort-", ".link-"
+_STAGING, _DISCARDED, _NEW_LINK = "ny-", "bort-", ".link-"  # bort-: see files.remove_folder
 
 
 @dataclass(frozen=True)
@@ -111,10 +110,10 @@ class Versions:
 
     def _next_name(self) -> Path:
         number = max(self.versions(), default=0) + 1
-        return self.store / f"{self.prefix}{number:06d}-{dt.datetime.now():%Y%m%dT%H%M%S}"
+        return self.store / f"{self.prefix}{number:06d}-{time.strftime('%Y%m%dT%H%M%S')}"
 
     def _switch(self, version: Path) -> None:
-        new_link = self.link.parent / f".{self.link.name}{_NEW_LINK}{secrets.token_hex(4)}"
+        new_link = self.link.parent / f".{self.link.name}{_NEW_LINK}{os.urandom(4).hex()}"
         os.symlink(os.path.relpath(version, self.link.parent), new_link)
         try:
             os.replace(new_link, self.link)
@@ -122,19 +121,12 @@ class Versions:
             if os.path.lexists(new_link):
                 new_link.unlink()
 
-    def _remove(self, folder: Path) -> None:
-        """Renamed to a hidden name first, so that a removal cut short leaves no
-        half-deleted version under a version's name."""
-        gone = self.store / f"{self._hidden}{_DISCARDED}{secrets.token_hex(4)}"
-        os.rename(folder, gone)
-        shutil.rmtree(gone, ignore_errors=True)
-
     def prune(self, keep: int = KEEP) -> None:
         """Remove all versions but the current one and the `keep` newest others."""
         current, versions = self._current_number(), self.versions()
         others = sorted((n for n in versions if n != current), reverse=True)
         for number in others[keep:]:
-            self._remove(versions[number])
+            remove_folder(versions[number], self._hidden)
 
     def sweep(self) -> None:
         """Remove what a killed writer left (see the module docstring). Only while holding
@@ -157,7 +149,7 @@ class Versions:
         current = self._current_number()
         for number, folder in versions.items():
             if current is not None and number > current:  # renamed into place, never switched to
-                self._remove(folder)
+                remove_folder(folder, self._hidden)
 
 
 @dataclass

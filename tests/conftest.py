@@ -68,6 +68,20 @@ def aggregates_folder(paths: Paths, occasion: str) -> Path:
     return folders[0]
 
 
+def assess(paths: Paths, occasion: str, goal: str, level: str, wording: str) -> None:
+    """What the executive board does between two reports: its own assessment and wording
+    of a KF goal, written into the occasion's judgement file."""
+    import openpyxl
+
+    path = paths.judgement_for(occasion)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Bedömning"]
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == goal)
+    ws.cell(row, 6).value = level
+    ws.cell(row, 7).value = wording
+    wb.save(path)
+
+
 @pytest.fixture(scope="session")
 def validation_corpus(tmp_path_factory, catalogue):
     """The faulty submissions of tests/validation_corpus.py beside the valid files they

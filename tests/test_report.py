@@ -29,7 +29,7 @@ from analysis.tables.registry import TABLES
 from analysis.report.notebook import REPORT_NOTEBOOK, ReportFailed, check_parameters
 from analysis.boards.layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
 
-from conftest import aggregates_folder
+from conftest import aggregates_folder, assess
 
 OCCASION = "2026-delar"
 MARKUP = '<b>fet</b><img src=x onerror="document.title=\'XSS\'"><script>document.title="XSS"</script>'
@@ -275,12 +275,7 @@ def test_judgement_file_is_created_then_read_and_never_overwritten(city):
     data = load_report_data(paths.root, OCCASION)
     assert set(signal_table(data)["KS bedömning"]) == {"Bedömning pågår"}
 
-    wb = openpyxl.load_workbook(path)
-    ws = wb["Bedömning"]
-    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "3.1")
-    ws.cell(row, 6).value = "Viss förflyttning i önskad riktning"
-    ws.cell(row, 7).value = "Tryggheten ökar i flera stadsdelar, men inte i alla."
-    wb.save(path)
+    assess(paths, OCCASION, "3.1", "Viss förflyttning i önskad riktning", "Tryggheten ökar i flera stadsdelar, men inte i alla.")
     before = path.read_bytes()
 
     table = signal_table(load_report_data(paths.root, OCCASION)).set_index("KF-mål")

@@ -17,7 +17,7 @@ from analysis.cli import main
 from analysis.config import Paths
 from analysis.stamps import REPORT_STAMP, STAMPS
 
-from conftest import aggregates_folder, copy_data
+from conftest import aggregates_folder, assess, copy_data
 
 OCCASION = "2026-delar"
 
@@ -48,13 +48,8 @@ def runs(example_city, tmp_path_factory):
     out["unchanged"] = main(["--root", str(root), "run", "--period", OCCASION])
     out["after_unchanged"] = _mtimes(root)
 
-    judgement = paths.judgement_for(OCCASION)
-    wb = openpyxl.load_workbook(judgement)
-    ws = wb["Bedömning"]
-    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "2.1")
-    ws.cell(row, 6).value = "Tydlig förflyttning i önskad riktning"
-    ws.cell(row, 7).value = "Fler unga har fått arbete; <b>KS</b> ser en tydlig förflyttning."
-    wb.save(judgement)
+    assess(paths, OCCASION, "2.1", "Tydlig förflyttning i önskad riktning",
+           "Fler unga har fått arbete; <b>KS</b> ser en tydlig förflyttning.")
     processed_before = _mtimes(paths.processed.parent)
     out["judgement_only"] = main(["--root", str(root), "run", "--period", OCCASION])
     out["processed_changed"] = {k for k, v in _mtimes(paths.processed.parent).items() if processed_before.get(k) != v}

@@ -28,7 +28,7 @@ from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.versions import KEEP, Versions, report_versions, table_versions
 
-from conftest import copy_data, copy_raw
+from conftest import assess, copy_data, copy_raw
 
 OCCASION = "2026-delar"
 INGEST = ("ingest", "--period", OCCASION, "--quiet")
@@ -165,23 +165,12 @@ def _report(paths: Paths) -> dict:
     }
 
 
-def _assess(paths: Paths) -> None:
-    """The executive board writes its own assessment of KF goal 2.1 into the judgement file."""
-    judgement = paths.judgement_for(OCCASION)
-    wb = openpyxl.load_workbook(judgement)
-    ws = wb["Bedömning"]
-    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "2.1")
-    ws.cell(row, 6).value = "Tydlig förflyttning i önskad riktning"
-    ws.cell(row, 7).value = "Fler unga har fått arbete."
-    wb.save(judgement)
-
-
 def test_a_report_killed_at_any_step_leaves_the_old_or_the_new_report(example_city, tmp_path):
     before = copy_data(example_city, tmp_path / "before")
     assert _cli(before, *REPORT).returncode == 0
     _more_versions(report_versions(before, OCCASION))
     old = _report(before)
-    _assess(before)
+    assess(before, OCCASION, "2.1", "Tydlig förflyttning i önskad riktning", "Fler unga har fått arbete.")
 
     reference = _copy(before, tmp_path / "reference")
     calls = tmp_path / "calls.txt"
@@ -441,3 +430,30 @@ def test_tables_written_before_snapshots_become_the_first_snapshot(example_city,
     assert main(["--root", str(paths.root), "aggregate", "--period", OCCASION]) == 0
     assert sorted(p.name for p in legacy.iterdir()) == ["aggregates", "aktuell", "snapshots"]
     assert _same_tables(analysis.load_tables(paths.root), expected)
+
+
+def test_the_run_log_follows_the_outputs_to_their_new_version_even_without_hard_links(tmp_path, monkeypatch):
+    import logging
+
+    from analysis.run import _follow
+
+    versions = Versions(tmp_path / OCCASION, tmp_path, f".{OCCASION}.")
+    versions.ensure()
+    log_path = versions.link / "malstyrning.log"
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    log = logging.getLogger("test_store.follow")
+    log.addHandler(handler)
+    try:
+        log.warning("före")
+
+        def no_hard_links(*args, **kwargs):
+            raise OSError("hard links are not supported here")
+
+        monkeypatch.setattr(os, "link", no_hard_links)  # the new version gets a copy of the log
+        _publish(versions, {"validering/x.txt": "x"})
+        _follow(handler, log_path)
+        log.warning("efter")
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    assert log_path.read_text(encoding="utf-8") == "före\nefter\n"

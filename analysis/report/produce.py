@@ -26,12 +26,11 @@ from typing import Mapping
 
 from analysis.catalogue import Catalogue, catalogue_for
 from analysis.config import Paths
-from analysis.errors import UsageError
-from analysis.errors import ReportFailed
+from analysis.errors import ReportFailed, UsageError
 from analysis.occasion import Occasion
 from analysis.report.notebook import REPORT_NAME, REPORT_NOTEBOOK, ReportKernel, execute_notebook
 from analysis.stamps import CHARTS as CHART_DIGESTS, MADE_AT, REPORT_STAMP as STAMP, read_stamp, stamp_text
-from analysis.versions import report_versions
+from analysis.versions import Versions, report_versions
 
 BUNDLE = "rapportdata.pickle"  # the report data and charts, handed to the notebook
 FAILED = f"{REPORT_NAME}.misslyckad.ipynb"  # a notebook that stopped, kept beside the last good report
@@ -174,8 +173,7 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
     data = prepared.data
     versions = report_versions(paths, occasion.code)
     inside = Path(folder.relative_to(paths.report_for(occasion.code)))  # '.' or malomrade-N
-    current = versions.current()
-    earlier = current / inside if current is not None else folder
+    earlier = (versions.current() or paths.report_for(occasion.code)) / inside  # the report being replaced
     with versions.stage() as stage:
         out = stage.folder / inside
         out.mkdir(parents=True, exist_ok=True)
@@ -215,7 +213,7 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                                                                     "source_file"].astype(str)))
 
 
-def _keep_failed(versions, notebook: Path, inside: Path) -> None:
+def _keep_failed(versions: Versions, notebook: Path, inside: Path) -> None:
     """A new version with the notebook that failed beside the last good report, which is
     carried over unchanged."""
     with versions.stage() as stage:
