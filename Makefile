@@ -49,8 +49,9 @@ bench: setup
 	$(BIN)/python benchmarks/run_benchmark.py
 
 ## JupyterLab with the project's kernel, for exploring (notebooks/utforska.ipynb).
+## (notebooks/.jupyterlab/overrides.json: JupyterLab asks nothing on first start, fetches no news.)
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.app_settings_dir=notebooks/.jupyterlab
 
 ## requirements.lock from pyproject.toml (dependencies and the dev extra), with hashes, for
 ## CPython 3.11+ on any platform. Keeps the current pins where pyproject's ranges allow;
@@ -82,4 +83,4 @@ lock: $(UV)
 
 ## reports/<period> are links to hidden version folders beside them (.<period>.<id>).
 clean:
-	rm -rf data/processed/* data/templates data/.malstyrning.lock reports/[0-9]* reports/.[0-9]* build
+	rm -rf data/processed/* data/templates data/.malstyrning.lock reports/* reports/.[0-9]* build

@@ -243,8 +243,9 @@ def _command(args, paths: Paths, argv: Sequence[str]) -> int:
         raise UsageError(f"Mappen {args.root} (--root) finns inte.")
     if getattr(args, "period", None):
         from analysis.occasion import Occasion
+        from analysis.run import check_covered
 
-        Occasion.parse(args.period)
+        check_covered(paths, Occasion.parse(args.period))
     if args.command in READERS:
         return COMMANDS[args.command](args, paths)
     from analysis.lock import writer_lock

@@ -125,3 +125,11 @@ def test_every_output_is_what_a_forced_run_makes_from_the_same_inputs(runs):
     stamp_a, stamp_b = (json.loads((r / REPORT_STAMP).read_text(encoding="utf-8")) for r in (report_a, report_b))
     assert stamp_a.pop("made_at") != "" and stamp_b.pop("made_at") != ""
     assert stamp_a == stamp_b
+
+
+def test_an_occasion_no_catalogue_covers_is_refused_before_anything_is_made(tmp_path, capsys):
+    root = tmp_path / "stad"
+    root.mkdir()
+    assert main(["--root", str(root), "run", "--period", "2031-ar"]) == 2
+    assert "Ingen målkatalog täcker 2031-ar" in capsys.readouterr().err
+    assert list(root.iterdir()) == []
