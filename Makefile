@@ -81,5 +81,6 @@ lock: $(UV)
 	{ printf '%s\n' "$$LOCK_HEADER"; cat requirements.lock; } > requirements.lock.tmp
 	mv requirements.lock.tmp requirements.lock
 
+## reports/<period> are links to hidden version folders beside them (.<period>.<id>).
 clean:
-	rm -rf data/processed/* data/templates reports/*/ build
+	rm -rf data/processed/* data/templates data/.malstyrning.lock reports/* reports/.[0-9]* build

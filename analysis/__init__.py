@@ -1,13 +1,16 @@
-"""Goal follow-up workbench for Malmö stad (malstyrning)."""
+"""Goal follow-up workbench for Malmö stad (malstyrning).
+
+`analysis.load_tables(root=None)` returns the current processed tables by name, all from
+one snapshot (see analysis.intake.store.load_tables); it is imported on first use, so that
+`import analysis` stays light."""
 
 __version__ = "0.1.0"
+__all__ = ["load_tables"]
 
 
-def load_tables(root=None) -> dict:
-    """The current processed tables by name (pandas DataFrames), for analysts."""
-    from analysis.config import Paths
-    from analysis.intake.store import read_table
+def __getattr__(name: str):
+    if name == "load_tables":
+        from analysis.intake.store import load_tables
 
-    paths = Paths.at(root)
-    names = [p.stem for p in sorted(paths.processed.glob("*.parquet"))]
-    return {name: read_table(paths.processed, name) for name in names}
+        return load_tables
+    raise AttributeError(f"module 'analysis' has no attribute '{name}'")

@@ -89,7 +89,7 @@ def cmd_template(args, paths: Paths) -> int:
     from analysis.catalogue import catalogue_for
     from analysis.excel import save_workbook
     from analysis.occasion import Occasion
-    from analysis.intake.store import read_table
+    from analysis.intake.store import current_folder, read_table
     from analysis.boards.template import build_template, known_contributions
 
     occasion = Occasion.parse(args.period)
@@ -101,7 +101,7 @@ def cmd_template(args, paths: Paths) -> int:
             raise UsageError(f"Nämnd/bolag '{args.board}' är inte ansvarig för något KF-mål i {catalogue.mandate_period}.")
         boards = [wanted]
     out = Path(args.out) if args.out else paths.templates_for(occasion.code)
-    contributions = read_table(paths.processed, "contributions")
+    contributions = read_table(current_folder(paths), "contributions")
     for board in boards:
         known = known_contributions(contributions, board, occasion, catalogue)
         wb = build_template(catalogue, occasion, board, known)
@@ -151,14 +151,14 @@ def cmd_ingest(args, paths: Paths) -> int:
 
 
 def cmd_aggregate(args, paths: Paths) -> int:
-    from analysis.aggregates import AGGREGATES, aggregate_many, aggregated_occasions, summary
+    from analysis.aggregates import aggregate_many, aggregated_occasions, summary
     from analysis.catalogue import load_catalogues
     from analysis.occasion import Occasion
 
     occasions = [Occasion.parse(args.period)] if args.period else aggregated_occasions(paths)
     for code, tables in aggregate_many(paths, load_catalogues(paths.reference), occasions).items():
         print(summary(tables, Occasion.parse(code)))
-    print(f"Tabellerna finns i {paths.processed / AGGREGATES}.")
+    print(f"Tabellerna finns i {paths.aggregates}.")
     return EXIT_OK
 
 
@@ -241,13 +241,36 @@ COMMANDS: dict[str, Callable] = {
     "katalog": cmd_katalog, "template": cmd_template, "demo": cmd_demo, "ingest": cmd_ingest, "aggregate": cmd_aggregate,
     "report": cmd_report, "run": cmd_run,
 }
+READERS = {"katalog"}  # every other command writes, holding the root's lock (analysis.lock)
+
+
+def _command(args, paths: Paths, argv: Sequence[str]) -> int:
+    """Check what can be checked without touching anything, then run the command; one that
+    writes holds the root's lock, and first removes what killed writers left behind."""
+    if args.root is not None and not Path(args.root).is_dir():
+        raise UsageError(f"Mappen {args.root} (--root) finns inte.")
+    if getattr(args, "period", None):
+        from analysis.occasion import Occasion
+        from analysis.run import check_covered
+
+        check_covered(paths, Occasion.parse(args.period))
+    if args.command in READERS:
+        return COMMANDS[args.command](args, paths)
+    from analysis.lock import writer_lock
+    from analysis.versions import sweep
+
+    shown = [w for i, w in enumerate(argv) if not (w == "--root" or w.startswith("--root=") or argv[i - 1:i] == ["--root"])]
+    with writer_lock(paths, " ".join(shown)):
+        sweep(paths)
+        return COMMANDS[args.command](args, paths)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     paths = Paths.at(args.root)
     try:
-        return COMMANDS[args.command](args, paths)
+        return _command(args, paths, argv)
     except UsageError as exc:
         print(f"malstyrning: fel: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -22,7 +22,25 @@ class Paths:
 
     @property
     def processed(self) -> Path:
-        return self.root / "data" / "processed"
+        """The current processed tables, as people open them: `data/processed/aktuell`, a
+        link to the current snapshot (see analysis.intake.store; the package's readers
+        resolve it once per load with `store.current_folder`)."""
+        return self.root / "data" / "processed" / "aktuell"
+
+    @property
+    def snapshots(self) -> Path:
+        """The snapshots of the processed tables, one folder each."""
+        return self.root / "data" / "processed" / "snapshots"
+
+    @property
+    def aggregates(self) -> Path:
+        """The aggregate tables, by occasion and by the digest of their stamp."""
+        return self.root / "data" / "processed" / "aggregates"
+
+    @property
+    def lock_file(self) -> Path:
+        """Held by the one command that writes under the root (analysis.lock)."""
+        return self.root / "data" / ".malstyrning.lock"
 
     @property
     def reference(self) -> Path:
@@ -57,6 +75,7 @@ class Paths:
         return self.templates / occasion
 
     def report_for(self, occasion: str, goal_area: str | None = None) -> Path:
-        """The report folder of an occasion, or of one goal area's report within it."""
+        """The report folder of an occasion (a link to its current version, see
+        analysis.versions), or of one goal area's report within it."""
         folder = self.reports / occasion
         return folder / f"malomrade-{goal_area}" if goal_area else folder

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from functools import cache
@@ -37,6 +38,14 @@ def temporary_folder(parent: Path, prefix: str) -> Path:
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     folder.chmod(0o777 & ~_umask())
     return folder
+
+
+def remove_folder(folder: Path, hidden_prefix: str = ".") -> None:
+    """Remove a folder, renamed to a hidden name (`hidden_prefix` + random) first, so that
+    a removal cut short leaves nothing half-deleted under its own name."""
+    gone = folder.with_name(f"{hidden_prefix}bort-{os.urandom(4).hex()}")
+    os.rename(folder, gone)
+    shutil.rmtree(gone, ignore_errors=True)
 
 
 @contextmanager

@@ -5,19 +5,23 @@ outputs would get (analysis.stamps) with those stored:
 - only the judgement file (or the report's own files) changed: the report alone;
 - new or changed workbooks, catalogue or code: ingestion, feedback, aggregates, report.
 `force` redoes everything. Quiet unless something needs attention; everything is logged
-in reports/<occasion>/malstyrning.log."""
+in reports/<occasion>/malstyrning.log. The caller (the command line) holds the root's lock
+(analysis.lock) from before the stamps are compared until the run ends."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.config import Paths
+from analysis.intake.store import current_folder
 from analysis.occasion import Occasion
 from analysis.stamps import REPORT_STAMP, aggregates_stamp, processed_stamp, read_stamp, report_stamp, same, stored_processed_stamps
+from analysis.versions import report_versions
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 3
 REPORT_FILES = ("sammanstalld_analys.html", "sammanstalld_analys.xlsx", "sammanstalld_analys.ipynb", "diagram")
@@ -34,10 +38,12 @@ def plan(paths: Paths, occasion: Occasion, force: bool = False) -> Plan:
     """What a run must do, from the stamps alone."""
     if force:
         return Plan(True, True, "allt görs om (--force)")
-    stored = stored_processed_stamps(paths)
+    stored = stored_processed_stamps(current_folder(paths))
     if not same(stored.get(occasion.code), processed_stamp(paths, occasion, stored)):
         return Plan(True, True, "nya eller ändrade arbetsböcker, målkatalog eller programversion")
-    folder = paths.report_for(occasion.code)
+    folder = report_versions(paths, occasion.code).current()
+    if folder is None:
+        return Plan(False, True, "rapporten finns inte")
     expected = report_stamp(aggregates_stamp(paths, occasion, stored), paths.judgement_for(occasion.code), None)
     if not same(read_stamp(folder / REPORT_STAMP), expected) or not all((folder / name).exists() for name in REPORT_FILES):
         return Plan(False, True, "bedömningsfilen eller rapportens filer har ändrats")
@@ -59,15 +65,26 @@ def check_covered(paths: Paths, occasion: Occasion) -> None:
                          f"{paths.reference}.")
 
 
-def _log(paths: Paths, occasion: Occasion) -> tuple[logging.Logger, logging.Handler, Path]:
-    log_path = paths.reports / occasion.code / "malstyrning.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+def _log(paths: Paths, occasion: Occasion) -> tuple[logging.Logger, logging.FileHandler, Path]:
+    """The run's log, in the occasion's outputs (their first, empty version is made when
+    there is none yet)."""
+    report_versions(paths, occasion.code).ensure()
+    log_path = paths.report_for(occasion.code) / "malstyrning.log"
     log = logging.getLogger("malstyrning.run")
     log.setLevel(logging.INFO)
     handler = logging.FileHandler(log_path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     log.addHandler(handler)
     return log, handler, log_path
+
+
+def _follow(handler: logging.FileHandler, log_path: Path) -> None:
+    """After the outputs got a new version (analysis.versions), log on where the stable
+    path leads: the same file where the version carried the log over as a hard link,
+    else (a file system without them) its copy."""
+    open_file, there = os.fstat(handler.stream.fileno()), os.stat(log_path)
+    if (open_file.st_dev, open_file.st_ino) != (there.st_dev, there.st_ino):
+        handler.setStream(open(log_path, "a", encoding="utf-8")).close()
 
 
 def report_summary(outputs) -> str:
@@ -92,7 +109,7 @@ def run(paths: Paths, occasion: Occasion, force: bool = False, verbose: bool = F
             print(message)
             return EXIT_OK
         log.info("Att göra: %s", todo.reason)
-        return _work(paths, occasion, todo, force, verbose, log, log_path)
+        return _work(paths, occasion, todo, force, verbose, log, handler, log_path)
     except Exception as exc:
         log.error("%s", exc)
         raise
@@ -101,7 +118,7 @@ def run(paths: Paths, occasion: Occasion, force: bool = False, verbose: bool = F
         handler.close()
 
 
-def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bool, log, log_path: Path) -> int:
+def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bool, log, handler, log_path: Path) -> int:
     from analysis.catalogue import load_catalogues
     from analysis.errors import ReportFailed
     from analysis.report.produce import ReportEngines, produce_report
@@ -125,13 +142,16 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
             t = time.perf_counter()
             feedback = write_feedback(paths, [occasion.code])
             steps["feedback"] = time.perf_counter() - t
+            _follow(handler, log_path)
             log.info("Återkoppling: %d filer i %s", len(feedback), paths.reports / occasion.code / "validering")
         try:
             outputs = produce_report(paths, catalogues, occasion, engines=engines, force=force)
         except ReportFailed as exc:
+            _follow(handler, log_path)
             log.error("Rapporten misslyckades: %s", exc)
             print(f"malstyrning: rapporten för {occasion.code} kunde inte tas fram: {exc} Logg: {log_path}", file=sys.stderr)
             return EXIT_FAILED
+    _follow(handler, log_path)
     steps |= outputs.seconds
     log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
     log.info("Klar. %s", report_summary(outputs).replace("\n", "; "))

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from analysis.config import REPOSITORY_ROOT, Paths
-from analysis.files import file_sha256, write_text
+from analysis.files import file_sha256
 from analysis.intake.inbox import folder_hashes
 from analysis.occasion import Occasion
 
-STAMPS = "stamps"  # data/processed/stamps/<occasion>.json
+STAMPS = "stamps"  # data/processed/aktuell/stamps/<occasion>.json, in each snapshot
 REPORT_STAMP = "underlag.json"  # reports/<occasion>/underlag.json
 MADE_AT = "made_at"  # when the output was made
 CHARTS = "charts"  # the digest of each exported chart (what was drawn, not what it rests on)
@@ -71,10 +71,6 @@ def read_stamp(path: Path) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-def write_stamp(path: Path, record: Mapping) -> None:
-    write_text(path, stamp_text(record))
-
-
 def same(stored: Mapping | None, expected: Mapping) -> bool:
     """Whether a stored stamp describes the same inputs (when it was made, and what it
     drew, aside)."""
@@ -86,11 +82,12 @@ def same(stored: Mapping | None, expected: Mapping) -> bool:
 # --- the processed tables of an occasion -------------------------------------------
 
 
-def stored_processed_stamps(paths: Paths) -> dict[str, dict]:
-    """The stamps of the occasions in the processed tables, by occasion code."""
-    folder = paths.processed / STAMPS
+def stored_processed_stamps(snapshot: Path | None) -> dict[str, dict]:
+    """The stamps of the occasions in a snapshot of the processed tables (the folder
+    `analysis.intake.store.current_folder` gives; None: no tables yet), by occasion code."""
+    folder = snapshot / STAMPS if snapshot is not None else None
     out = {}
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    for path in sorted(folder.glob("*.json")) if folder is not None and folder.is_dir() else []:
         record = read_stamp(path)
         if record is not None:
             out[path.stem] = record

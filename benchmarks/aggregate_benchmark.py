@@ -49,7 +49,7 @@ def measure(root: Path, repeat: int) -> float:
 
     paths = Paths.at(root)
     start = time.perf_counter()
-    processed = load_processed(paths)
+    processed = load_processed(paths).tables
     load_s = time.perf_counter() - start
     occasions = aggregated_occasions(paths)
     catalogue = catalogue_for(occasions[-1], paths.reference)

@@ -4,6 +4,8 @@ they want to change."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -48,6 +50,36 @@ def copy_raw(source: Paths, target: Paths, occasion: str, names: list[str] | Non
             shutil.copy2(path, dst / path.name)
             copied.append(dst / path.name)
     return copied
+
+
+def copy_data(source: Paths, root: Path) -> Paths:
+    """A copy of a root's data/ (links kept as links, as `cp -a` does) under `root`."""
+    shutil.copytree(source.root / "data", root / "data", symlinks=True)
+    return Paths.at(root)
+
+
+def aggregates_folder(paths: Paths, occasion: str) -> Path:
+    """The one folder of stored aggregate tables of the occasion, checked to be named by
+    the SHA-256 of the stamp stored in it (canonical JSON: sorted keys, no escapes)."""
+    folders = [p for p in (paths.aggregates / occasion).iterdir() if not p.name.startswith(".")]
+    assert len(folders) == 1, folders
+    stamp = json.loads((folders[0] / "stamp.json").read_text(encoding="utf-8"))
+    assert folders[0].name == hashlib.sha256(json.dumps(stamp, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return folders[0]
+
+
+def assess(paths: Paths, occasion: str, goal: str, level: str, wording: str) -> None:
+    """What the executive board does between two reports: its own assessment and wording
+    of a KF goal, written into the occasion's judgement file."""
+    import openpyxl
+
+    path = paths.judgement_for(occasion)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Bedömning"]
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == goal)
+    ws.cell(row, 6).value = level
+    ws.cell(row, 7).value = wording
+    wb.save(path)
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,11 @@
 where the report looks for them, and figures that agree with the processed tables."""
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
 
-from analysis.aggregates import AGGREGATES, aggregate_many
+from analysis.aggregates import aggregate_many
 from analysis.catalogue import load_catalogues
 from analysis.tables.registry import TABLES
 from analysis.cli import main
@@ -15,13 +14,13 @@ from analysis.config import Paths
 from analysis.occasion import Occasion
 from analysis.intake.store import read_table
 
+from conftest import aggregates_folder, copy_data
+
 
 @pytest.fixture(scope="module")
 def city(example_city, tmp_path_factory) -> Paths:
-    """A copy of the example city's processed tables (the shared city stays read-only)."""
-    root = tmp_path_factory.mktemp("aggregate_city")
-    shutil.copytree(example_city.processed, root / "data" / "processed")
-    return Paths.at(root)
+    """A copy of the example city's data (the shared city stays read-only)."""
+    return copy_data(example_city, tmp_path_factory.mktemp("aggregate_city"))
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +38,7 @@ def test_every_table_is_written_for_every_occasion(aggregated):
     occasions = _occasions(aggregated)
     assert occasions[0] == "2023-budget" and occasions[-1] == "2026-delar"
     for code in occasions:
-        folder = aggregated.processed / AGGREGATES / code
+        folder = aggregates_folder(aggregated, code)
         for name, declared in TABLES.items():
             frame = read_table(folder, name)
             assert frame is not None, (code, name)
@@ -62,7 +61,7 @@ def test_the_command_prints_a_short_swedish_summary(city, capsys):
 
 def test_figures_agree_with_the_processed_tables(aggregated):
     occasion = Occasion.parse("2026-delar")
-    folder = aggregated.processed / AGGREGATES / occasion.code
+    folder = aggregates_folder(aggregated, occasion.code)
     subs = read_table(aggregated.processed, "submissions").astype({"occasion": object, "board_code": object, "status": object})
     subs = subs[subs["occasion"] == occasion.code]
     follow = read_table(aggregated.processed, "follow_ups")
@@ -101,7 +100,7 @@ def test_aggregate_returns_what_it_writes(city):
     tables = aggregate_many(city, load_catalogues(city.reference), [occasion])[occasion.code]
     assert list(tables) == list(TABLES)
     for name, frame in tables.items():
-        stored = read_table(city.processed / AGGREGATES / occasion.code, name)
+        stored = read_table(aggregates_folder(city, occasion.code), name)
         pd.testing.assert_frame_equal(
             frame.astype({c: object for c in frame.columns if frame[c].dtype == object}),
             stored.astype({c: object for c in frame.columns if frame[c].dtype == object}),

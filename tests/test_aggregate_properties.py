@@ -191,4 +191,4 @@ def example_city_tables(example_city):
     from analysis.aggregates import load_processed
     from analysis.catalogue import load_catalogues
 
-    return next(iter(load_catalogues(example_city.reference).values())), load_processed(example_city)
+    return next(iter(load_catalogues(example_city.reference).values())), load_processed(example_city).tables

@@ -319,7 +319,7 @@ def test_an_interrupted_write_leaves_the_previous_tables(tmp_path, example_city,
     monkeypatch.undo()
     after = {p: p.read_bytes() for p in paths.processed.rglob("*.parquet")}
     assert after == before
-    assert not [p for p in paths.processed.rglob("*") if p.name.endswith(".tmp")]
+    assert not [p for p in paths.processed.parent.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".")]
 
 
 def test_usage_errors_exit_2_with_a_swedish_message(tmp_path, capsys):

@@ -18,6 +18,7 @@ IO_MODULES = {
     "analysis.intake.ingest", "analysis.intake.store", "analysis.intake.inbox", "analysis.boards.reader",
     "analysis.checks.feedback", "analysis.report.produce", "analysis.report.notebook", "analysis.report.html",
     "analysis.report.export", "analysis.report.judgement", "analysis.explore.takeout", "analysis.explore.panel",
+    "analysis.versions", "analysis.lock",
 }
 IO_LIBRARIES = {"openpyxl", "python_calamine", "papermill", "nbconvert", "nbformat", "nbclient", "jupyter_client",
                 "kaleido", "pyarrow", "shutil", "tempfile", "subprocess", "msoffcrypto", "zipfile"}

@@ -57,7 +57,7 @@ def plugin():
 
 def _copy(example_city, tmp_path) -> Paths:
     root = tmp_path / "stad"
-    shutil.copytree(example_city.root / "data", root / "data")
+    shutil.copytree(example_city.root / "data", root / "data", symlinks=True)
     return Paths.at(root)
 
 

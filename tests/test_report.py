@@ -19,7 +19,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.aggregates import AGGREGATES
 from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.errors import UsageError
@@ -29,6 +28,8 @@ from analysis.report.produce import load_report
 from analysis.tables.registry import TABLES
 from analysis.report.notebook import REPORT_NOTEBOOK, ReportFailed, check_parameters
 from analysis.boards.layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
+
+from conftest import aggregates_folder, assess
 
 OCCASION = "2026-delar"
 MARKUP = '<b>fet</b><img src=x onerror="document.title=\'XSS\'"><script>document.title="XSS"</script>'
@@ -46,7 +47,7 @@ def city(example_city, tmp_path_factory):
     """The example city with one board's analysis text containing markup, then
     `malstyrning run` for the latest occasion, as the scheduled job does it."""
     root = tmp_path_factory.mktemp("report_city")
-    shutil.copytree(example_city.root / "data", root / "data")
+    shutil.copytree(example_city.root / "data", root / "data", symlinks=True)
     paths = Paths.at(root)
     path = _board_file(paths, OCCASION, "TN")
     wb = openpyxl.load_workbook(path)
@@ -220,7 +221,7 @@ def test_excel_has_every_aggregate_table_with_swedish_headers(city):
         sheet = declared.sheet
         ws = wb[sheet]
         assert ws.freeze_panes == "A2" and ws.auto_filter.ref, sheet
-        stored = read_table(paths.processed / AGGREGATES / OCCASION, table)
+        stored = read_table(aggregates_folder(paths, OCCASION), table)
         rows = list(ws.values)
         excel = pd.DataFrame(rows[1:], columns=rows[0])  # as a user sees the cells
         assert list(excel.columns) == [declared.header(c) for c in stored.columns], sheet
@@ -274,12 +275,7 @@ def test_judgement_file_is_created_then_read_and_never_overwritten(city):
     data = load_report_data(paths.root, OCCASION)
     assert set(signal_table(data)["KS bedömning"]) == {"Bedömning pågår"}
 
-    wb = openpyxl.load_workbook(path)
-    ws = wb["Bedömning"]
-    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "3.1")
-    ws.cell(row, 6).value = "Viss förflyttning i önskad riktning"
-    ws.cell(row, 7).value = "Tryggheten ökar i flera stadsdelar, men inte i alla."
-    wb.save(path)
+    assess(paths, OCCASION, "3.1", "Viss förflyttning i önskad riktning", "Tryggheten ökar i flera stadsdelar, men inte i alla.")
     before = path.read_bytes()
 
     table = signal_table(load_report_data(paths.root, OCCASION)).set_index("KF-mål")
@@ -375,7 +371,7 @@ def test_after_a_new_ingestion_the_report_sees_the_new_tables(example_city, tmp_
     notebooks must not show them. Here the rejected submission is corrected and read
     again, without `malstyrning aggregate`."""
     root = tmp_path / "stad"
-    shutil.copytree(example_city.root / "data", root / "data")
+    shutil.copytree(example_city.root / "data", root / "data", symlinks=True)
     paths = Paths.at(root)
     assert main(["--root", str(root), "aggregate", "--period", OCCASION]) == 0
     rejected = load_report_data(root, OCCASION).tables["coverage"]

@@ -5,6 +5,7 @@ report compared file by file, the report's time of making aside."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -16,11 +17,23 @@ from analysis.cli import main
 from analysis.config import Paths
 from analysis.stamps import REPORT_STAMP, STAMPS
 
+from conftest import aggregates_folder, assess, copy_data
+
 OCCASION = "2026-delar"
 
 
+def _visible(folder: Path) -> list[Path]:
+    """Every file under `folder` as people see it: the stable links followed, hidden entries
+    (the versions behind the links, the writer's lock file) left out."""
+    found = []
+    for parent, dirs, files in os.walk(folder, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [Path(parent, f) for f in files if not f.startswith(".")]
+    return sorted(found)
+
+
 def _mtimes(folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in _visible(folder)}
 
 
 @pytest.fixture(scope="module")
@@ -28,28 +41,22 @@ def runs(example_city, tmp_path_factory):
     """A first run, an unchanged one, one after the judgement file changed, and a
     `--force` run on a copy of the same inputs."""
     root = tmp_path_factory.mktemp("run_city")
-    shutil.copytree(example_city.root / "data", root / "data")
-    paths = Paths.at(root)
+    paths = copy_data(example_city, root)
     out = {"paths": paths}
     out["first"] = main(["--root", str(root), "run", "--period", OCCASION])
     out["before_unchanged"] = _mtimes(root)
     out["unchanged"] = main(["--root", str(root), "run", "--period", OCCASION])
     out["after_unchanged"] = _mtimes(root)
 
-    judgement = paths.judgement_for(OCCASION)
-    wb = openpyxl.load_workbook(judgement)
-    ws = wb["Bedömning"]
-    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "2.1")
-    ws.cell(row, 6).value = "Tydlig förflyttning i önskad riktning"
-    ws.cell(row, 7).value = "Fler unga har fått arbete; <b>KS</b> ser en tydlig förflyttning."
-    wb.save(judgement)
-    processed_before = _mtimes(paths.processed)
+    assess(paths, OCCASION, "2.1", "Tydlig förflyttning i önskad riktning",
+           "Fler unga har fått arbete; <b>KS</b> ser en tydlig förflyttning.")
+    processed_before = _mtimes(paths.processed.parent)
     out["judgement_only"] = main(["--root", str(root), "run", "--period", OCCASION])
-    out["processed_changed"] = {k for k, v in _mtimes(paths.processed).items() if processed_before.get(k) != v}
+    out["processed_changed"] = {k for k, v in _mtimes(paths.processed.parent).items() if processed_before.get(k) != v}
 
     forced_root = tmp_path_factory.mktemp("run_city_forced")
-    shutil.copytree(root / "data", forced_root / "data")
-    out["forced_paths"] = Paths.at(forced_root)
+    out["forced_paths"] = copy_data(paths, forced_root)
+    shutil.rmtree(out["forced_paths"].aggregates)  # made anew, to compare with those the runs made
     out["forced"] = main(["--root", str(forced_root), "run", "--period", OCCASION, "--force"])
     return out
 
@@ -93,11 +100,14 @@ def _cells(path: Path) -> dict:
 def test_every_output_is_what_a_forced_run_makes_from_the_same_inputs(runs):
     assert runs["forced"] == 1
     a, b = runs["paths"], runs["forced_paths"]
-    for name in sorted(p.relative_to(a.processed) for p in a.processed.rglob("*") if p.is_file()):
+    names = [p.relative_to(a.processed) for p in _visible(a.processed)]
+    assert names == [p.relative_to(b.processed) for p in _visible(b.processed)]
+    for name in names:
         assert (a.processed / name).read_bytes() == (b.processed / name).read_bytes(), name
-    assert sorted(p.relative_to(a.processed) for p in a.processed.rglob("*")) == \
-        sorted(p.relative_to(b.processed) for p in b.processed.rglob("*"))
     assert (a.processed / STAMPS / f"{OCCASION}.json").exists()
+    one, other = aggregates_folder(a, OCCASION), aggregates_folder(b, OCCASION)
+    assert one.name == other.name
+    assert {p.name: p.read_bytes() for p in one.iterdir()} == {p.name: p.read_bytes() for p in other.iterdir()}
 
     report_a, report_b = a.reports / OCCASION, b.reports / OCCASION
     made = re.compile(r"<strong>Framtagen:</strong> [^<]*")

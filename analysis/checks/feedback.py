@@ -21,11 +21,11 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import quote_sheetname
 
 from analysis.config import Paths
-from analysis.excel import TITLE_FONT, WRAP, link_target, save_workbook, set_link, set_value, table_filter, table_header
-from analysis.files import write_text
-from analysis.intake.store import read_table
+from analysis.excel import TITLE_FONT, WRAP, link_target, set_link, set_value, table_filter, table_header
+from analysis.intake.store import current_folder, read_table
 from analysis.checks.rules import RULE_SEVERITY, RULE_WHAT, SHEET_ORDER
 from analysis.occasion import Occasion
+from analysis.versions import report_versions
 from analysis.vocabulary import ERROR, FILE_STATUS_LABELS, SEVERITY_LABELS, WARNING, number
 from analysis.boards.layout import EXAMPLE_DATA_MARK
 
@@ -259,31 +259,36 @@ def summary_html(occasion: str, submissions: list[dict], issues: list[dict], exa
 
 def write_feedback(paths: Paths, occasions: list[str]) -> list[Path]:
     """Write the feedback workbooks and the summary page of each occasion from the
-    processed tables; returns the files written. Feedback files of boards that no longer
-    have a submission for the occasion are removed; nothing else in the folder is."""
-    submissions = _records(read_table(paths.processed, "submissions"))
-    issues = _records(read_table(paths.processed, "validation_issues"))
+    processed tables, as a new version of the occasion's outputs (analysis.versions: the
+    feedback is replaced as one set); returns the files written, by their stable paths.
+    Feedback files of boards that no longer have a submission for the occasion are
+    removed; nothing else in the folder is."""
+    snapshot = current_folder(paths)
+    submissions = _records(read_table(snapshot, "submissions"))
+    issues = _records(read_table(snapshot, "validation_issues"))
     written: list[Path] = []
     for occasion in occasions:
         subs = [s for s in submissions if s["occasion"] == occasion]
         found = [f for f in issues if f["occasion"] == occasion]
         if not subs:
             continue
-        folder = feedback_folder(paths, occasion)
-        example = any(bool(s.get("example_data")) for s in subs)
-        files_of, found_of = _by_board(subs), _by_board(found)
-        names = set()
-        for code, name in _boards(subs):
-            wb = board_workbook(occasion, code, name, files_of.get(code, []), found_of.get(code, []),
-                                paths.raw_for(occasion), folder, example)
-            path = folder / feedback_name(code)
-            save_workbook(wb, path)
-            written.append(path)
-            names.add(path.name)
-        summary = folder / SUMMARY
-        write_text(summary, summary_html(occasion, subs, found, example))
-        written.append(summary)
-        for stale in folder.glob("*.xlsx"):
-            if _OWN_FILE.match(stale.name) and stale.name not in names:
-                stale.unlink()
+        folder = feedback_folder(paths, occasion)  # the stable path, which the links start from
+        versions = report_versions(paths, occasion)
+        with versions.stage() as stage:
+            staged = stage.folder / FOLDER  # nobody reads it yet: written in place
+            staged.mkdir()
+            example = any(bool(s.get("example_data")) for s in subs)
+            files_of, found_of = _by_board(subs), _by_board(found)
+            names = {SUMMARY}
+            for code, name in _boards(subs):
+                wb = board_workbook(occasion, code, name, files_of.get(code, []), found_of.get(code, []),
+                                    paths.raw_for(occasion), folder, example)
+                wb.save(staged / feedback_name(code))
+                names.add(feedback_name(code))
+            (staged / SUMMARY).write_text(summary_html(occasion, subs, found, example), encoding="utf-8")
+            current = versions.current()
+            earlier = current / FOLDER if current is not None else None
+            stale = [p.name for p in earlier.glob("*.xlsx")] if earlier is not None and earlier.is_dir() else []
+            stage.publish(leave_out=[f"{FOLDER}/{n}" for n in stale if _OWN_FILE.match(n) and n not in names])
+        written += [folder / n for n in sorted(names)]
     return written

@@ -8,7 +8,8 @@ occasions only:
 - `<table>`: the rows of the *current* submission of each board (the latest accepted one);
 - `submissions`: every file with its status (current, superseded, rejected);
 - `validation_issues`: every finding, with its cell.
-All tables are written together at the end, atomically. Raw files are only read."""
+All tables are written together at the end, as one new snapshot made current atomically
+(analysis.intake.store). Raw files are only read."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from analysis.errors import SubmissionError, UsageError
 from analysis.occasion import Occasion
 from analysis.stamps import STAMPS, processed_stamp, stamp_text, stored_processed_stamps
 from analysis.vocabulary import CURRENT, FILE_STATUSES, REJECTED, SUPERSEDED, file_key, in_submission_order
-from analysis.intake.store import HISTORY, read_table, write_tables
+from analysis.intake.store import HISTORY, current_folder, read_table, write_snapshot
 from analysis.boards.container import MAX_FILE_BYTES
 from analysis.boards.submission import (
     SHEET_TABLES, TABLES, cell_columns, staged_frame, staged_rows, table_columns, typed_table,
@@ -192,12 +193,12 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
     occasions = list(dict.fromkeys(occasions))
     for occasion in occasions:
         catalogue_for(occasion, catalogues)  # raises the usage error that names the gap
-    store = paths.processed
-    history = {t: read_table(store / HISTORY, t) for t in SHEET_TABLES}
+    store = current_folder(paths)  # resolved once: every earlier row and stamp comes from one snapshot
+    history = {t: read_table(store / HISTORY if store else None, t) for t in SHEET_TABLES}
     submissions = read_table(store, "submissions")
     issues_all = read_table(store, "validation_issues")
 
-    staged_before = {t: read_table(store / STAGED, t) for t in (*TABLES, CELLS)}
+    staged_before = {t: read_table(store / STAGED if store else None, t) for t in (*TABLES, CELLS)}
     staged_under = made_with(paths)
     known = None if force else known_files(staged_before, staged_under)
     read = {o.code: read_occasion(paths, o, next(c for c in catalogues.values() if c.covers(o)), progress, known)
@@ -261,14 +262,14 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
         out[table] = _occasion_order(typed_table(table, current, scales))
     for table, frame in staged_store(run_tables, letters, details_cells, staged_under, staged_before).items():
         out[f"{STAGED}/{table}"] = frame
-    write_tables(store, out, texts=_stamps(paths, occasions))
+    write_snapshot(paths, out, texts=_stamps(paths, store, occasions))
     return results
 
 
-def _stamps(paths: Paths, occasions: list[Occasion]) -> dict[str, str]:
-    """The stamps of the occasions ingested, by path in the store: what each one's rows
-    were made from (see analysis.stamps)."""
-    stamps = stored_processed_stamps(paths)
+def _stamps(paths: Paths, store: Path | None, occasions: list[Occasion]) -> dict[str, str]:
+    """The stamps of the occasions ingested, by path in the snapshot: what each one's rows
+    were made from (see analysis.stamps); the others are carried over from `store`."""
+    stamps = stored_processed_stamps(store)
     texts = {}
     for occasion in sorted(occasions):
         stamps[occasion.code] = processed_stamp(paths, occasion, stamps)

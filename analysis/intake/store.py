@@ -1,47 +1,82 @@
-"""Reading and writing the tidy tables in `data/processed/` as Parquet. Writes are atomic
-for the set: every table is first written beside its target, and only when all are
-written are they renamed into place, so an interrupted run leaves the previous tables."""
+"""The processed tables as Parquet, in snapshots. Each ingestion writes a complete new
+snapshot folder, `data/processed/snapshots/<id>/` (every current table, `history/`,
+`stamps/`), and switches the link `data/processed/aktuell` to it in one atomic step
+(analysis.versions): whenever the process is killed, the tables are all the old ones or
+all the new ones. A person opens `data/processed/aktuell/follow_ups.parquet`; the
+package's readers resolve the link once per load (`current_folder`) and read only from
+that folder, so they see one complete state even while an ingestion switches.
+
+Light on purpose (pandas is imported by the functions that read or write tables): a
+scheduled run asks for the current folder to decide whether there is anything to do."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
 
-import pandas as pd
+from analysis.config import Paths
+from analysis.versions import table_versions
 
-from analysis.files import temporary_file
+if TYPE_CHECKING:
+    import pandas as pd
 
 HISTORY = "history"
+
+
+def current_folder(paths: Paths) -> Path | None:
+    """The folder of the current snapshot, resolved once (None before the first ingestion).
+    Every reader in the package reads the processed tables (and their stamps) through this."""
+    return table_versions(paths).current()
 
 
 def table_path(directory: Path, name: str) -> Path:
     return directory / f"{name}.parquet"
 
 
-def read_table(directory: Path, name: str) -> pd.DataFrame | None:
+def read_table(directory: Path | None, name: str) -> pd.DataFrame | None:
     """The stored table, or None when it has not been written yet."""
-    path = table_path(directory, name)
-    return pd.read_parquet(path) if path.exists() else None
+    import pandas as pd
+
+    path = table_path(directory, name) if directory is not None else None
+    return pd.read_parquet(path) if path is not None and path.exists() else None
 
 
-def write_tables(directory: Path, tables: dict[str, pd.DataFrame], texts: dict[str, str] | None = None) -> list[Path]:
-    """Write all tables (and `texts`, such as stamps, by path relative to `directory`),
-    then move them into place together. Names may contain '/'."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for name, frame in tables.items():
-            target = table_path(directory, name)
-            tmp = temporary_file(target, ".parquet.tmp")
-            staged.append((tmp, target))
-            frame.to_parquet(tmp, index=False)
-        for name, text in (texts or {}).items():
-            target = directory / name
-            tmp = temporary_file(target, target.suffix + ".tmp")
-            staged.append((tmp, target))
-            tmp.write_text(text, encoding="utf-8")
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-    return [target for _, target in staged]
+def load_tables(root: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """The current processed tables of a project folder (`root`; None: this repository),
+    all from one snapshot, by name: `submissions`, `contributions`, `follow_ups`,
+    `human_rights`, `indicators`, `validation_issues`, and every submission ever read as
+    `history/contributions`, `history/follow_ups`, ... Empty before the first ingestion.
+    Never waits for a command that is writing: it reads the snapshot current when called.
+
+        import analysis
+        tables = analysis.load_tables()
+        tables["follow_ups"].groupby("movement", observed=False).size()
+    """
+    folder = current_folder(Paths.at(root))
+    if folder is None:
+        return {}
+    names = sorted(p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.parquet"))
+    return {name: read_table(folder, name) for name in names}
+
+
+def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], texts: Mapping[str, str] | None = None) -> None:
+    """Write the tables (names may contain '/') and `texts` (such as stamps, by path
+    relative to `folder`) into a folder nobody reads yet: a snapshot or aggregates being
+    staged."""
+    for name, frame in tables.items():
+        target = table_path(folder, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(target, index=False)
+    for name, text in (texts or {}).items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def write_snapshot(paths: Paths, tables: Mapping[str, pd.DataFrame], texts: Mapping[str, str] | None = None) -> Path:
+    """A new snapshot with these tables and texts and everything else of the current one
+    (the stamps of the occasions not ingested), made current atomically; the oldest
+    snapshots are then removed. The caller holds the root's lock. Returns its folder."""
+    with table_versions(paths).stage() as stage:
+        write_tables(stage.folder, tables, texts)
+        return stage.publish()

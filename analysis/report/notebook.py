@@ -110,7 +110,8 @@ class ReportKernel:
 def execute_notebook(notebook: Path, target: Path, parameters: dict, kernel: ReportKernel, failed: Path | None = None) -> Path:
     """Execute into `target` (atomically) on `kernel`, in the kernel's working folder. On
     failure the executed notebook is kept as `failed` (by default
-    `<target>.misslyckad.ipynb`) and ReportFailed names the cell and the error."""
+    `<target>.misslyckad.ipynb`) and ReportFailed names the cell and the error (where
+    the notebook is kept is for the caller to say)."""
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
@@ -128,13 +129,11 @@ def execute_notebook(notebook: Path, target: Path, parameters: dict, kernel: Rep
         )
     except PapermillExecutionError as exc:
         os.replace(tmp, failed)
-        raise ReportFailed(
-            f"Notebooken {notebook.name} stannade i cell {exc.exec_count}: {exc.ename}: {exc.evalue}. "
-            f"Den körda notebooken finns i {failed}; förra godkända rapporten är orörd.") from None
+        raise ReportFailed(f"Notebooken {notebook.name} stannade i cell {exc.exec_count}: {exc.ename}: {exc.evalue}.") from None
     except (CellTimeoutError, DeadKernelError) as exc:
         os.replace(tmp, failed)
         reason = "en cell tog längre tid än tillåtet" if isinstance(exc, CellTimeoutError) else "kärnan avslutades oväntat"
-        raise ReportFailed(f"Notebooken {notebook.name} stannade: {reason}. Se {failed}.") from None
+        raise ReportFailed(f"Notebooken {notebook.name} stannade: {reason}.") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -6,16 +6,18 @@
    written here, and the notebook run by papermill in the kernel, which shows the same
    report data and charts (handed over in a file, not recomputed);
 4. the HTML from the executed notebook, the stamp of what the report rests on, and only
-   then, when everything has succeeded, the report's files replaced.
+   then, when everything has succeeded, the report's files replaced as one set: they are
+   made in a new version of the occasion's outputs, which becomes current in one atomic
+   switch of the link reports/<occasion> (analysis.versions).
 This module is the edge for reports: it loads and writes; what is shown comes from
-`content` and `charts`. A failed run leaves the last good report as it was."""
+`content` and `charts`. A failed run leaves the last good report as it was (a notebook
+that failed is kept beside it)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import pickle
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,13 +26,14 @@ from typing import Mapping
 
 from analysis.catalogue import Catalogue, catalogue_for
 from analysis.config import Paths
-from analysis.errors import UsageError
-from analysis.files import temporary_folder, write_text
+from analysis.errors import ReportFailed, UsageError
 from analysis.occasion import Occasion
 from analysis.report.notebook import REPORT_NAME, REPORT_NOTEBOOK, ReportKernel, execute_notebook
 from analysis.stamps import CHARTS as CHART_DIGESTS, MADE_AT, REPORT_STAMP as STAMP, read_stamp, stamp_text
+from analysis.versions import Versions, report_versions
 
 BUNDLE = "rapportdata.pickle"  # the report data and charts, handed to the notebook
+FAILED = f"{REPORT_NAME}.misslyckad.ipynb"  # a notebook that stopped, kept beside the last good report
 
 
 @dataclass
@@ -63,7 +66,9 @@ class ReportEngines:
 
     def __init__(self, folder: Path, start_browser: bool = True):
         self.folder = folder
-        self.kernel = ReportKernel(folder)
+        # The kernel works in the notebooks' folder: the report folder is a link that
+        # switches to a new version during the report (analysis.versions).
+        self.kernel = ReportKernel(REPORT_NOTEBOOK.parent)
         self.started_browser = None
         if start_browser:
             self.browser()
@@ -93,8 +98,10 @@ def check_goal_area(catalogue: Catalogue, goal_area: str | None) -> None:
 
 
 def prepare(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasion, goal_area: str | None = None,
-            force: bool = False) -> Prepared:
-    """The report data and charts of an occasion (steps 1 and 2 above)."""
+            force: bool = False, store: bool = True) -> Prepared:
+    """The report data and charts of an occasion (steps 1 and 2 above), all from one
+    snapshot of the processed tables. `store`: aggregates made anew are stored (a
+    notebook opened on its own holds no lock and only computes them)."""
     from analysis.aggregates import aggregates_for, load_processed
     from analysis.report.charts import build_charts
     from analysis.report.data import report_data
@@ -104,12 +111,12 @@ def prepare(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasio
     catalogue = catalogue_for(occasion, catalogues)
     check_goal_area(catalogue, goal_area)
     processed = load_processed(paths)
-    tables, aggregates_stamp = aggregates_for(paths, catalogues, occasion, processed=processed, force=force)
+    tables, aggregates_stamp = aggregates_for(paths, catalogues, occasion, processed, force, store)
     judgement = paths.judgement_for(occasion.code)
     created = ensure_judgement_file(judgement, tables["goal_signal"], catalogue, occasion.label)
     stamp = report_stamp(aggregates_stamp, judgement, goal_area)
     stamp[MADE_AT] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    data = report_data(catalogue, occasion, tables, processed, read_judgement(judgement, catalogue), stamp, goal_area)
+    data = report_data(catalogue, occasion, tables, processed.tables, read_judgement(judgement, catalogue), stamp, goal_area)
     return Prepared(data, build_charts(data), judgement, created)
 
 
@@ -120,7 +127,7 @@ def load_report(root: str | Path | None, occasion: str, goal_area: str | None = 
     from analysis.report.charts import CHARTS
 
     paths = Paths.at(root)
-    prepared = prepare(paths, load_catalogues(paths.reference), Occasion.parse(occasion), goal_area)
+    prepared = prepare(paths, load_catalogues(paths.reference), Occasion.parse(occasion), goal_area, store=False)
     return {"data": prepared.data, "charts": {c.name: c.shown() for c in prepared.charts}, "declared": list(CHARTS)}
 
 
@@ -128,14 +135,14 @@ def write_excel(tables: dict, path: Path, title: str) -> None:
     """Every table as a formatted sheet: Swedish headers, frozen header row, filters, widths."""
     from openpyxl import Workbook
 
-    from analysis.excel import save_workbook, write_table_sheet
+    from analysis.excel import write_table_sheet
 
     wb = Workbook()
     wb.remove(wb.active)
     for sheet, frame in tables.items():
         write_table_sheet(wb.create_sheet(sheet[:31]), frame)
     wb.properties.title = title
-    save_workbook(wb, path)
+    wb.save(path)
 
 
 def _timed(function, *args) -> tuple:
@@ -164,50 +171,52 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
     seconds: dict[str, float] = {}
     prepared, seconds["prepare"] = _timed(prepare, paths, catalogues, occasion, goal_area, force)
     data = prepared.data
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = temporary_folder(folder, ".rapport-")
-    staged = staging / REPORT_NAME
-    try:
-        bundle = staging / BUNDLE
+    versions = report_versions(paths, occasion.code)
+    inside = Path(folder.relative_to(paths.report_for(occasion.code)))  # '.' or malomrade-N
+    earlier = (versions.current() or paths.report_for(occasion.code)) / inside  # the report being replaced
+    with versions.stage() as stage:
+        out = stage.folder / inside
+        out.mkdir(parents=True, exist_ok=True)
+        staged, bundle = out / REPORT_NAME, out / BUNDLE
         parameters = {"occasion": occasion.code, "goal_area": goal_area, "root": str(paths.root), "bundle": str(bundle)}
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            earlier = {} if force else (read_stamp(folder / STAMP) or {}).get(CHART_DIGESTS, {})
-            exported = pool.submit(_timed, export_charts, prepared.charts, staging / "diagram", engines.browser,
-                                   earlier, folder / "diagram")
-            with bundle.open("wb") as out:
-                pickle.dump({"data": data, "charts": {c.name: c.shown() for c in prepared.charts}, "declared": list(CHARTS)},
-                            out, protocol=pickle.HIGHEST_PROTOCOL)
-            notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"), parameters,
-                                   engines.kernel, folder / f"{REPORT_NAME}.misslyckad.ipynb")
-            _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
-            _, seconds["notebook"] = notebook.result()
-            html, seconds["html"] = _timed(report_html.notebook_html, staged.with_suffix(".ipynb"), data.title)
-            write_text(staged.with_suffix(".html"), html)
-            (files, digests), seconds["charts"] = exported.result()
+        try:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
+                exported = pool.submit(_timed, export_charts, prepared.charts, out / "diagram", engines.browser,
+                                       digests_before, earlier / "diagram")
+                with bundle.open("wb") as handle:
+                    pickle.dump({"data": data, "charts": {c.name: c.shown() for c in prepared.charts},
+                                 "declared": list(CHARTS)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
+                                       parameters, engines.kernel, out / FAILED)
+                _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
+                _, seconds["notebook"] = notebook.result()
+                html, seconds["html"] = _timed(report_html.notebook_html, staged.with_suffix(".ipynb"), data.title)
+                staged.with_suffix(".html").write_text(html, encoding="utf-8")
+                (files, digests), seconds["charts"] = exported.result()
+        except ReportFailed as exc:
+            if (out / FAILED).exists():
+                _keep_failed(versions, out / FAILED, inside)
+                raise ReportFailed(f"{exc} Den körda notebooken finns i {folder / FAILED}; "
+                                   f"förra godkända rapporten är orörd.") from None
+            raise
         bundle.unlink()
-        write_text(staging / STAMP, stamp_text({**data.stamp, CHART_DIGESTS: digests}))
-        outputs = ReportOutputs(folder, folder / f"{REPORT_NAME}.ipynb", folder / f"{REPORT_NAME}.html",
-                                folder / f"{REPORT_NAME}.xlsx", dict(data.stamp), judgement=prepared.judgement,
-                                judgement_created=prepared.judgement_created, seconds=seconds,
-                                rejected_files=sorted(data.submissions.loc[data.submissions["status"].astype(object) == "rejected",
-                                                                           "source_file"].astype(str)))
-        # Everything has succeeded: only now are the report's files replaced.
-        for suffix in (".ipynb", ".xlsx", ".html"):
-            os.replace(staged.with_suffix(suffix), folder / f"{REPORT_NAME}{suffix}")
-        _replace_folder(staging / "diagram", folder / "diagram")
-        outputs.charts = [f.__class__(f.name, folder / "diagram" / f.png.name, folder / "diagram" / f.svg.name,
-                                      folder / "diagram" / f.alt.name) for f in files]
-        os.replace(staging / STAMP, folder / STAMP)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return outputs
+        (out / STAMP).write_text(stamp_text({**data.stamp, CHART_DIGESTS: digests}), encoding="utf-8")
+        # Everything has succeeded: only now are the report's files replaced, as one set.
+        stage.publish(leave_out=[(inside / "diagram").as_posix(), (inside / FAILED).as_posix()])
+    return ReportOutputs(folder, folder / f"{REPORT_NAME}.ipynb", folder / f"{REPORT_NAME}.html",
+                         folder / f"{REPORT_NAME}.xlsx", dict(data.stamp),
+                         charts=[f.__class__(f.name, folder / "diagram" / f.png.name, folder / "diagram" / f.svg.name,
+                                             folder / "diagram" / f.alt.name) for f in files],
+                         judgement=prepared.judgement, judgement_created=prepared.judgement_created, seconds=seconds,
+                         rejected_files=sorted(data.submissions.loc[data.submissions["status"].astype(object) == "rejected",
+                                                                    "source_file"].astype(str)))
 
 
-def _replace_folder(staged: Path, target: Path) -> None:
-    """Move a staged folder into `target`, replacing what was there."""
-    old = target.with_name(f".{target.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staged, target)
-    shutil.rmtree(old, ignore_errors=True)
+def _keep_failed(versions: Versions, notebook: Path, inside: Path) -> None:
+    """A new version with the notebook that failed beside the last good report, which is
+    carried over unchanged."""
+    with versions.stage() as stage:
+        (stage.folder / inside).mkdir(parents=True, exist_ok=True)
+        os.rename(notebook, stage.folder / inside / FAILED)
+        stage.publish()

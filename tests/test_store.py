@@ -1,0 +1,459 @@
+"""The store and the report's files are replaced as one set, and only one command writes
+at a time: an ingestion or a report killed (SIGKILL) at any of its file replacements
+leaves exactly the old set or exactly the new one, and the next run removes what it left
+and makes what an uninterrupted run makes; two ingestions started together both land; a
+second writer waits with a Swedish line, and gives up after its limit; readers never wait.
+
+The commands run in subprocesses, as a scheduled run would; tests/kill_at.py kills one
+just before its k-th call of os.replace, os.rename or os.symlink."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import analysis
+from analysis.cli import main
+from analysis.config import REPOSITORY_ROOT, Paths
+from analysis.versions import KEEP, Versions, report_versions, table_versions
+
+from conftest import assess, copy_data, copy_raw
+
+OCCASION = "2026-delar"
+INGEST = ("ingest", "--period", OCCASION, "--quiet")
+REPORT = ("report", "--period", OCCASION)
+KILL_AT = Path(__file__).with_name("kill_at.py")
+TIMEOUT_S = 600
+
+
+def _env(**extra: str) -> dict:
+    return {**os.environ, "PYTHONPATH": str(REPOSITORY_ROOT), **extra}
+
+
+def _cli(paths: Paths, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis.cli", "--root", str(paths.root), *args], env=_env(**env),
+                          capture_output=True, text=True, timeout=TIMEOUT_S)
+
+
+def _killed_at(k: int, paths: Paths, calls: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(KILL_AT), str(k), str(calls), "--root", str(paths.root), *args],
+                          env=_env(), capture_output=True, text=True, timeout=TIMEOUT_S)
+
+
+def _copy(paths: Paths, root: Path) -> Paths:
+    shutil.copytree(paths.root, root, symlinks=True)
+    return Paths.at(root)
+
+
+def _same_tables(one: dict, other: dict) -> bool:
+    if one.keys() != other.keys():
+        return False
+    for name in one:
+        try:
+            pd.testing.assert_frame_equal(one[name], other[name])
+        except AssertionError:
+            return False
+    return True
+
+
+_REPORT_VERSION = re.compile(r"\.\d{4}-[a-z]+\.\d{6}-\d{8}T\d{6}")
+
+
+def _leftovers(paths: Paths) -> list[str]:
+    """Temporary files, hidden staging folders and links, and versions newer than the one
+    their stable path leads to (renamed into place, never switched to)."""
+    found = []
+    for parent, dirs, files in os.walk(paths.root):
+        for name in dirs + files:
+            if name.endswith(".tmp") or (name.startswith(".") and name != ".malstyrning.lock"
+                                         and not _REPORT_VERSION.fullmatch(name)):
+                found.append(os.path.relpath(os.path.join(parent, name), paths.root))
+    links = [(paths.processed, sorted(p.name for p in paths.snapshots.iterdir()) if paths.snapshots.is_dir() else [])]
+    for link in paths.reports.iterdir() if paths.reports.is_dir() else []:
+        if not link.name.startswith("."):
+            links.append((link, sorted(p.name for p in paths.reports.iterdir() if p.name.startswith(f".{link.name}."))))
+    for link, versions in links:
+        if versions and Path(os.readlink(link)).name != versions[-1]:
+            found.append(f"{link.name}: {versions[-1]} is newer than {os.readlink(link)}")
+    return found
+
+
+def _more_versions(*sets: Versions) -> None:
+    """Earlier versions (of the same files), up to the number kept, so that the next
+    write also removes the oldest."""
+    for versions in sets:
+        while len(versions.versions()) < 1 + KEEP:
+            with versions.stage() as stage:
+                stage.publish()
+
+
+def _feedback(paths: Paths) -> dict[str, bytes | list]:
+    folder = paths.report_for(OCCASION) / "validering"
+    return {"files": sorted(p.name for p in folder.iterdir()), "summary": (folder / "sammanfattning.html").read_bytes()}
+
+
+# --- an ingestion killed at every step ---------------------------------------------
+
+
+def test_an_ingestion_killed_at_any_step_leaves_the_old_or_the_new_tables(example_city, tmp_path):
+    names = sorted(p.name for p in example_city.raw_for(OCCASION).iterdir())[:4]
+    before = Paths.at(tmp_path / "before")
+    copy_raw(example_city, before, OCCASION, names[:3])
+    assert _cli(before, *INGEST).returncode in (0, 1)
+    _more_versions(table_versions(before), report_versions(before, OCCASION))
+    copy_raw(example_city, before, OCCASION, names[3:])  # a board's workbook arrives
+    old = analysis.load_tables(before.root)
+
+    reference = _copy(before, tmp_path / "reference")
+    calls = tmp_path / "calls.txt"
+    assert _killed_at(0, reference, calls, *INGEST).returncode in (0, 1)
+    new = analysis.load_tables(reference.root)
+    assert len(new["submissions"]) == 4 and len(old["submissions"]) == 3
+    steps = calls.read_text(encoding="utf-8").splitlines()
+    # Among the steps: the new snapshot renamed into place, the link switched to it, and
+    # the oldest snapshot and report version removed.
+    assert any(re.fullmatch(r"\d+ rename .*/data/processed/snapshots/\d{6}-\d{8}T\d{6}", s) for s in steps), steps
+    assert any(s.endswith(" replace " + str(reference.processed)) for s in steps), steps
+    assert len([s for s in steps if re.fullmatch(r"\d+ rename .*/\.(2026-delar\.)?bort-[0-9a-f]+", s)]) == 2, steps
+
+    for k, step in enumerate(steps, 1):
+        case = _copy(before, tmp_path / f"k{k}")
+        killed = _killed_at(k, case, tmp_path / f"calls{k}.txt", *INGEST)
+        assert killed.returncode == -signal.SIGKILL, (step, killed.stderr)
+        now = analysis.load_tables(case.root)
+        assert _same_tables(now, old) or _same_tables(now, new), f"killed before {step}"
+
+        again = _cli(case, *INGEST)
+        assert again.returncode in (0, 1), (step, again.stderr)
+        assert _same_tables(analysis.load_tables(case.root), new), f"after a kill before {step}"
+        assert _leftovers(case) == [], f"after a kill before {step}"
+        assert _feedback(case) == _feedback(reference), f"after a kill before {step}"
+        shutil.rmtree(case.root)
+
+
+# --- a report killed at every step -----------------------------------------------------
+
+
+def _report(paths: Paths) -> dict:
+    """The report's files as shown: HTML, Excel cells, underlag.json without the time of
+    making, and the charts. Checks first that the HTML, the Excel file and underlag.json
+    were made by the same run (they carry the same time of making)."""
+    folder = paths.report_for(OCCASION)
+    html = (folder / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    stamp = json.loads((folder / "underlag.json").read_text(encoding="utf-8"))
+    made = stamp.pop("made_at")
+    wb = openpyxl.load_workbook(folder / "sammanstalld_analys.xlsx")
+    cells = {ws.title: [row for row in ws.values] for ws in wb.worksheets}
+    made_rows = [row for rows in cells.values() for row in rows if row and row[0] == "Framtagen"]
+    assert f"<strong>Framtagen:</strong> {made}<" in html and made_rows and {row[1] for row in made_rows} == {made}
+    return {
+        "html": html.replace(made, "TID"),
+        "cells": {title: [r for r in rows if not (r and r[0] == "Framtagen")] for title, rows in cells.items()},
+        "stamp": stamp,
+        "charts": {p.name: p.read_bytes() for p in sorted((folder / "diagram").iterdir())},
+    }
+
+
+def test_a_report_killed_at_any_step_leaves_the_old_or_the_new_report(example_city, tmp_path):
+    before = copy_data(example_city, tmp_path / "before")
+    assert _cli(before, *REPORT).returncode == 0
+    _more_versions(report_versions(before, OCCASION))
+    old = _report(before)
+    assess(before, OCCASION, "2.1", "Tydlig förflyttning i önskad riktning", "Fler unga har fått arbete.")
+
+    reference = _copy(before, tmp_path / "reference")
+    calls = tmp_path / "calls.txt"
+    assert _killed_at(0, reference, calls, *REPORT).returncode == 0
+    new = _report(reference)
+    assert "Fler unga har fått arbete." in new["html"] and "Fler unga har fått arbete." not in old["html"]
+    assert len(new["charts"]) == 21
+    steps = calls.read_text(encoding="utf-8").splitlines()
+    assert any(s.endswith(" replace " + str(reference.report_for(OCCASION))) for s in steps), steps
+    assert any(re.fullmatch(r"\d+ rename .*/reports/\.2026-delar\.bort-[0-9a-f]+", s) for s in steps), steps
+
+    for k, step in enumerate(steps, 1):
+        case = _copy(before, tmp_path / f"k{k}")
+        killed = _killed_at(k, case, tmp_path / f"calls{k}.txt", *REPORT)
+        assert killed.returncode == -signal.SIGKILL, (step, killed.stderr)
+        now = _report(case)
+        assert now == old or now == new, f"killed before {step}"
+
+        again = _cli(case, *REPORT)
+        assert again.returncode == 0, (step, again.stderr)
+        assert _report(case) == new, f"after a kill before {step}"
+        assert _leftovers(case) == [], f"after a kill before {step}"
+        shutil.rmtree(case.root)
+
+
+# --- writers at the same time ------------------------------------------------------------
+
+
+def test_two_ingestions_started_together_both_land(example_city, tmp_path):
+    """Each occasion's ingestion rewrites the tables of every occasion: without one writer
+    at a time, the later one would drop the rows of the earlier."""
+    plan = {"2026-budget": 2, "2026-delar": 2}
+    for round_ in range(10):
+        paths = Paths.at(tmp_path / f"r{round_}")
+        for occasion, count in plan.items():
+            copy_raw(example_city, paths, occasion, sorted(p.name for p in example_city.raw_for(occasion).iterdir())[:count])
+        started = [subprocess.Popen([sys.executable, "-m", "analysis.cli", "--root", str(paths.root), "ingest",
+                                     "--period", occasion, "--quiet"], env=_env(), stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True) for occasion in plan]
+        for process in started:
+            _, err = process.communicate(timeout=TIMEOUT_S)
+            assert process.returncode in (0, 1), err
+        tables = analysis.load_tables(paths.root)
+        counts = tables["submissions"]["occasion"].astype(str).value_counts().to_dict()
+        assert counts == plan, f"round {round_}"
+        assert set(tables["follow_ups"]["occasion"].astype(str)) == {"2026-delar"}
+        assert set(tables["contributions"]["occasion"].astype(str)) == set(plan)
+        shutil.rmtree(paths.root)
+
+
+def test_a_report_beside_an_ingestion_sees_one_whole_state(example_city, tmp_path):
+    """A corrected workbook arrives while the report is asked for: whichever goes first,
+    both succeed and the report rests on the tables before the ingestion or after it."""
+    before = copy_data(example_city, tmp_path / "before")
+    states = [json.loads((before.processed / "stamps" / f"{OCCASION}.json").read_text(encoding="utf-8"))]
+    wb = openpyxl.load_workbook(next(p for p in before.raw_for(OCCASION).iterdir() if "Förskolenämnden" in p.name))
+    wb["Uppföljning"]["D4"].value = "Ingen förflyttning"
+    wb.save(before.raw_for(OCCASION) / "2026-delar Förskolenämnden rättad.xlsx")
+    for round_ in range(3):
+        paths = _copy(before, tmp_path / f"r{round_}")
+        started = [subprocess.Popen([sys.executable, "-m", "analysis.cli", "--root", str(paths.root), *args], env=_env(),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for args in (REPORT, INGEST)]
+        results = [process.communicate(timeout=TIMEOUT_S) for process in started]
+        assert [p.returncode for p in started] == [0, 1], results  # 1: the first, uncorrected file stays rejected
+        states.append(json.loads((paths.processed / "stamps" / f"{OCCASION}.json").read_text(encoding="utf-8")))
+        assert "2026-delar Förskolenämnden rättad.xlsx" in states[-1]["files"]
+        stamp = json.loads((paths.report_for(OCCASION) / "underlag.json").read_text(encoding="utf-8"))
+        aggregates = json.loads((paths.aggregates / OCCASION / stamp["aggregates"] / "stamp.json").read_text(encoding="utf-8"))
+        assert aggregates["processed"][OCCASION] in (states[0], states[-1]), f"round {round_}"
+        html = (paths.report_for(OCCASION) / "sammanstalld_analys.html").read_text(encoding="utf-8")
+        assert ("Förskolenämnden rättad.xlsx" in html) == (aggregates["processed"][OCCASION] == states[-1])
+        shutil.rmtree(paths.root)
+
+
+# --- the lock ----------------------------------------------------------------------------
+
+HOLD = """
+import sys, time
+from analysis.config import Paths
+from analysis.lock import writer_lock
+with writer_lock(Paths.at(sys.argv[1]), "ingest --period 2026-delar"):
+    print("låst", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def _holder(root: Path, seconds: float) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-c", HOLD, str(root), str(seconds)], env=_env(), stdout=subprocess.PIPE,
+                               text=True)
+    assert process.stdout.readline().strip() == "låst"
+    return process
+
+
+TEMPLATE = ("template", "--period", OCCASION, "--board", "GRN")
+
+
+def test_a_second_writer_waits_for_the_first_and_then_proceeds(fresh_root):
+    holder = _holder(fresh_root.root, 3)
+    start = time.monotonic()
+    second = _cli(fresh_root, *TEMPLATE, MALSTYRNING_LAS_VANTAN_S="60")
+    held_until = time.monotonic()
+    holder.wait(timeout=30)
+    assert second.returncode == 0, second.stderr
+    lines = second.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert re.fullmatch(rf"malstyrning: väntar på att 'ingest --period 2026-delar' \(process {holder.pid}, startad "
+                        rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\) ska bli klart i .* \(högst 60 s, .*\) …", lines[0]), lines[0]
+    assert held_until - start >= 2  # it went on only when the first had ended
+    assert len(list(fresh_root.templates_for(OCCASION).glob("GRN *.xlsx"))) == 1
+
+
+def test_a_second_writer_gives_up_after_the_limit(fresh_root):
+    holder = _holder(fresh_root.root, 60)
+    try:
+        second = _cli(fresh_root, *TEMPLATE, MALSTYRNING_LAS_VANTAN_S="1")
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert second.returncode == 2
+    lines = second.stderr.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("malstyrning: väntar på att 'ingest --period 2026-delar'")
+    assert lines[1].startswith("malstyrning: fel: gav upp efter 1 s: 'ingest --period 2026-delar'"), lines[1]
+    assert "Traceback" not in second.stderr
+    assert not fresh_root.templates.exists()
+
+
+def test_a_holder_killed_with_sigkill_blocks_nobody(fresh_root):
+    holder = _holder(fresh_root.root, 60)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(timeout=30)
+    second = _cli(fresh_root, *TEMPLATE, MALSTYRNING_LAS_VANTAN_S="5")
+    assert second.returncode == 0 and "väntar" not in second.stderr, second.stderr
+
+
+def test_readers_never_wait_for_a_writer(example_city, tmp_path):
+    paths = copy_data(example_city, tmp_path / "city")
+    holder = _holder(paths.root, 60)
+    try:
+        start = time.monotonic()
+        tables = analysis.load_tables(paths.root)
+        catalogue = _cli(paths, "katalog", MALSTYRNING_LAS_VANTAN_S="0")
+        elapsed = time.monotonic() - start
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert catalogue.returncode == 0 and "väntar" not in catalogue.stderr
+    assert {"submissions", "follow_ups", "history/follow_ups"} <= set(tables)
+    assert elapsed < 30
+
+
+def test_a_wait_limit_that_is_no_number_is_a_usage_error(fresh_root, monkeypatch, capsys):
+    monkeypatch.setenv("MALSTYRNING_LAS_VANTAN_S", "tio minuter")
+    assert main(["--root", str(fresh_root.root), *TEMPLATE]) == 2
+    assert "MALSTYRNING_LAS_VANTAN_S ska vara ett antal sekunder" in capsys.readouterr().err
+
+
+def test_a_root_that_does_not_exist_is_refused_before_anything_is_made(tmp_path, capsys):
+    missing = tmp_path / "finns-inte"
+    for args in (["run", "--period", OCCASION], ["ingest", "--all"], ["demo", "--all"], ["katalog"]):
+        assert main(["--root", str(missing), *args]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == [f"malstyrning: fel: Mappen {missing} (--root) finns inte."]
+    assert not missing.exists()
+    # A wrong occasion, too, is refused before the lock file (or any folder) is made.
+    assert main(["--root", str(tmp_path), "run", "--period", "2026-halvår"]) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- snapshots and versions ------------------------------------------------------------
+
+
+def test_import_analysis_stays_light_and_load_tables_is_its_one_reader(example_city):
+    out = subprocess.run([sys.executable, "-c", "import sys, analysis; print('pandas' in sys.modules)"],
+                         env=_env(), capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+    tables = analysis.load_tables(example_city.root)
+    # What a person opens: the Parquet files behind data/processed/aktuell.
+    for name in ("submissions", "follow_ups", "history/follow_ups"):
+        pd.testing.assert_frame_equal(tables[name], pd.read_parquet(example_city.root / "data" / "processed" / "aktuell"
+                                                                    / f"{name}.parquet"))
+    assert analysis.load_tables(example_city.root / "data" / "raw") == {}
+
+
+def _publish(versions: Versions, files: dict[str, str], leave_out=()) -> Path:
+    with versions.stage() as stage:
+        for name, text in files.items():
+            (stage.folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (stage.folder / name).write_text(text, encoding="utf-8")
+        return stage.publish(leave_out)
+
+
+def test_a_new_version_carries_the_rest_over_and_the_oldest_are_pruned(tmp_path):
+    versions = Versions(tmp_path / "aktuell", tmp_path / "snapshots")
+    first = _publish(versions, {"a.txt": "a1", "sub/b.txt": "b1", "sub/c.txt": "c1"})
+    for i in range(2, 7):
+        _publish(versions, {"sub/b.txt": f"b{i}"}, leave_out=["sub/c.txt"] if i == 6 else ())
+    names = sorted(p.name for p in versions.store.iterdir())
+    assert [int(n[:6]) for n in names] == [3, 4, 5, 6]  # the current one and the three before it
+    assert os.readlink(versions.link) == f"snapshots/{names[-1]}"
+    current = versions.link
+    assert (current / "a.txt").read_text() == "a1" and (current / "sub" / "b.txt").read_text() == "b6"
+    assert not (current / "sub" / "c.txt").exists() and (versions.store / names[-2] / "sub" / "c.txt").exists()
+    assert (current / "a.txt").stat().st_ino == (versions.store / names[0] / "a.txt").stat().st_ino  # a hard link
+    assert not first.exists()
+
+
+def test_the_next_writer_removes_what_a_killed_one_left(tmp_path):
+    versions = Versions(tmp_path / "aktuell", tmp_path / "snapshots")
+    for i in range(1, 4):
+        _publish(versions, {"t.txt": str(i)})
+    staging = versions.stage().folder  # a stage never published
+    (staging / "t.txt").write_text("x")
+    unswitched = versions.store / "000009-20260101T000000"  # renamed into place, never switched to
+    unswitched.mkdir()
+    os.symlink("snapshots/000009-20260101T000000", tmp_path / ".aktuell.link-0000")
+    versions.sweep()
+    assert sorted(p.name[:6] for p in versions.store.iterdir()) == ["000001", "000002", "000003"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["aktuell", "snapshots"]
+    assert (versions.link / "t.txt").read_text() == "3"
+
+    # Rolled back by hand to an earlier version: the later ones go at the next write.
+    os.symlink(f"snapshots/{sorted(p.name for p in versions.store.iterdir())[0]}", tmp_path / "tillbaka")
+    os.replace(tmp_path / "tillbaka", versions.link)
+    versions.sweep()
+    assert [p.name[:6] for p in versions.store.iterdir()] == ["000001"]
+    assert (versions.link / "t.txt").read_text() == "1"
+
+
+def test_a_first_version_renamed_but_not_linked_is_taken_up(tmp_path):
+    versions = Versions(tmp_path / "aktuell", tmp_path / "snapshots")
+    versions.store.mkdir()
+    (versions.store / "000001-20260101T000000").mkdir()
+    (versions.store / "000001-20260101T000000" / "t.txt").write_text("1")
+    versions.sweep()
+    assert (versions.link / "t.txt").read_text() == "1"
+
+
+def test_a_copy_made_without_links_is_read_and_taken_over_by_the_next_writer(example_city, tmp_path):
+    """`cp -r -L` (or an old layout) leaves real folders where the links were: they are
+    read as they are and become the first version of the copy at its next write."""
+    paths = Paths.at(tmp_path / "copy")
+    shutil.copytree(example_city.root / "data", paths.root / "data")  # links followed
+    assert paths.processed.is_dir() and not paths.processed.is_symlink()
+    expected = analysis.load_tables(example_city.root)
+    assert _same_tables(analysis.load_tables(paths.root), expected)
+    assert main(["--root", str(paths.root), "aggregate", "--period", OCCASION]) == 0
+    assert paths.processed.is_symlink()
+    assert _same_tables(analysis.load_tables(paths.root), expected)
+
+
+def test_tables_written_before_snapshots_become_the_first_snapshot(example_city, tmp_path):
+    paths = Paths.at(tmp_path)
+    legacy = paths.processed.parent
+    shutil.copytree(example_city.processed, legacy)  # the flat layout: data/processed/*.parquet
+    expected = analysis.load_tables(example_city.root)
+    assert main(["--root", str(paths.root), "aggregate", "--period", OCCASION]) == 0
+    assert sorted(p.name for p in legacy.iterdir()) == ["aggregates", "aktuell", "snapshots"]
+    assert _same_tables(analysis.load_tables(paths.root), expected)
+
+
+def test_the_run_log_follows_the_outputs_to_their_new_version_even_without_hard_links(tmp_path, monkeypatch):
+    import logging
+
+    from analysis.run import _follow
+
+    versions = Versions(tmp_path / OCCASION, tmp_path, f".{OCCASION}.")
+    versions.ensure()
+    log_path = versions.link / "malstyrning.log"
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    log = logging.getLogger("test_store.follow")
+    log.addHandler(handler)
+    try:
+        log.warning("före")
+
+        def no_hard_links(*args, **kwargs):
+            raise OSError("hard links are not supported here")
+
+        monkeypatch.setattr(os, "link", no_hard_links)  # the new version gets a copy of the log
+        _publish(versions, {"validering/x.txt": "x"})
+        _follow(handler, log_path)
+        log.warning("efter")
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    assert log_path.read_text(encoding="utf-8") == "före\nefter\n"
