@@ -259,7 +259,7 @@ def sweep(paths: Paths) -> None:
         report_versions(paths, occasion).sweep()
 
 
-_LEGACY_TABLES = ("history", "stamps")
+_LEGACY_TABLES = ("history", "stamps", "staged")  # folders of tables (staged: the rows as read, see intake.reuse)
 
 
 def _adopt_legacy_tables(paths: Paths) -> None:

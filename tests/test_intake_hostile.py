@@ -362,7 +362,9 @@ def test_a_full_disk_is_exit_3_naming_the_file_without_a_traceback(tmp_path, cat
     err = capsys.readouterr().err
     target = feedback.feedback_folder(paths, OCCASION) / "GRN.xlsx"
     assert err == f"malstyrning: fel: disken är full; kunde inte skriva {target}. Frigör utrymme och kör igen.\n"
-    assert not [p for p in feedback.feedback_folder(paths, OCCASION).iterdir() if p.name.startswith(".")]
+    # Nothing half-written: the feedback's staged version is removed, and no version was published.
+    assert not paths.reports.exists() or not [p for p in paths.reports.iterdir() if p.name.startswith(".")]
+    assert not feedback.feedback_folder(paths, OCCASION).exists()
 
 
 # --- only what changed is read ---------------------------------------------------------------

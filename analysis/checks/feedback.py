@@ -257,6 +257,24 @@ def summary_html(occasion: str, submissions: list[dict], issues: list[dict], exa
     return "\n".join(out) + "\n"
 
 
+def _workbook_bytes(wb) -> bytes:
+    """The workbook made in memory: on a full disk nothing half-written is left to fail again."""
+    import io
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _write(staged: Path, shown: Path, data: bytes) -> None:
+    """Write into the staged version (nobody reads it yet); a failure names the file as
+    people know it."""
+    try:
+        staged.write_bytes(data)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(shown)) from None
+
+
 def write_feedback(paths: Paths, occasions: list[str]) -> list[Path]:
     """Write the feedback workbooks and the summary page of each occasion from the
     processed tables, as a new version of the occasion's outputs (analysis.versions: the
@@ -283,9 +301,9 @@ def write_feedback(paths: Paths, occasions: list[str]) -> list[Path]:
             for code, name in _boards(subs):
                 wb = board_workbook(occasion, code, name, files_of.get(code, []), found_of.get(code, []),
                                     paths.raw_for(occasion), folder, example)
-                wb.save(staged / feedback_name(code))
+                _write(staged / feedback_name(code), folder / feedback_name(code), _workbook_bytes(wb))
                 names.add(feedback_name(code))
-            (staged / SUMMARY).write_text(summary_html(occasion, subs, found, example), encoding="utf-8")
+            _write(staged / SUMMARY, folder / SUMMARY, summary_html(occasion, subs, found, example).encode("utf-8"))
             current = versions.current()
             earlier = current / FOLDER if current is not None else None
             stale = [p.name for p in earlier.glob("*.xlsx")] if earlier is not None and earlier.is_dir() else []
