@@ -112,7 +112,7 @@ def judgement_html(data: ReportData, level: str, key: str | None = None) -> str:
         lines = [f"<p><em>{text(PENDING)}.</em></p>"]
     else:
         lines = [f"<p><strong>{text(labels[k])}</strong> {text(v)}</p>" for k, v in asked.items()]
-        lines.append(f"<p>{text(given['text'])}</p>" if given["text"] else f"<p><em>Texten: {text(PENDING.lower())}.</em></p>")
+        lines.append(f"<p>{text(given['text'])}</p>" if given["text"] else "<p><em>Kommunstyrelsens text pågår.</em></p>")
     return ('<div class="ks-bedomning" style="border-left:4px solid #1F4E79;background:#F3F6FA;padding:4px 12px;'
             'margin:8px 0"><p style="margin-bottom:2px"><strong>Kommunstyrelsens bedömning</strong></p>'
             f'{"".join(lines)}</div>')

@@ -32,11 +32,18 @@ class Judgement:
     @classmethod
     def pending(cls, catalogue: Catalogue) -> "Judgement":
         """Nothing written yet, at any level."""
-        areas = catalogue.goal_areas[["goal_area_code"]].assign(assessment=None, assessment_label=PENDING, wording=None)
-        goals = catalogue.goals[["goal_code"]].assign(assessment=None, assessment_label=PENDING, reached=None,
-                                                      reached_label=PENDING, wording=None)
-        subjects = [*catalogue.scales["theme"].codes, BASE_MISSION_SUBJECT]
-        return cls(None, areas, goals, pd.DataFrame({"subject": subjects, "wording": [None] * len(subjects)}))
+        def pending(keys: pd.Series, columns: dict) -> pd.DataFrame:
+            frame = pd.DataFrame({keys.name: keys.astype(object).to_numpy()})
+            for column, value in columns.items():
+                frame[column] = pd.Series([value] * len(frame), dtype=object)
+            return frame
+
+        areas = pending(catalogue.goal_areas["goal_area_code"], {"assessment": None, "assessment_label": PENDING,
+                                                                 "wording": None})
+        goals = pending(catalogue.goals["goal_code"], {"assessment": None, "assessment_label": PENDING, "reached": None,
+                                                       "reached_label": PENDING, "wording": None})
+        subjects = pd.Series([*catalogue.scales["theme"].codes, BASE_MISSION_SUBJECT], name="subject")
+        return cls(None, areas, goals, pending(subjects, {"wording": None}))
 
 
 @dataclass(frozen=True)

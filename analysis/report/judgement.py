@@ -365,21 +365,25 @@ def read_judgement(path: Path, catalogue: Catalogue, occasion: Occasion) -> Judg
         s = catalogue.scales[scale]
         codes = [s.code_for(given.get(k, {}).get(column) or "") for k in frame[key]]
         frame[column] = pd.Series(codes, index=frame.index, dtype=object)
-        frame[f"{column}_label"] = [s.label(c) if c else PENDING for c in codes]
+        frame[f"{column}_label"] = pd.Series([s.label(c) if c else PENDING for c in codes], index=frame.index, dtype=object)
+
+    def words(frame: pd.DataFrame, given: dict, key: str) -> pd.Series:
+        """The texts as plain objects: None, never NaN, where nothing is written."""
+        return pd.Series([given.get(k, {}).get("wording") for k in frame[key]], index=frame.index, dtype=object)
 
     areas = _read_level(grids, area_level)
     goal_areas = judgement.goal_areas.copy()
     assessed(goal_areas, areas, "goal_area_code", "assessment", "movement")
-    goal_areas["wording"] = [areas.get(a, {}).get("wording") for a in goal_areas["goal_area_code"]]
+    goal_areas["wording"] = words(goal_areas, areas, "goal_area_code")
     goals_given = _read_level(grids, goal_level)
     goals = judgement.goals.copy()
     assessed(goals, goals_given, "goal_code", "assessment", "movement")
     assessed(goals, goals_given, "goal_code", "reached", "reached")
-    goals["wording"] = [goals_given.get(g, {}).get("wording") for g in goals["goal_code"]]
+    goals["wording"] = words(goals, goals_given, "goal_code")
     themes = catalogue.scales["theme"]
     by_subject = {(BASE_MISSION_SUBJECT if k.casefold() == BASE_MISSION_LABEL.casefold() else themes.code_for(k)): v
                   for k, v in _read_level(grids, hr_level).items()}
-    human_rights = judgement.human_rights.assign(
-        wording=[by_subject.get(s, {}).get("wording") for s in judgement.human_rights["subject"]])
+    human_rights = judgement.human_rights.copy()
+    human_rights["wording"] = words(human_rights, by_subject, "subject")
     city = _read_level(grids, city_level).get(CITY, {}).get("wording")
     return Judgement(city, goal_areas, goals, human_rights)
