@@ -109,3 +109,32 @@ def test_aggregate_returns_what_it_writes(city):
             stored.astype({c: object for c in frame.columns if frame[c].dtype == object}),
             check_dtype=False, check_categorical=False, obj=name,
         )
+
+
+def test_the_example_citys_period_end_follows_each_contributions_drift(example_city):
+    """At the period end every followed-up contribution says whether the desired movement
+    was reached and, in its analysis, how it moved over the period; 'reached' only for a
+    contribution that moved in at least half of its follow-ups, and the counts its text
+    gives are those of its follow-ups in the processed tables."""
+    import re
+
+    follow = read_table(example_city.processed, "follow_ups").astype(
+        {"occasion": object, "board_code": object, "contribution_id": object, "movement": object, "reached": object})
+    end = follow[follow["occasion"] == "2026-ar"]
+    assert len(end) > 50 and end["reached"].notna().all()
+    assert set(end["reached"]) == {"reached", "partly_reached", "not_reached"}
+    history = follow[follow["occasion"] != "2026-ar"]
+    for rec in end.to_dict("records"):
+        own = history[(history["board_code"] == rec["board_code"]) & (history["contribution_id"] == rec["contribution_id"])]
+        movements = [*own["movement"], rec["movement"]]
+        moving = sum(m in ("clear", "some") for m in movements)
+        assert "Mandatperiodsanalys:" in rec["analysis"]
+        said = re.search(r"vid (\d+) av (\d+) uppföljningar", rec["analysis"])
+        if said:
+            assert (int(said.group(1)), int(said.group(2))) == (moving, len(movements)), rec["contribution_id"]
+        elif moving == 0:
+            assert f"inte visat någon förflyttning vid periodens {len(movements)} uppföljningar" in rec["analysis"]
+        if rec["reached"] == "reached":
+            assert 2 * moving >= len(movements), rec["contribution_id"]
+        conclusion = {"reached": "bedöms ha nåtts", "partly_reached": "har delvis nåtts", "not_reached": "har inte nåtts"}
+        assert conclusion[rec["reached"]] in rec["analysis"]

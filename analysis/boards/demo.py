@@ -125,8 +125,9 @@ def board_plan(catalogue: Catalogue, board_code: str, seed: int = DEFAULT_SEED) 
             continue
         for _ in range(1 if rng.random() < 0.7 else 2):
             n += 1
-            action = rng.choice(_ACTIONS[goal.goal_area_code])
-            start = catalogue.first_year if rng.random() < 0.8 else rng.randint(catalogue.first_year + 1, catalogue.last_year - 1)
+            action = rng.choice(_ACTIONS.get(goal.goal_area_code) or [a for acts in _ACTIONS.values() for a in acts])
+            late = rng.random() >= 0.8 and catalogue.last_year - catalogue.first_year >= 2  # a short period starts all at once
+            start = rng.randint(catalogue.first_year + 1, catalogue.last_year - 1) if late else catalogue.first_year
             others = [b for b in catalogue.responsibilities.loc[catalogue.responsibilities["goal_code"] == goal.goal_code, "board_code"] if b != board_code]
             partners = ", ".join(sorted(rng.sample(others, min(len(others), rng.randint(0, 2))))) or None
             plan.append(Contribution(
