@@ -205,11 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="MAPP", help="mapp för mallarna (standard: data/templates/TILLFÄLLE)")
     p.add_argument("--board", metavar="KOD", help="bara denna nämnd eller detta bolag")
 
-    p = sub.add_parser("demo", help="fyll i mallar med exempeldata som nämnderna skulle göra")
+    p = sub.add_parser("demo", help="fyll i mallar med exempeldata som nämnderna och bolagen skulle göra")
     period_args(p, allow_all=True)
     p.add_argument("--seed", type=int, default=2023, help="slumpfrö (samma frö ger samma filer)")
 
-    p = sub.add_parser("ingest", help="läs in nämndernas arbetsböcker till tabeller i data/processed")
+    p = sub.add_parser("ingest", help="läs in nämndernas och bolagens arbetsböcker till tabeller i data/processed")
     period_args(p, allow_all=True)
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
 

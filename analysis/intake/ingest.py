@@ -75,7 +75,7 @@ def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progre
     """Read every file in the occasion's folder; see StagedOccasion."""
     folder = paths.raw_for(occasion.code)
     if not folder.is_dir():
-        raise UsageError(f"Mappen {folder} finns inte. Lägg nämndernas arbetsböcker för {occasion.code} där.")
+        raise UsageError(f"Mappen {folder} finns inte. Lägg nämndernas och bolagens arbetsböcker för {occasion.code} där.")
     files = submission_files(folder)
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     unreadable: list[dict] = []
