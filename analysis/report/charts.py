@@ -198,11 +198,16 @@ def _evidence_per_goal(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
 register_chart(ChartSpec("underlag_per_kf_mal", "evidence_mix", _evidence_per_goal, _follow_up))
 
 
+def _trend(frame: pd.DataFrame, key: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A movement trend table's rows as the line charts take them, and its occasions' labels in order."""
+    rows = frame.astype({"occasion": object, key: object}).rename(columns={"moving_share": "share"})
+    return rows, {o: Occasion.parse(o).label for o in sorted({str(o) for o in rows["occasion"]}, key=Occasion.parse)}
+
+
 def _trend_per_area(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
-    rows = frame.astype({"occasion": object, "goal_area_code": object}).rename(columns={"moving_share": "share"})
-    occasions = sorted({str(o) for o in rows["occasion"]}, key=Occasion.parse)
+    rows, occasions = _trend(frame, "goal_area_code")
     return lines_over_occasions(
-        rows, "goal_area_code", dict(ctx.goal_areas), {o: Occasion.parse(o).label for o in occasions},
+        rows, "goal_area_code", dict(ctx.goal_areas), occasions,
         name="utveckling_per_malomrade", title="Andel uppföljningar med viss eller tydlig förflyttning över mandatperioden",
         y_title="Viss eller tydlig förflyttning", note=ctx.note, example_data=ctx.example_data)
 
@@ -216,10 +221,9 @@ register_chart(ChartSpec("utveckling_per_malomrade", "movement_trend_by_goal_are
 
 
 def _trend_per_goal(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
-    rows = frame.astype({"occasion": object, "goal_code": object}).rename(columns={"moving_share": "share"})
-    occasions = sorted({str(o) for o in rows["occasion"]}, key=Occasion.parse)
+    rows, occasions = _trend(frame, "goal_code")
     return small_multiples(
-        rows, "goal_code", dict(ctx.goals), {o: Occasion.parse(o).label for o in occasions},
+        rows, "goal_code", dict(ctx.goals), occasions,
         name="utveckling_per_kf_mal", title="Andel uppföljningar med viss eller tydlig förflyttning per KF-mål över mandatperioden",
         note=ctx.note, example_data=ctx.example_data)
 

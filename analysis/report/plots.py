@@ -138,6 +138,12 @@ def stacked_shares(
     return _chart(name, title, fig, alt)
 
 
+def _span(label: str, shares: pd.Series) -> list[str]:
+    """A line's first and last known share, for its alt text (nothing when none is known)."""
+    known = shares.dropna()
+    return [f"{label}: från {percent(known.iloc[0])} till {percent(known.iloc[-1])}"] if len(known) else []
+
+
 def lines_over_occasions(
     frame: pd.DataFrame,
     series: str,
@@ -166,9 +172,7 @@ def lines_over_occasions(
             marker={"symbol": MARKERS[i % len(MARKERS)], "size": 9, "color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
             hovertemplate=label + "<br>%{x}: %{y:.0f}\u00a0%<extra></extra>", connectgaps=False,
         ))
-        known = rows["share"].dropna()
-        if len(known):
-            alt_parts.append(f"{label}: från {percent(known.iloc[0])} till {percent(known.iloc[-1])}")
+        alt_parts += _span(label, rows["share"])
     fig.update_layout(yaxis={"range": [0, 100], "ticksuffix": "\u00a0%", "title": y_title})
     _layout(fig, title, note, example_data, height=480, legend_rows=(len(series_labels) + 1) // 2 + 1, legend_y=-0.16)
     alt = f"Linjediagram: {title}. " + "; ".join(alt_parts) + ". " + note
@@ -210,9 +214,7 @@ def small_multiples(
             line={"color": SERIES_COLOURS[0], "width": 2}, marker={"size": 6, "color": SERIES_COLOURS[0]},
             hovertemplate=series_labels[key] + "<br>%{x}: %{y:.0f}\u00a0%<extra></extra>", connectgaps=False,
         ), row=i // columns + 1, col=i % columns + 1)
-        known = shares.dropna()
-        if len(known):
-            alt_parts.append(f"{series_labels[key]}: från {percent(known.iloc[0])} till {percent(known.iloc[-1])}")
+        alt_parts += _span(series_labels[key], shares)
     fig.update_yaxes(range=[0, 115], ticksuffix="\u00a0%", tickvals=[0, 50, 100])
     fig.update_xaxes(tickfont={"size": 9}, tickangle=-45)
     fig.update_annotations(font={"size": 11})
