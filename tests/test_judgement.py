@@ -219,3 +219,19 @@ def test_a_budget_report_is_titled_as_what_it_is_and_has_no_judgement_file(city)
     assert "Kommunstyrelsens bedömning" not in excel_tables(prepared.data)
     assert not {c.name for c in prepared.charts} & {"forflyttning_per_malomrade", "utveckling_per_malomrade",
                                                      "utveckling_per_kf_mal"}
+
+
+def test_a_judgement_file_that_is_not_a_workbook_is_one_clear_line_and_left_as_it_is(city, tmp_path):
+    from analysis.errors import UsageError
+
+    paths, _, _ = city
+    catalogue = load_catalogues(paths.reference)["2023-2026"]
+    path = tmp_path / f"{OCCASION}.xlsx"
+    path.write_bytes(b"Kommunstyrelsens anteckningar, sparade som text.")
+    tables, _ = aggregates_for(paths, load_catalogues(paths.reference), Occasion.parse(OCCASION))
+    for attempt in (lambda: ensure_judgement_file(path, tables, catalogue, Occasion.parse(OCCASION)),
+                    lambda: read_judgement(path, catalogue, Occasion.parse(OCCASION))):
+        with pytest.raises(UsageError, match="kan inte läsas som Excel-arbetsbok") as info:
+            attempt()
+        assert "\n" not in str(info.value) and "filen har inte ändrats" in str(info.value)
+    assert path.read_bytes() == b"Kommunstyrelsens anteckningar, sparade som text."

@@ -5,8 +5,8 @@ movement scale and a text), each KF goal (the same, and at the period end whethe
 desired movement has been reached) and the human-rights follow-up (one text per theme and
 one for the base mission). Each sheet is a table under a title and a help line: the rows
 the workbench knows, the computed evidence beside them (the boards' and companies'
-assessments weighed together), and unlocked input cells for the board's own words
-(assessments are dropdowns on the catalogue's scales).
+assessments weighed together), and unlocked input cells for the executive board's own
+words (assessments are dropdowns on the catalogue's scales).
 
 The first report of an interim or annual report writes the file; later runs read it. A
 file made by an earlier version of the workbench is upgraded: the sheets and columns it
@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.catalogue import Catalogue
+from analysis.errors import UsageError
 from analysis.excel import HEADER_FILL, HEADER_FONT, WRAP, save_workbook, set_value
 from analysis.occasion import Occasion
 from analysis.report.content import goal_area_evidence, reached_evidence
@@ -179,16 +180,12 @@ def _protect(ws) -> None:
     ws.protection.autoFilter = False
 
 
-def _title(level: Level, catalogue: Catalogue, occasion: Occasion) -> str:
-    return f"Kommunstyrelsens bedömning {level.what} – {occasion.label}"
-
-
 def _add_sheet(wb, level: Level, rows: list[dict], catalogue: Catalogue, occasion: Occasion) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(level.sheet)
-    ws.cell(TITLE_ROW, 1, _title(level, catalogue, occasion)).font = Font(bold=True, size=14)
+    ws.cell(TITLE_ROW, 1, f"Kommunstyrelsens bedömning {level.what} – {occasion.label}").font = Font(bold=True, size=14)
     ws.cell(HELP_ROW, 1, level.help + (" Exempeldata." if catalogue.example_data else "")).font = Font(italic=True)
     for c, column in enumerate(level.columns, 1):
         _fill_column(ws, c, column, [rec.get(column.key) for rec in rows], wb, catalogue)
@@ -284,6 +281,11 @@ def _upgrade(wb, tables: dict[str, pd.DataFrame], catalogue: Catalogue, occasion
     return added
 
 
+def _unreadable(path: Path, exc: Exception) -> UsageError:
+    return UsageError(f"Bedömningsfilen {path} kan inte läsas som Excel-arbetsbok ({type(exc).__name__}). "
+                      "Spara den som Excel-arbetsbok (.xlsx) och kör igen; filen har inte ändrats.")
+
+
 def _backup_path(path: Path) -> Path:
     n = 1
     while True:
@@ -304,7 +306,10 @@ def ensure_judgement_file(path: Path, tables: dict[str, pd.DataFrame], catalogue
         return JudgementFile(path, "created")
     from openpyxl import load_workbook
 
-    wb = load_workbook(path)
+    try:
+        wb = load_workbook(path)
+    except Exception as exc:  # not a workbook openpyxl can read: zip, XML or format errors of every kind
+        raise _unreadable(path, exc) from None
     added = _upgrade(wb, tables, catalogue, occasion)
     if not added:
         return JudgementFile(path, "read")
@@ -357,8 +362,11 @@ def read_judgement(path: Path, catalogue: Catalogue, occasion: Occasion) -> Judg
         return judgement
     from python_calamine import CalamineWorkbook
 
-    book = CalamineWorkbook.from_path(str(path))
-    grids = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        grids = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+    except Exception as exc:  # calamine's errors for broken parts
+        raise _unreadable(path, exc) from None
     city_level, area_level, goal_level, hr_level = levels(catalogue.is_period_end(occasion))
 
     def assessed(frame: pd.DataFrame, given: dict, key: str, column: str, scale: str) -> None:
