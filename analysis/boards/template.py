@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from analysis.catalogue import Catalogue
 from analysis.excel import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, set_value
 from analysis.occasion import Occasion
+from analysis.vocabulary import and_list
 from analysis.boards.layout import (
     BASE_MISSION,
     CONTRIBUTION_FIELDS,
@@ -156,7 +157,7 @@ def _protect(ws: Worksheet) -> None:
 
 def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code: str, has_goals: bool) -> None:
     deadline = catalogue.deadline(occasion)
-    themes = _and_list([t.lower() for t in catalogue.scales["theme"].labels])
+    themes = and_list([t.lower() for t in catalogue.scales["theme"].labels])
     lines = [
         (template_title(catalogue, occasion, board_code), TITLE_FONT),
         (f"Mandatperiod {catalogue.mandate_period}. Mallversion {TEMPLATE_VERSION}. "
@@ -206,11 +207,6 @@ def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board
     ws.column_dimensions["A"].width = 100
     _fit_to_page_width(ws, landscape=False)
     _protect(ws)
-
-
-def _and_list(words: list[str]) -> str:
-    """'a, b och c'."""
-    return " och ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
 
 
 def _details(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code: str) -> None:

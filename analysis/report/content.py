@@ -16,7 +16,7 @@ from analysis.tables.goal_signal import LEVELS, NAME as WEIGHED_TOGETHER, RULE
 from analysis.tables.lessons import LESSONS
 from analysis.tables.registry import sheets
 from analysis.tables.trajectory import CHANGED
-from analysis.vocabulary import BOARD_STATUS_LABELS, BOARD_STATUSES, FILE_STATUS_LABELS, number, percent
+from analysis.vocabulary import BOARD_STATUS_LABELS, BOARD_STATUSES, FILE_STATUS_LABELS, and_list, number, percent
 
 
 # --- display -----------------------------------------------------------------------
@@ -75,8 +75,7 @@ def signal_rule() -> str:
 
 def theme_list(data: ReportData) -> str:
     """The catalogue's human-rights themes in a sentence: 'barnrätt, jämställdhet och jämlikhet'."""
-    words = [t.lower() for t in data.catalogue.scales["theme"].labels]
-    return " och ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+    return and_list([t.lower() for t in data.catalogue.scales["theme"].labels])
 
 
 # --- the executive board's own words ---------------------------------------------------
