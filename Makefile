@@ -50,8 +50,9 @@ bench: setup
 	$(BIN)/python benchmarks/run_benchmark.py
 
 ## JupyterLab with the project's kernel, for exploring (notebooks/utforska.ipynb).
+## (notebooks/.jupyterlab/overrides.json: JupyterLab asks nothing on first start, fetches no news.)
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.app_settings_dir=notebooks/.jupyterlab
 
 ## requirements.lock from pyproject.toml (dependencies and the dev extra), with hashes, for
 ## CPython 3.11+ on any platform. Keeps the current pins where pyproject's ranges allow;

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -15,9 +16,12 @@ import yaml
 
 from analysis.errors import CatalogueError, UsageError
 from analysis.occasion import KINDS, Occasion
+from analysis.text import plain
 
 # libyaml when PyYAML was built with it (the wheels are): a sixth of the time.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_CATALOGUE_BYTES = 1024 * 1024
+MAX_YAML_NODES = 100_000
 
 ALL_BOARDS = "alla"
 BOARD_KINDS = ("nämnd", "bolag")
@@ -39,14 +43,21 @@ class Scale:
     def label(self, code: str) -> str:
         return self.labels[self.codes.index(code)]
 
+    @cached_property
+    def lookup(self) -> dict[str, str]:
+        """Code by its comparable form (analysis.text.plain, case folded) and by its
+        label's; the first code wins where two would read the same."""
+        out: dict[str, str] = {}
+        for code, label in reversed(list(zip(self.codes, self.labels))):
+            out[plain(label).casefold()] = code
+            out[plain(code).casefold()] = code
+        return out
+
     def code_for(self, text: str) -> str | None:
-        """The code for a label or code as a board typed it; letter case and surrounding
-        spaces do not matter, anything else does (no nearest match)."""
-        wanted = " ".join(str(text).split()).casefold()
-        for code, label in zip(self.codes, self.labels):
-            if wanted in (code.casefold(), label.casefold()):
-                return code
-        return None
+        """The code for a label or code as a board typed it; letter case, spacing,
+        invisible characters and Unicode form do not matter, anything else does (no
+        nearest match)."""
+        return self.lookup.get(plain(text).casefold())
 
 
 @dataclass(frozen=True)
@@ -87,12 +98,16 @@ class Catalogue:
         """Every occasion of the period up to and including the period end."""
         return [o for o in self.occasions if o <= self.period_end_occasion]
 
+    @cached_property
+    def board_names(self) -> dict[str, str]:
+        """Board name by code."""
+        return {str(c): str(n) for c, n in zip(self.boards["board_code"], self.boards["board_name"])}
+
     def board_name(self, board_code: str) -> str:
-        hit = self.boards.loc[self.boards["board_code"] == board_code, "board_name"]
-        return str(hit.iloc[0]) if len(hit) else board_code
+        return self.board_names.get(board_code, board_code)
 
     def has_board(self, board_code: str) -> bool:
-        return bool((self.boards["board_code"] == board_code).any())
+        return board_code in self.board_names
 
     def goals_for(self, board_code: str) -> pd.DataFrame:
         """The goals the board is responsible for, in catalogue order."""
@@ -115,17 +130,76 @@ class Catalogue:
 
 
 def load_catalogue(path: Path) -> Catalogue:
-    """Read and check one catalogue file; raises CatalogueError listing every problem."""
+    """Read and check one catalogue file; raises CatalogueError listing every problem.
+    The file is read within bounds: at most MAX_CATALOGUE_BYTES, UTF-8 text, and YAML
+    whose aliases expand to at most MAX_YAML_NODES nodes (an alias bomb is refused
+    before it is expanded)."""
     source = path.name
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        with path.open("rb") as fh:
+            data = fh.read(MAX_CATALOGUE_BYTES + 1)
     except FileNotFoundError:
         raise CatalogueError(source, [f"filen {path} finns inte"]) from None
+    if len(data) > MAX_CATALOGUE_BYTES:
+        raise CatalogueError(source, [f"filen är större än {MAX_CATALOGUE_BYTES // 2**20} MB; en målkatalog är några "
+                                      "kilobyte text"])
+    if b"\0" in data:
+        raise CatalogueError(source, ["filen är ingen text (den innehåller binära data); spara målkatalogen som "
+                                      "YAML-text i UTF-8"])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise CatalogueError(source, [f"filen är inte sparad som UTF-8 (tecknet {data[exc.start]:#04x} på rad {line}, "
+                                      "till exempel Latin-1); spara den som UTF-8"]) from None
+    return catalogue_from_dict(_parse_yaml(text, source), source)
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    """The YAML document, composed first and constructed only when its aliases expand to
+    a bounded number of nodes (PyYAML's public loader steps, as yaml.load takes them)."""
+    loader = SAFE_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, source)
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (rad {mark.line + 1}, kolumn {mark.column + 1})" if mark else ""
-        raise CatalogueError(source, [f"filen är inte giltig YAML{where}: {getattr(exc, 'problem', exc)}"]) from None
-    return catalogue_from_dict(raw, source)
+        raise CatalogueError(source, [f"filen är inte giltig YAML{where}: {getattr(exc, 'problem', None) or exc}"]) from None
+    except RecursionError:
+        raise CatalogueError(source, ["filen är för djupt nästlad för att vara en målkatalog"]) from None
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: yaml.Node, source: str) -> None:
+    """Refuse a document whose aliases would make more than MAX_YAML_NODES nodes, or refer
+    to themselves. Each node's expanded size is counted once (aliases share nodes)."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = [c for pair in node.value for c in (pair if isinstance(pair, tuple) else (pair,))] \
+            if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)) else []
+        if done:
+            active.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > MAX_YAML_NODES:
+                raise CatalogueError(source, [f"filen blir mer än {MAX_YAML_NODES:,} värden när dess alias (*namn) "
+                                              "expanderas (en så kallad aliasbomb) och läses inte".replace(",", " ")])
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise CatalogueError(source, ["filen innehåller ett alias (*namn) som hänvisar till sig självt"])
+        active.add(key)
+        stack.append((node, True))
+        stack += [(c, False) for c in children if id(c) not in sizes]
 
 
 def catalogue_from_dict(raw: Any, source: str = "<minne>") -> Catalogue:

@@ -5,6 +5,7 @@ that use them, so `template` and `demo` start fast."""
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sys
@@ -15,6 +16,7 @@ from analysis.config import Paths
 from analysis.errors import UsageError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+PRINTED_PER_FILE = 10  # errors printed per rejected file; the feedback workbook has them all
 
 
 class _SwedishFormatter(argparse.RawDescriptionHelpFormatter):
@@ -127,14 +129,19 @@ def cmd_demo(args, paths: Paths) -> int:
 def cmd_ingest(args, paths: Paths) -> int:
     from analysis.intake.ingest import ingest
 
-    results = ingest(paths, _occasions(args, paths), progress=not args.quiet)
+    from analysis.vocabulary import number
+
+    results = ingest(paths, _occasions(args, paths), progress=not args.quiet, force=args.force)
     status = EXIT_OK
     for r in results:
         print(f"{r.occasion}: {r.files} filer lästa, {len(r.accepted)} godkända, {len(r.rejected)} avvisade.")
         errors = r.issues[r.issues["severity"] == "error"]
-        for rec in errors.to_dict("records"):
-            where = ", ".join(p for p in (f"flik '{rec['sheet']}'" if rec["sheet"] else "", f"cell {rec['cell']}" if rec["cell"] else "") if p)
-            print(f"  AVVISAD {rec['source_file']}: {rec['message']}" + (f" ({where})" if where else ""))
+        for file, found in errors.groupby("source_file", sort=False):
+            for rec in found.head(PRINTED_PER_FILE).to_dict("records"):
+                where = ", ".join(p for p in (f"flik '{rec['sheet']}'" if rec["sheet"] else "", f"cell {rec['cell']}" if rec["cell"] else "") if p)
+                print(f"  AVVISAD {file}: {rec['message']}" + (f" ({where})" if where else ""))
+            if len(found) > PRINTED_PER_FILE:
+                print(f"  … och {number(len(found) - PRINTED_PER_FILE, 0)} fel till i {file}, se återkopplingen.")
         if r.rejected:
             status = EXIT_REJECTED
     print(f"Tabellerna finns i {paths.processed}.")
@@ -212,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="läs in nämndernas och bolagens arbetsböcker till tabeller i data/processed")
     period_args(p, allow_all=True)
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
+    p.add_argument("--force", action="store_true", help="läs alla filer, även de som redan lästs in oförändrade")
 
     p = sub.add_parser("aggregate", help="sammanställ per målområde, KF-mål, nämnd och tema (data/processed/aggregates)")
     period_args(p, allow_all=True)
@@ -248,6 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except OSError as exc:
         target = f" {exc.filename}" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            what = f"; kunde inte skriva {exc.filename}" if exc.filename else ""
+            print(f"malstyrning: fel: disken är full{what}. Frigör utrymme och kör igen.", file=sys.stderr)
+            return EXIT_FAILED
         print(f"malstyrning: fel: kunde inte läsa eller skriva{target}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

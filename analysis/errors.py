@@ -11,16 +11,22 @@ class CatalogueError(UsageError):
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = problems
-        super().__init__(f"Målkatalogen {source} har fel:\n" + "\n".join(f"  - {p}" for p in problems))
+        if len(problems) == 1:
+            super().__init__(f"Målkatalogen {source} har fel: {problems[0]}")
+        else:
+            super().__init__(f"Målkatalogen {source} har fel:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 class SubmissionError(Exception):
-    """A workbook cannot be read as a submission. The message names file, sheet and cell."""
+    """A file cannot be read as a submission. The message names sheet and cell where it
+    can; `rule` is the reader rule of the finding (analysis.checks.rules.READER_RULES)."""
 
-    def __init__(self, message: str, *, sheet: str | None = None, cell: str | None = None):
+    def __init__(self, message: str, *, sheet: str | None = None, cell: str | None = None,
+                 rule: str = "arbetsbok_olaslig"):
         self.message = message
         self.sheet = sheet
         self.cell = cell
+        self.rule = rule
         super().__init__(message)
 
 

@@ -4,6 +4,7 @@ file never replaces a good one."""
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
 
-from analysis.files import replacing
+from analysis.files import write_bytes
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -35,9 +36,12 @@ def set_value(cell: Any, value: Any) -> None:
 
 
 def save_workbook(workbook: Workbook, path: Path) -> None:
-    """Save atomically: write beside the target, then rename over it."""
-    with replacing(path, ".xlsx.tmp") as tmp:
-        workbook.save(tmp)
+    """Save atomically: the workbook is made in memory, written beside the target and
+    renamed over it. (Made in memory, a workbook whose file cannot be written, on a full
+    disk, leaves no half-written archive behind to fail again when it is collected.)"""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    write_bytes(path, buffer.getvalue())
 
 
 def write_table_sheet(ws: Any, frame: "pd.DataFrame", percent_columns: tuple[str, ...] = ("Andel",)) -> None:

@@ -42,18 +42,26 @@ def temporary_folder(parent: Path, prefix: str) -> Path:
 @contextmanager
 def replacing(target: Path, suffix: str = ".tmp") -> Iterator[Path]:
     """A temporary path to write; renamed over `target` when the block succeeds, removed
-    when it fails."""
+    when it fails. A write that fails (a full disk) names `target` in its OSError."""
     tmp = temporary_file(target, suffix)
     try:
         yield tmp
         os.replace(tmp, target)
+    except OSError as exc:
+        if exc.filename is None or Path(exc.filename) == tmp:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from None
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 
 
 def write_text(target: Path, text: str) -> None:
+    write_bytes(target, text.encode("utf-8"))
+
+
+def write_bytes(target: Path, data: bytes) -> None:
     with replacing(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(data)
 
 
 def file_sha256(path: Path) -> str:

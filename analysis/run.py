@@ -44,6 +44,21 @@ def plan(paths: Paths, occasion: Occasion, force: bool = False) -> Plan:
     return Plan(False, False, "inget har ändrats")
 
 
+def check_covered(paths: Paths, occasion: Occasion) -> None:
+    """Refuse an occasion no goal catalogue covers before anything is made, from the
+    catalogue files' names (malkatalog-<first year>-<last year>.yaml) alone; a name that
+    does not say its years is left to the catalogue's own check."""
+    import re
+
+    from analysis.errors import UsageError
+
+    names = [p.name for p in paths.reference.glob("malkatalog-*.yaml")]
+    years = [re.fullmatch(r"malkatalog-(\d{4})-(\d{4})\.yaml", n) for n in names]
+    if names and all(years) and not any(int(m.group(1)) <= occasion.year <= int(m.group(2)) for m in years):
+        raise UsageError(f"Ingen målkatalog täcker {occasion.code}. Lägg till malkatalog-<startår>-<slutår>.yaml i "
+                         f"{paths.reference}.")
+
+
 def _log(paths: Paths, occasion: Occasion) -> tuple[logging.Logger, logging.Handler, Path]:
     log_path = paths.reports / occasion.code / "malstyrning.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +78,7 @@ def report_summary(outputs) -> str:
 def run(paths: Paths, occasion: Occasion, force: bool = False, verbose: bool = False) -> int:
     """The scheduled run; returns the exit status (0 done or nothing to do, 1 done with
     rejected submissions, 3 failed). A usage error is raised for the CLI to print."""
+    check_covered(paths, occasion)
     log, handler, log_path = _log(paths, occasion)
     try:
         log.info("Körning startad för %s (rot %s)", occasion.code, paths.root)
@@ -88,18 +104,18 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
     from analysis.errors import ReportFailed
     from analysis.report.produce import ReportEngines, produce_report
 
+    catalogues = load_catalogues(paths.reference)  # a broken catalogue is refused before anything starts
     # The kernel starts once this process has its own modules, and the browser too when
     # there is an ingestion to start beside: it keeps one core busy and they take the
     # other. (With the report alone, the browser starts only if a chart has changed.)
     with ReportEngines(paths.report_for(occasion.code), start_browser=todo.ingest) as engines:
-        catalogues = load_catalogues(paths.reference)
         steps: dict[str, float] = {}
         if todo.ingest:
             from analysis.checks.feedback import write_feedback
             from analysis.intake.ingest import ingest
 
             t = time.perf_counter()
-            for r in ingest(paths, [occasion], catalogues=catalogues):
+            for r in ingest(paths, [occasion], catalogues=catalogues, force=force):
                 log.info("Inläsning: %d filer, %d godkända, %d avvisade", r.files, len(r.accepted), len(r.rejected))
                 for rec in r.issues[r.issues["severity"] == "error"].to_dict("records"):
                     log.warning("Avvisad %s: %s (%s %s)", rec["source_file"], rec["message"], rec["sheet"] or "", rec["cell"] or "")

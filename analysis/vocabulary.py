@@ -56,3 +56,27 @@ def number(value: float, decimals: int = 1) -> str:
     if pd.isna(value):
         return "–"
     return f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+
+
+def real_dates(values: pd.Series) -> pd.Series:
+    """Dates as datetime64; anything that is not a date (such as a date a board wrote as
+    text, '15 september 2026') is missing: text is never guessed to be a date."""
+    import datetime as dt
+
+    dates = [v if isinstance(v, dt.date) and not _missing(v) else None for v in values.to_numpy(dtype=object)]
+    return pd.Series(pd.to_datetime(pd.Series(dates, dtype=object)).to_numpy(), index=values.index)
+
+
+def in_submission_order(frame: pd.DataFrame, group: list[str]) -> pd.DataFrame:
+    """The submissions of each group (such as a board at an occasion) in the order they
+    were made, latest last: by the submission date the board gave, then the file's
+    modification time, then name. Where a file of the group has no date (left blank, or
+    written as text), its place cannot be known from dates, and the whole group is in
+    the order of modification time and name."""
+    date = real_dates(frame["submitted_on"])
+    if len(frame):
+        undated = date.isna().groupby([frame[g] for g in group], dropna=False, observed=True).transform("any")
+        date = date.mask(undated.to_numpy(dtype=bool))
+    return (frame.assign(_date=date)
+            .sort_values([*group, "_date", "file_modified", "source_file"], na_position="first")
+            .drop(columns="_date"))

@@ -75,3 +75,17 @@ def validation_corpus(tmp_path_factory, catalogue):
     expected = build_corpus(catalogue, Paths.at(root).raw)
     assert main(["--root", str(root), "ingest", "--all", "--quiet"]) == 1
     return Paths.at(root), expected
+
+
+def write_submission(catalogue, paths: Paths, occasion: str, board: str, name: str | None = None, mutate=None) -> Path:
+    """A demo-filled workbook for one board, optionally changed, saved into raw."""
+    from analysis.boards import demo
+    from analysis.excel import save_workbook
+    from analysis.occasion import Occasion
+
+    wb = demo.fill_submission(catalogue, Occasion.parse(occasion), board, demo.board_plan(catalogue, board))
+    if mutate:
+        mutate(wb)
+    path = paths.raw_for(occasion) / (name or f"{board}.xlsx")
+    save_workbook(wb, path)
+    return path

@@ -14,8 +14,6 @@ import pytest
 from analysis.boards import demo
 from analysis.cli import main
 from analysis.config import Paths
-from analysis.excel import save_workbook
-from analysis.occasion import Occasion
 from analysis.intake.store import read_table
 from analysis.boards.layout import (
     CONTRIBUTIONS_SHEET,
@@ -26,7 +24,7 @@ from analysis.boards.layout import (
     HUMAN_RIGHTS_SHEET,
 )
 
-from conftest import copy_raw
+from conftest import copy_raw, write_submission
 
 
 def _sha(path):
@@ -43,17 +41,6 @@ def _board_file(paths: Paths, occasion: str, board: str):
         if wb[DETAILS_SHEET]["B3"].value == board:
             return path
     raise LookupError(board)
-
-
-def _write(catalogue, paths: Paths, occasion: str, board: str, name: str | None = None, mutate=None):
-    """A demo-filled workbook for one board, optionally changed, saved into raw."""
-    occ = Occasion.parse(occasion)
-    wb = demo.fill_submission(catalogue, occ, board, demo.board_plan(catalogue, board))
-    if mutate:
-        mutate(wb)
-    path = paths.raw_for(occasion) / (name or f"{board}.xlsx")
-    save_workbook(wb, path)
-    return path
 
 
 # --- round trip ----------------------------------------------------------------------
@@ -146,7 +133,7 @@ def test_resubmission_replaces_the_earlier_file_and_keeps_it_in_history(example_
 
 def test_harmless_variation_is_tolerated(tmp_path, catalogue):
     paths = Paths.at(tmp_path)
-    _write(catalogue, paths, "2024-delar", "GRN", name="plain.xlsx")
+    write_submission(catalogue, paths, "2024-delar", "GRN", name="plain.xlsx")
     assert _ingest(paths, "--period", "2024-delar") == 0
     plain = read_table(paths.processed, "follow_ups").drop(columns=["source_file", "sha256", "excel_row"])
 
@@ -162,7 +149,7 @@ def test_harmless_variation_is_tolerated(tmp_path, catalogue):
         ws.cell(HEADER_ROW, 2).value = "  kf-MÅL "
 
     shutil.rmtree(paths.raw_for("2024-delar"))
-    _write(catalogue, paths, "2024-delar", "GRN", name="varied.xlsx", mutate=vary)
+    write_submission(catalogue, paths, "2024-delar", "GRN", name="varied.xlsx", mutate=vary)
     assert _ingest(paths, "--period", "2024-delar") == 0
     varied = read_table(paths.processed, "follow_ups").drop(columns=["source_file", "sha256", "excel_row"])
     pd.testing.assert_frame_equal(plain, varied)
@@ -174,8 +161,8 @@ def test_unknown_goal_is_reported_never_matched(tmp_path, catalogue, capsys):
     def wrong_goal(wb):
         wb[CONTRIBUTIONS_SHEET].cell(FIRST_DATA_ROW, 2).value = "1.11 Fler barn och elever ska nå kunskapsmålen"
 
-    _write(catalogue, paths, "2023-budget", "GRN", mutate=wrong_goal)
-    _write(catalogue, paths, "2023-budget", "TN")
+    write_submission(catalogue, paths, "2023-budget", "GRN", mutate=wrong_goal)
+    write_submission(catalogue, paths, "2023-budget", "TN")
     assert _ingest(paths, "--period", "2023-budget") == 1
     out = capsys.readouterr().out
     assert "AVVISAD GRN.xlsx" in out and "'1.11'" in out and f"cell B{FIRST_DATA_ROW}" in out
@@ -210,15 +197,27 @@ def _unknown_board(wb):
     wb[DETAILS_SHEET]["B3"].value = "XYZ"
 
 
+def _zip_with(member: str, text: str = "<x/>", mimetype: str | None = None):
+    def make(path):
+        with zipfile.ZipFile(path, "w") as z:
+            if mimetype:
+                z.writestr("mimetype", mimetype)
+            z.writestr(member, text)
+    return make
+
+
 MALFORMED = {
-    "pdf.xlsx": (lambda p: p.write_bytes(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj"), "inte en Excel-arbetsbok"),
-    "brev.pdf": (lambda p: p.write_bytes(b"%PDF-1.7\n"), "inte en Excel-arbetsbok"),
+    "pdf.xlsx": (lambda p: p.write_bytes(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj"), "Filen är en PDF, inte en arbetsbok"),
+    "brev.pdf": (lambda p: p.write_bytes(b"%PDF-1.7\n"), "Filen är en PDF"),
+    "tabell.csv": (lambda p: p.write_text("Bidrag-ID;KF-mål\nGRN-01;1.1\n"), "Filen är en textfil"),
     "tom.xlsx": (lambda p: p.write_bytes(b""), "Filen är tom"),
-    "gammal.xls": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024), "gamla Excel-formatet (.xls)"),
+    "trasig.xls": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024), "skadad"),
     "trasig.xlsx": (None, "skadad"),
     "krypterad.xlsx": (None, "lösenordsskyddad"),
     "bomb.xlsx": (_zip_bomb, "zip-bomb"),
-    "word.xlsx": (lambda p: zipfile.ZipFile(p, "w").writestr("word/document.xml", "<w/>"), "Word-dokument"),
+    "word.xlsx": (_zip_with("word/document.xml"), "Word-dokument"),
+    "binar.xlsb": (_zip_with("xl/workbook.bin"), "binär Excel-arbetsbok (.xlsb)"),
+    "text.odt": (_zip_with("content.xml", mimetype="application/vnd.oasis.opendocument.text"), "inget kalkylark"),
     "utan_flik.xlsx": (None, "Fliken 'Mänskliga rättigheter' saknas"),
     "okand_namnd.xlsx": (None, "Nämnd/bolag 'XYZ' finns inte i målkatalogen"),
     "utan_rubrik.xlsx": (None, "Fliken 'Bidrag' saknar kolumnen 'Beskrivning av bidraget'"),
@@ -227,7 +226,7 @@ MALFORMED = {
 
 def test_malformed_workbooks_each_get_their_message_and_the_rest_load(tmp_path, catalogue, capsys):
     paths = Paths.at(tmp_path)
-    good = [_write(catalogue, paths, "2024-delar", b) for b in ("GRN", "TN", "MKB")]
+    good = [write_submission(catalogue, paths, "2024-delar", b) for b in ("GRN", "TN", "MKB")]
     folder = paths.raw_for("2024-delar")
     for name, (make, _) in MALFORMED.items():
         path = folder / name
@@ -237,9 +236,9 @@ def test_malformed_workbooks_each_get_their_message_and_the_rest_load(tmp_path, 
     (folder / "trasig.xlsx").write_bytes(valid[: len(valid) // 2])
     (folder / "krypterad.xlsx").write_bytes(valid)
     _encrypted(folder / "krypterad.xlsx")
-    _write(catalogue, paths, "2024-delar", "FN", name="utan_flik.xlsx", mutate=_drop_sheet(HUMAN_RIGHTS_SHEET))
-    _write(catalogue, paths, "2024-delar", "KN", name="okand_namnd.xlsx", mutate=_unknown_board)
-    _write(catalogue, paths, "2024-delar", "SN", name="utan_rubrik.xlsx",
+    write_submission(catalogue, paths, "2024-delar", "FN", name="utan_flik.xlsx", mutate=_drop_sheet(HUMAN_RIGHTS_SHEET))
+    write_submission(catalogue, paths, "2024-delar", "KN", name="okand_namnd.xlsx", mutate=_unknown_board)
+    write_submission(catalogue, paths, "2024-delar", "SN", name="utan_rubrik.xlsx",
            mutate=lambda wb: wb[CONTRIBUTIONS_SHEET].cell(HEADER_ROW, 4, "Något annat"))
     # Lock files are skipped silently.
     (folder / "~$GRN.xlsx").write_bytes(b"lock")
@@ -345,11 +344,11 @@ def test_help_is_swedish(capsys):
 
 def test_the_same_file_in_the_wrong_folder_does_not_double_the_current_rows(tmp_path, catalogue):
     paths = Paths.at(tmp_path)
-    right = _write(catalogue, paths, "2024-delar", "GRN")
+    right = write_submission(catalogue, paths, "2024-delar", "GRN")
     wrong = paths.raw_for("2024-ar") / right.name
     wrong.parent.mkdir(parents=True)
     shutil.copy2(right, wrong)
-    _write(catalogue, paths, "2024-ar", "TN")
+    write_submission(catalogue, paths, "2024-ar", "TN")
     assert _ingest(paths, "--all") == 1  # the copy declares 2024-delar in a 2024-ar folder
     follow_ups = read_table(paths.processed, "follow_ups")
     grn = follow_ups[follow_ups["board_code"] == "GRN"]

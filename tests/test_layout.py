@@ -17,7 +17,7 @@ IO_MODULES = {
     "analysis.files", "analysis.excel", "analysis.stamps", "analysis.aggregates", "analysis.run", "analysis.cli",
     "analysis.intake.ingest", "analysis.intake.store", "analysis.intake.inbox", "analysis.boards.reader",
     "analysis.checks.feedback", "analysis.report.produce", "analysis.report.notebook", "analysis.report.html",
-    "analysis.report.export", "analysis.report.judgement",
+    "analysis.report.export", "analysis.report.judgement", "analysis.explore.takeout", "analysis.explore.panel",
 }
 IO_LIBRARIES = {"openpyxl", "python_calamine", "papermill", "nbconvert", "nbformat", "nbclient", "jupyter_client",
                 "kaleido", "pyarrow", "shutil", "tempfile", "subprocess", "msoffcrypto", "zipfile"}
@@ -28,7 +28,8 @@ PURE_MODULES = {
     "analysis.tables.indicators", "analysis.tables.trajectory", "analysis.tables.goal_signal",
     "analysis.tables.goal_areas", "analysis.tables.data_quality", "analysis.tables.contribution_paths",
     "analysis.tables.lessons", "analysis.report.data", "analysis.report.content",
-    "analysis.report.charts", "analysis.report.plots", "analysis.checks.rules", "analysis.boards.layout",
+    "analysis.report.charts", "analysis.report.plots", "analysis.checks.rules", "analysis.boards.layout", "analysis.text",
+    "analysis.explore.views", "analysis.explore.figures",
 }
 
 

@@ -24,7 +24,7 @@ from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.errors import UsageError
 from analysis.intake.store import read_table
-from analysis.report.content import goal_indicator_table, html_table, signal_table
+from analysis.report.content import goal_indicator_table, html_table
 from conftest import fill_judgement
 from analysis.report.produce import load_report
 from analysis.tables.registry import TABLES
@@ -348,21 +348,6 @@ def test_a_failing_chart_export_keeps_the_last_good_report(city, monkeypatch, ca
     assert "avsiktligt fel i testet" in err and "Traceback" not in err
     assert {name: (folder / name).read_bytes() for name in names} == good
     assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]  # no staging left behind
-
-
-def test_exploration_notebook_runs_on_the_example_city(example_city, tmp_path):
-    import papermill
-
-    from analysis.report.notebook import ensure_kernel
-
-    ensure_kernel()
-    out = tmp_path / "utforska.ipynb"
-    papermill.execute_notebook(str(REPOSITORY_ROOT / "notebooks" / "utforska.ipynb"), str(out),
-                               parameters={"root": str(example_city.root)}, kernel_name="malstyrning",
-                               cwd=str(tmp_path), execution_timeout=300, progress_bar=False)
-    nb = json.loads(out.read_text(encoding="utf-8"))
-    errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert errors == []
 
 
 def test_notebooks_are_committed_without_outputs():

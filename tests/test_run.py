@@ -123,3 +123,11 @@ def test_an_interim_report_has_the_shorter_period_sections(runs):
     assert html.count("Plan och utfall per bidrag") == 15
     assert "Mandatperiodsanalys 2023-2026" not in html and "Lärdomar inför nästa mandatperiod" not in html
     assert "Har önskad förflyttning nåtts" not in html
+
+
+def test_an_occasion_no_catalogue_covers_is_refused_before_anything_is_made(tmp_path, capsys):
+    root = tmp_path / "stad"
+    root.mkdir()
+    assert main(["--root", str(root), "run", "--period", "2031-ar"]) == 2
+    assert "Ingen målkatalog täcker 2031-ar" in capsys.readouterr().err
+    assert list(root.iterdir()) == []

@@ -97,7 +97,7 @@ def test_the_files_sheet_lists_every_submission_with_its_status(feedback):
     paths, _ = feedback
     ws = openpyxl.load_workbook(paths.reports / "2024-budget" / "validering" / "TN.xlsx")["Inlämningar"]
     rows = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value}
-    budget_cases = [c for c in CASES if c.occasion == "2024-budget" and c.name not in ("okänd nämnd", "flik saknas", "inte excel")]
+    budget_cases = [c for c in CASES if c.occasion == "2024-budget" and c.name not in ("okänd nämnd", "flik saknas", "inte excel", "länk till en fil utanför")]
     assert {c.file for c in budget_cases} | {"TN.xlsx"} == set(rows)
     assert rows["fel okant mål.xlsx"] == "Avvisad"
     assert set(rows.values()) <= {"Gällande", "Avvisad", "Ersatt av senare inlämning"}
@@ -109,7 +109,7 @@ def test_files_without_a_known_board_get_their_own_workbook(feedback):
     paths, _ = feedback
     ws = openpyxl.load_workbook(paths.reports / "2024-budget" / "validering" / "okand_avsandare.xlsx")["Fynd"]
     files = {values[0] for _, values in _rows(ws)}
-    assert files == {"fel okänd nämnd.xlsx", "fel flik saknas.xlsx", "fel inte excel.xlsx"}
+    assert files == {"fel okänd nämnd.xlsx", "fel flik saknas.xlsx", "fel inte excel.xlsx", "fel länk till en fil utanför.xlsx"}
 
 
 def test_the_summary_counts_per_board_and_rule_and_escapes_submission_text(feedback):

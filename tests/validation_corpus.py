@@ -9,6 +9,7 @@ worked out from the mutated workbook itself."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -49,6 +50,7 @@ class Case:
     board: str
     mutate: Callable[["Sheets"], set[Finding]]  # makes the mistake, returns the findings it must add
     raw_bytes: bytes | None = None  # instead of a workbook: these bytes as the file
+    make: Callable[[Path, bytes], None] | None = None  # instead of a workbook: makes the entry (path, workbook bytes)
 
     @property
     def file(self) -> str:
@@ -241,7 +243,15 @@ def _budget_cases() -> list[Case]:
         Case("okänd nämnd", o, b, lambda s: {("okand_namnd", E, DE, s.detail("board_code", "XYZ"))}),
         Case("flik saknas", o, b, drop_sheet),
         Case("inte excel", o, b, lambda s: {("arbetsbok_olaslig", E, None, None)}, raw_bytes="Hej, bifogar vår rapport.\n".encode()),
+        Case("länk till en fil utanför", o, b, lambda s: {("ej_vanlig_fil", E, None, None)}, make=_link_outside),
     ]
+
+
+def _link_outside(path: Path, workbook: bytes) -> None:
+    """A symbolic link, named like a workbook, to a valid workbook outside the raw folder."""
+    outside = path.parent.parent.parent / f"utanför {path.name}"
+    outside.write_bytes(workbook)
+    path.symlink_to(outside)
 
 
 def _follow_up_cases() -> list[Case]:
@@ -337,6 +347,7 @@ def _follow_up_cases() -> list[Case]:
         Case("indikator utan värde", o, b, indicator({"value": None}, "indikator_ofullstandig", W, "value")),
         Case("indikator okänt bidrag", o, b, indicator({"contribution_id": "TN-55"}, "indikator_okant_bidrag", W, "contribution_id")),
         Case("indikator utan namn", o, b, indicator({"indicator": None}, "obligatorisk_uppgift", E, "indicator")),
+        Case("datum som text", o, "MKB", lambda s: {("datum_ej_datum", W, DE, s.detail("submitted_on", "15 september 2024"))}),
         # Valid variants: an indicator given correctly, and no indicator sheet at all (indicators are optional).
         Case("giltig indikator", o, b, valid_indicator),
         Case("utan indikatorflik", o, b, no_indicator_sheet),
@@ -358,7 +369,8 @@ def valid_file(board: str) -> str:
 def build_corpus(catalogue: Catalogue, raw: Path) -> dict[str, set[Finding]]:
     """Write the valid submissions and every case into `raw/<occasion>/`; returns the
     expected added findings per case file. Faulty copies are dated before their valid
-    original, so the original stays the board's latest submission."""
+    original, and their files modified a day earlier, so the original stays the board's
+    latest submission."""
     for occasion, board in VALID:
         wb = demo.fill_submission(catalogue, Occasion.parse(occasion), board, demo.board_plan(catalogue, board))
         save_workbook(wb, raw / occasion / valid_file(board))
@@ -372,6 +384,14 @@ def build_corpus(catalogue: Catalogue, raw: Path) -> dict[str, set[Finding]]:
         expected[case.file] = case.mutate(sheets)
         if case.raw_bytes is not None:
             path.write_bytes(case.raw_bytes)
+        elif case.make is not None:
+            save_workbook(wb, path)
+            workbook = path.read_bytes()
+            path.unlink()
+            case.make(path, workbook)
         else:
             save_workbook(wb, path)
+        if not path.is_symlink():
+            earlier = path.stat().st_mtime - 86_400
+            os.utime(path, (earlier, earlier))
     return expected

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.text import plain
+
 TEMPLATE_VERSION = "2026.2"
 SUPPORTED_TEMPLATE_VERSIONS = ("2026.1", "2026.2")
 
@@ -125,5 +127,6 @@ def follow_up_fields(period_end: bool) -> tuple[Field, ...]:
 
 
 def normalise_header(text: object) -> str:
-    """Headers match regardless of letter case and spacing."""
-    return " ".join(str(text).split()).casefold()
+    """Headers and sheet names match regardless of letter case, spacing, invisible
+    characters and Unicode form (analysis.text.plain)."""
+    return plain(text).casefold()

@@ -18,6 +18,8 @@ import pandas as pd
 from analysis.catalogue import Catalogue
 from analysis.errors import SubmissionError
 from analysis.occasion import Occasion
+from analysis.text import plain
+from analysis.vocabulary import real_dates
 from analysis.boards.layout import (
     BASE_MISSION,
     CONTRIBUTION_FIELDS,
@@ -52,11 +54,11 @@ _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 
 @dataclass(frozen=True)
 class RawSheet:
-    """Cells of one data sheet: a column per field (raw values), `excel_row`, and where
-    each field's column is (letter), so a finding can name its cell."""
+    """Cells of one data sheet: one record per non-blank row (field -> raw value, and
+    `excel_row`), and where each field's column is (letter), so a finding can name its cell."""
 
     name: str
-    frame: pd.DataFrame
+    rows: list[dict[str, Any]]
     columns: dict[str, str]
 
 
@@ -91,11 +93,17 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def _code(value: Any) -> str | None:
+    """A code, id or number as typed, without invisible characters (analysis.text.plain)."""
+    text = _text(value)
+    return (plain(text) or None) if text is not None else None
+
+
 def _goal_code(value: Any) -> str | None:
     """The goal code from a dropdown text such as '1.2 Fler unga …' or a bare code."""
     if isinstance(value, float):
         return repr(value)
-    text = _text(value)
+    text = _code(value)
     return text.split()[0].rstrip(":–-") if text else None
 
 
@@ -114,7 +122,7 @@ def _number_text(value: Any) -> str | None:
         return str(value)
     if isinstance(value, (int, float)):
         return repr(float(value)) if isinstance(value, float) and not value.is_integer() else str(int(value))
-    text = _text(value)
+    text = _code(value)
     if text is None:
         return None
     compact = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
@@ -122,13 +130,15 @@ def _number_text(value: Any) -> str | None:
 
 
 def _board_list(value: Any) -> str | None:
-    text = _text(value)
+    text = _code(value)
     if text is None:
         return None
     return ", ".join(p.upper() for p in re.split(r"[,;\s]+", text) if p)
 
 
-def _date(value: Any) -> dt.date | None:
+def _date(value: Any) -> dt.date | str | None:
+    """A date cell, or a date written as ÅÅÅÅ-MM-DD, as a date; anything else as written
+    (text is never guessed to be a date: the checks report it)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -138,7 +148,7 @@ def _date(value: Any) -> dt.date | None:
         try:
             return dt.date.fromisoformat(text[:10])
         except ValueError:
-            return None
+            return text
     return None
 
 
@@ -151,6 +161,8 @@ def _staged_value(f: Field, value: Any, catalogue: Catalogue) -> Any:
         return _board_list(value)
     if f.kind in ("int", "number"):
         return _number_text(value)
+    if f.kind == "id":
+        return _code(value)
     return _text(value)
 
 
@@ -158,25 +170,26 @@ def submission_row(raw: RawSubmission, occasion: Occasion, catalogue: Catalogue)
     """The submissions-table row for a workbook. The board must be one the catalogue knows:
     without it nothing in the file can be attributed."""
     d = raw.details
-    board = (_text(d.get("board_code")) or "").upper()
+    board = (_code(d.get("board_code")) or "").upper()
     if not catalogue.has_board(board):
         raise SubmissionError(
             f"Nämnd/bolag '{d.get('board_code')}' finns inte i målkatalogen för {catalogue.mandate_period}. "
             "Använd den förifyllda mallen för er nämnd eller ert bolag.",
             sheet=DETAILS_SHEET,
             cell=raw.details_cells.get("board_code"),
+            rule="okand_namnd",
         )
     return {
         "occasion": occasion.code,
         "mandate_period": catalogue.mandate_period,
         "board_code": board,
         "board_name": catalogue.board_name(board),
-        "declared_occasion": (_text(d.get("occasion")) or "").lower(),
-        "template_version": _text(d.get("template_version")),
+        "declared_occasion": (_code(d.get("occasion")) or "").lower(),
+        "template_version": _code(d.get("template_version")),
         "contact": _text(d.get("contact")),
         "email": _text(d.get("email")),
         "submitted_on": _date(d.get("submitted_on")),
-        "example_data": (_text(d.get("example_data")) or "").casefold() == "ja",
+        "example_data": (_code(d.get("example_data")) or "").casefold() == "ja",
         "file_modified": raw.modified,
         "source_file": raw.source_file,
         "sha256": raw.sha256,
@@ -185,16 +198,16 @@ def submission_row(raw: RawSubmission, occasion: Occasion, catalogue: Catalogue)
     }
 
 
-def staged_tables(raw: RawSubmission, occasion: Occasion, catalogue: Catalogue) -> dict[str, pd.DataFrame]:
-    """Every table's staged rows for one workbook (object columns; see module docstring)."""
+def staged_rows(raw: RawSubmission, occasion: Occasion, catalogue: Catalogue) -> dict[str, list[dict[str, Any]]]:
+    """Every table's staged rows for one workbook, as records (see module docstring)."""
     sub = submission_row(raw, occasion, catalogue)
-    tables = {"submissions": pd.DataFrame([sub], columns=SUBMISSION_COLUMNS)}
+    tables: dict[str, list[dict[str, Any]]] = {"submissions": [sub]}
     stamp = {k: sub[k] for k in (*KEYS, "source_file", "sha256")}
     for table, (sheet, fields) in SHEET_TABLES.items():
         raw_sheet = raw.sheets.get(sheet)
         records = []
         if raw_sheet is not None:
-            for rec in raw_sheet.frame.to_dict("records"):
+            for rec in raw_sheet.rows:
                 row = {**stamp, "sheet": sheet, "excel_row": rec["excel_row"]}
                 for f in fields:
                     row[f.key] = _staged_value(f, rec.get(f.key), catalogue)
@@ -204,8 +217,13 @@ def staged_tables(raw: RawSubmission, occasion: Occasion, catalogue: Catalogue) 
                     if base:
                         row["contribution_id"] = None
                 records.append(row)
-        tables[table] = pd.DataFrame.from_records(records, columns=table_columns(table)) if records else _empty(table)
+        tables[table] = records
     return tables
+
+
+def staged_frame(table: str, records: list[dict[str, Any]]) -> pd.DataFrame:
+    """One staged table from the records of any number of workbooks."""
+    return pd.DataFrame.from_records(records, columns=table_columns(table)) if records else _empty(table)
 
 
 def cell_columns(raw: RawSubmission) -> dict[str, dict[str, str]]:
@@ -236,8 +254,8 @@ def typed_table(table: str, staged: pd.DataFrame, catalogue_scales: dict | None)
             out[col] = pd.to_numeric(out[col], errors="coerce").astype("Float64")
         elif col == "excel_row":
             out[col] = out[col].astype("Int64")
-        elif col in ("submitted_on",):
-            out[col] = pd.to_datetime(out[col], errors="coerce").astype("datetime64[ms]")
+        elif col == "submitted_on":
+            out[col] = real_dates(out[col]).astype("datetime64[ms]")
         elif col == "file_modified":
             out[col] = pd.to_datetime(out[col]).astype("datetime64[ms]")
         elif col == "example_data":

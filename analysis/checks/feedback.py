@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from itertools import groupby
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +26,7 @@ from analysis.files import write_text
 from analysis.intake.store import read_table
 from analysis.checks.rules import RULE_SEVERITY, RULE_WHAT, SHEET_ORDER
 from analysis.occasion import Occasion
-from analysis.vocabulary import ERROR, FILE_STATUS_LABELS, SEVERITY_LABELS, WARNING
+from analysis.vocabulary import ERROR, FILE_STATUS_LABELS, SEVERITY_LABELS, WARNING, number
 from analysis.boards.layout import EXAMPLE_DATA_MARK
 
 FOLDER = "validering"
@@ -34,6 +35,7 @@ UNKNOWN_SENDER = "okand_avsandare"
 UNKNOWN_SENDER_LABEL = "Okänd avsändare (filen kunde inte läsas)"
 FINDINGS_SHEET, FILES_SHEET = "Fynd", "Inlämningar"
 FINDINGS_HEADER_ROW = 6
+LISTED_PER_FILE = 1_000  # findings listed per file in a board's workbook; the table has them all
 FINDING_HEADERS = [("Fil", 34), ("Flik", 22), ("Cell", 8), ("Allvarlighetsgrad", 16), ("Regel", 26),
                    ("Meddelande", 80), ("Värde i cellen", 40), ("Gå till cellen", 30)]
 FILE_HEADERS = [("Fil", 44), ("Inlämningsdatum", 16), ("Status", 26), ("Fel", 8), ("Varningar", 11), ("Öppna filen", 16)]
@@ -100,7 +102,9 @@ def board_workbook(
     raw_folder: Path, out_folder: Path, example_data: bool,
 ) -> Workbook:
     """The feedback workbook of one board for one occasion (see module docstring):
-    `files` are its rows of the submissions table, `issues` its findings."""
+    `files` are its rows of the submissions table, `issues` its findings. At most
+    LISTED_PER_FILE findings are listed per file (errors first), then how many more
+    there are: a file with very many findings has a bounded workbook."""
     wb = Workbook()
     ws = wb.active
     ws.title = FINDINGS_SHEET
@@ -115,21 +119,28 @@ def board_workbook(
         ws.cell(4, 1).font = EXAMPLE_FONT
     table_header(ws, FINDINGS_HEADER_ROW, FINDING_HEADERS)
     r = FINDINGS_HEADER_ROW
-    targets = {}
-    for rec in ordered_findings(issues):
-        r += 1
-        severity, sheet, cell, file = rec["severity"], rec["sheet"], rec["cell"], rec["source_file"]
-        values = [file, sheet, cell, SEVERITY_LABELS.get(severity, severity), rec["rule"], rec["message"], rec["value"]]
-        for c, value in enumerate(values, 1):
-            set_value(ws.cell(r, c), value)
-            ws.cell(r, c).alignment = WRAP
-        ws.cell(r, 4).fill = SEVERITY_FILLS.get(severity, PatternFill())
-        if file not in targets:
-            targets[file] = link_target(out_folder, raw_folder / file)
-        location = f"{quote_sheetname(sheet)}!{cell}" if sheet and cell else None
-        text = f"{sheet}!{cell}" if location else "Öppna filen"
-        set_link(ws.cell(r, 8), text, targets[file], location,
-                 tooltip=f"Öppna {file}" + (f", fliken {sheet}, cell {cell}" if location else ""))
+    for file, found in groupby(ordered_findings(issues), key=lambda f: f["source_file"]):
+        target = link_target(out_folder, raw_folder / file)
+        found = list(found)
+        for rec in found[:LISTED_PER_FILE]:
+            r += 1
+            severity, sheet, cell = rec["severity"], rec["sheet"], rec["cell"]
+            values = [file, sheet, cell, SEVERITY_LABELS.get(severity, severity), rec["rule"], rec["message"], rec["value"]]
+            for c, value in enumerate(values, 1):
+                set_value(ws.cell(r, c), value)
+                ws.cell(r, c).alignment = WRAP
+            ws.cell(r, 4).fill = SEVERITY_FILLS.get(severity, PatternFill())
+            location = f"{quote_sheetname(sheet)}!{cell}" if sheet and cell else None
+            text = f"{sheet}!{cell}" if location else "Öppna filen"
+            set_link(ws.cell(r, 8), text, target, location,
+                     tooltip=f"Öppna {file}" + (f", fliken {sheet}, cell {cell}" if location else ""))
+        if len(found) > LISTED_PER_FILE:
+            r += 1
+            set_value(ws.cell(r, 1), file)
+            set_value(ws.cell(r, 6), f"… och {number(len(found) - LISTED_PER_FILE, 0)} fynd till, som inte visas här "
+                                     f"(högst {number(LISTED_PER_FILE, 0)} per fil). Rätta dem som visas och skicka in "
+                                     "filen igen, så kontrolleras den på nytt.")
+            ws.cell(r, 6).alignment = WRAP
     if r == FINDINGS_HEADER_ROW:
         r += 1
         set_value(ws.cell(r, 1), "Inga fynd.")
@@ -164,10 +175,6 @@ def _e(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _number(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
-
-
 def _by_board(rows: list[dict]) -> dict[str | None, list[dict]]:
     out: dict[str | None, list[dict]] = {}
     for row in rows:
@@ -196,9 +203,9 @@ def summary_html(occasion: str, submissions: list[dict], issues: list[dict], exa
         out.append(f'<p class="exempel">{_e(EXAMPLE_DATA_MARK.upper())} – inte verkliga uppgifter</p>')
     n_rejected = sum(s["status"] == "rejected" for s in submissions)
     severities = [f["severity"] for f in issues]
-    out.append(f"<p>{_number(len(submissions))} filer lästa, {_number(len(submissions) - n_rejected)} godkända, "
-               f"{_number(n_rejected)} avvisade. {_number(severities.count(ERROR))} fel och "
-               f"{_number(severities.count(WARNING))} varningar.</p>")
+    out.append(f"<p>{number(len(submissions), 0)} filer lästa, {number(len(submissions) - n_rejected, 0)} godkända, "
+               f"{number(n_rejected, 0)} avvisade. {number(severities.count(ERROR), 0)} fel och "
+               f"{number(severities.count(WARNING), 0)} varningar.</p>")
 
     out.append("<h2>Per nämnd och bolag</h2><table><tr><th>Nämnd/bolag</th><th>Kod</th><th>Filer</th><th>Status</th>"
                "<th>Fel</th><th>Varningar</th><th>Återkoppling</th></tr>")

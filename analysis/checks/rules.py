@@ -25,7 +25,7 @@ import pandas as pd
 
 from analysis.catalogue import Catalogue
 from analysis.occasion import Occasion
-from analysis.vocabulary import ERROR, KEY_SEPARATOR, WARNING, file_key, key
+from analysis.vocabulary import ERROR, KEY_SEPARATOR, WARNING, file_key, in_submission_order, key, real_dates
 from analysis.boards.layout import (
     BASE_MISSION,
     CONTRIBUTION_FIELDS,
@@ -79,8 +79,9 @@ class ReaderRule:
 
 
 READER_RULES = (
-    ReaderRule("arbetsbok_olaslig", ERROR, "Filen kan inte läsas som en inlämning (inte .xlsx, krypterad, skadad, "
-                                           "flik, rubrik eller uppgift saknas)."),
+    ReaderRule("arbetsbok_olaslig", ERROR, "Filen kan inte läsas som en inlämning (ingen arbetsbok, krypterad, skadad, "
+                                           "för stor, kunde inte öppnas, flik, rubrik eller uppgift saknas)."),
+    ReaderRule("ej_vanlig_fil", ERROR, "Det inlämnade är ingen vanlig fil (en genväg, en mapp eller liknande) och läses inte."),
     ReaderRule("okand_namnd", ERROR, "Nämnden/bolaget i fliken Uppgifter finns inte i målkatalogen."),
 )
 
@@ -148,8 +149,7 @@ class RuleContext:
         frame = frame[frame["contribution_id"].notna()].copy()
         frame["year"] = frame["occasion"].astype(str).str[:4].astype(int)
         subs = self.submissions
-        order = subs[subs["kind"] == "budget"].assign(_date=lambda f: pd.to_datetime(f["submitted_on"], errors="coerce"))
-        order = order.sort_values(["mandate_period", "board_code", "year", "_date", "file_modified", "source_file"], na_position="first")
+        order = in_submission_order(subs[subs["kind"] == "budget"], ["mandate_period", "board_code", "year"])
         superseded = set(order[order.duplicated(["mandate_period", "board_code", "year"], keep="last")]["submission"])
         frame["latest"] = ~frame["submission"].isin(superseded)
         return frame.reset_index(drop=True)
@@ -431,9 +431,13 @@ def _deadline_kept(frame, field, ctx):
     deadlines = {o: ctx.catalogues[p].deadline(Occasion.parse(o)) for o, p in
                  frame[["occasion", "mandate_period"]].drop_duplicates().itertuples(index=False) if p in ctx.catalogues}
     deadline = frame["occasion"].map(deadlines)
-    submitted = pd.to_datetime(frame[field], errors="coerce")
+    submitted = real_dates(frame[field])
     late = submitted.notna() & (submitted > pd.to_datetime(deadline))
     return pd.DataFrame({"check": ~late, "deadline": deadline.map(lambda d: d.isoformat() if d is not None else "")})
+
+
+def _is_date(frame, field, ctx):
+    return real_dates(frame[field]).notna() | frame[field].isna()
 
 
 def _same_occasion(frame, field, ctx):
@@ -462,6 +466,10 @@ RULES: tuple[Rule, ...] = (
          "Mallversion '{value}' stöds inte (stöds: " + ", ".join(SUPPORTED_TEMPLATE_VERSIONS) + "). "
          "Hämta den aktuella mallen från stadskontoret och för över uppgifterna.",
          on("submissions", "template_version"), Expect("in_set", {"value_set": list(SUPPORTED_TEMPLATE_VERSIONS)})),
+    Rule("datum_ej_datum", WARNING, "Inlämningsdatumet är inte ett datum; inlämningarnas ordning bestäms av filernas ändringstid.",
+         "Inlämningsdatumet '{value}' är inte ett datum. Skriv det som ÅÅÅÅ-MM-DD. Till dess bestäms ordningen mellan "
+         "nämndens inlämningar av filernas ändringstid (den här filen: {file_modified}).",
+         on("submissions", "submitted_on"), Expect("true"), _is_date),
     Rule("sen_inlamning", WARNING, "Inlämningsdatumet är efter sista dag för tillfället.",
          "Inlämningsdatumet {value} är efter sista dag för {occasion_label} ({deadline}).",
          on("submissions", "submitted_on"), Expect("true"), _deadline_kept),

@@ -30,6 +30,7 @@ from analysis.checks.rules import (
     RuleContext,
     header,
 )
+from analysis.text import shown
 from analysis.vocabulary import file_key, key
 from analysis.boards.layout import DATA_SHEETS, DETAILS_SHEET
 
@@ -200,7 +201,8 @@ class _Fields(dict):
 
 
 def _display(value: Any, field: str, period: Any, ctx: RuleContext) -> str | None:
-    """A cell value as the board would recognise it: a valid code as its label."""
+    """A cell value as the board would recognise it: a valid code as its label, and
+    characters that show nothing made visible (analysis.text.shown)."""
     if _or_blank(value) == "":
         return None
     f = FIELDS.get(field)
@@ -210,7 +212,7 @@ def _display(value: Any, field: str, period: Any, ctx: RuleContext) -> str | Non
             return scale.label(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10]
-    return str(value)
+    return shown(str(value))
 
 
 def _cell(letters: dict, details_cells: dict, sha: str, sheet: str, field: str, row: Any) -> tuple[str | None, int, int]:

@@ -12,8 +12,8 @@ All tables are written together at the end, atomically. Raw files are only read.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
@@ -23,13 +23,16 @@ from analysis.config import Paths
 from analysis.errors import SubmissionError, UsageError
 from analysis.occasion import Occasion
 from analysis.stamps import STAMPS, processed_stamp, stamp_text, stored_processed_stamps
-from analysis.vocabulary import CURRENT, FILE_STATUSES, REJECTED, SUPERSEDED, file_key
+from analysis.vocabulary import CURRENT, FILE_STATUSES, REJECTED, SUPERSEDED, file_key, in_submission_order
 from analysis.intake.store import HISTORY, read_table, write_tables
-from analysis.boards.submission import SHEET_TABLES, TABLES, cell_columns, staged_tables, table_columns, typed_table
+from analysis.boards.container import MAX_FILE_BYTES
+from analysis.boards.submission import (
+    SHEET_TABLES, TABLES, cell_columns, staged_frame, staged_rows, table_columns, typed_table,
+)
 from analysis.checks.validation import ISSUE_COLUMNS, empty_issues, find_issues
 from analysis.boards.reader import read_workbook
-from analysis.files import file_sha256
-from analysis.intake.inbox import submission_files
+from analysis.intake.inbox import FILE, inbox_entries, not_a_file, read_submission
+from analysis.intake.reuse import CELLS, STAGED, Known, known_files, made_with, staged_store
 
 STATUS_COLUMNS = ["status", "status_reason"]
 
@@ -43,17 +46,16 @@ class OccasionResult:
     issues: pd.DataFrame = field(default_factory=empty_issues)
 
 
-def _unreadable(occasion: Occasion, catalogue: Catalogue, path: Path, error: SubmissionError, rule: str) -> tuple[dict, dict]:
-    sha = file_sha256(path) if path.stat().st_size else ""
+def _unreadable(occasion: Occasion, catalogue: Catalogue, name: str, sha: str, modified: dt.datetime,
+                error: SubmissionError) -> tuple[dict, dict]:
     submission = {c: None for c in table_columns("submissions")}
     submission.update(
-        occasion=occasion.code, mandate_period=catalogue.mandate_period, source_file=path.name, sha256=sha,
-        file_modified=pd.Timestamp(path.stat().st_mtime, unit="s").floor("s").to_pydatetime(),
-        sheet=error.sheet,
+        occasion=occasion.code, mandate_period=catalogue.mandate_period, source_file=name, sha256=sha,
+        file_modified=modified, sheet=error.sheet,
     )
     issue = {
-        "occasion": occasion.code, "board_code": None, "source_file": path.name, "sha256": sha,
-        "sheet": error.sheet, "cell": error.cell, "rule": rule, "severity": "error",
+        "occasion": occasion.code, "board_code": None, "source_file": name, "sha256": sha,
+        "sheet": error.sheet, "cell": error.cell, "rule": error.rule, "severity": "error",
         "message": error.message, "value": None,
     }
     return submission, issue
@@ -71,59 +73,63 @@ class StagedOccasion:
     details_cells: dict[str, dict[str, str]]
 
 
-def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progress: bool = False) -> StagedOccasion:
-    """Read every file in the occasion's folder; see StagedOccasion."""
+def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progress: bool = False,
+                  known: Known | None = None) -> StagedOccasion:
+    """Read every entry of the occasion's folder; see StagedOccasion. An entry that is
+    not a regular file, or a file that cannot be opened or read as a submission, is one
+    finding for that entry, and the others are read. A file `known` holds (the same
+    occasion, name and content) is not parsed again: its staged rows are reused."""
     folder = paths.raw_for(occasion.code)
     if not folder.is_dir():
         raise UsageError(f"Mappen {folder} finns inte. Lägg nämndernas och bolagens arbetsböcker för {occasion.code} där.")
-    files = submission_files(folder)
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    entries = inbox_entries(folder)
+    rows: dict[str, list[dict]] = {t: [] for t in TABLES}
     unreadable: list[dict] = []
     letters: dict[str, dict[str, dict[str, str]]] = {}
     details_cells: dict[str, dict[str, str]] = {}
-    iterator = files
+    iterator = entries
     if progress:
         from tqdm import tqdm
 
-        iterator = tqdm(files, desc=f"Läser {occasion.code}", unit=" fil", leave=False, disable=None)
-    for path in iterator:
+        iterator = tqdm(entries, desc=f"Läser {occasion.code}", unit=" fil", leave=False, disable=None)
+    for entry in iterator:
+        sha, modified = "", entry.modified
         try:
-            raw = read_workbook(path, path.name)
-        except SubmissionError as err:
-            error, rule = err, "arbetsbok_olaslig"
-        else:
-            try:
-                for table, frame in staged_tables(raw, occasion, catalogue).items():
-                    parts[table].append(frame)
-                letters[raw.sha256] = cell_columns(raw)
-                details_cells[raw.sha256] = dict(raw.details_cells)
-                continue
-            except SubmissionError as err:  # the board in the details sheet is not in the catalogue
-                error, rule = err, "okand_namnd"
-        submission, issue = _unreadable(occasion, catalogue, path, error, rule)
-        parts["submissions"].append(pd.DataFrame([submission], columns=table_columns("submissions")))
-        unreadable.append(issue)
-    staged = {
-        t: pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=table_columns(t))
-        for t, frames in parts.items()
-    }
+            if entry.kind != FILE:
+                raise not_a_file(entry)
+            file = read_submission(folder, entry.name, MAX_FILE_BYTES)
+            sha, modified = file.sha256, file.modified
+            reused = known.get(occasion.code, entry.name, sha) if known is not None else None
+            if reused is not None:
+                reused.rows["submissions"][0]["file_modified"] = modified
+                found, letters[sha], details_cells[sha] = reused.rows, reused.letters, reused.details_cells
+            else:
+                raw = read_workbook(file.data, entry.name, sha, modified)
+                found = staged_rows(raw, occasion, catalogue)
+                letters[sha], details_cells[sha] = cell_columns(raw), dict(raw.details_cells)
+        except SubmissionError as error:
+            submission, issue = _unreadable(occasion, catalogue, entry.name, sha, modified, error)
+            rows["submissions"].append(submission)
+            unreadable.append(issue)
+            continue
+        for table, records in found.items():
+            rows[table] += records
+    staged = {t: staged_frame(t, records) for t, records in rows.items()}
     issues = pd.DataFrame(unreadable, columns=ISSUE_COLUMNS).astype("string") if unreadable else empty_issues()
     return StagedOccasion(staged, issues, letters, details_cells)
 
 
 def choose_current(submissions: pd.DataFrame, rejected: set[str]) -> pd.DataFrame:
     """Status of every submission of one occasion: per board, the latest accepted file is
-    current (by the board's submission date, then file time, then name); earlier ones
-    are superseded; rejected ones stay rejected."""
+    current (analysis.vocabulary.in_submission_order); earlier ones are superseded;
+    rejected ones stay rejected."""
     out = submissions.copy()
     out["status"] = SUPERSEDED
     out["status_reason"] = None
     is_rejected = out["sha256"].isin(rejected) | out["board_code"].isna()
     out.loc[is_rejected, "status"] = REJECTED
     out.loc[is_rejected, "status_reason"] = "Avvisad: se valideringsfynden."
-    accepted = out[~is_rejected].copy()
-    accepted["_date"] = pd.to_datetime(accepted["submitted_on"], errors="coerce")
-    order = accepted.sort_values(["board_code", "_date", "file_modified", "source_file"], na_position="first")
+    order = in_submission_order(out[~is_rejected], ["board_code"])
     latest = order.groupby("board_code", sort=False).tail(1).index
     out.loc[latest, "status"] = CURRENT
     superseded = out["status"] == SUPERSEDED
@@ -178,9 +184,10 @@ def _readable(staged: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
-           catalogues: Mapping[str, Catalogue] | None = None) -> list[OccasionResult]:
+           catalogues: Mapping[str, Catalogue] | None = None, force: bool = False) -> list[OccasionResult]:
     """Ingest the occasions' folders and rewrite the processed tables; see module docstring.
-    `catalogues`: every mandate period's catalogue, when the caller has loaded them."""
+    `catalogues`: every mandate period's catalogue, when the caller has loaded them.
+    Files read before are not parsed again (analysis.intake.reuse) unless `force`."""
     catalogues = load_catalogues(paths.reference) if catalogues is None else catalogues
     occasions = list(dict.fromkeys(occasions))
     for occasion in occasions:
@@ -190,7 +197,11 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
     submissions = read_table(store, "submissions")
     issues_all = read_table(store, "validation_issues")
 
-    read = {o.code: read_occasion(paths, o, next(c for c in catalogues.values() if c.covers(o)), progress) for o in occasions}
+    staged_before = {t: read_table(store / STAGED, t) for t in (*TABLES, CELLS)}
+    staged_under = made_with(paths)
+    known = None if force else known_files(staged_before, staged_under)
+    read = {o.code: read_occasion(paths, o, next(c for c in catalogues.values() if c.covers(o)), progress, known)
+            for o in occasions}
     run_tables = {
         t: pd.concat([r.staged[t] for r in read.values()], ignore_index=True) if read else pd.DataFrame(columns=table_columns(t))
         for t in TABLES
@@ -248,6 +259,8 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
         out[f"{HISTORY}/{table}"] = _occasion_order(typed_table(table, full, None))
         current = full[file_key(full).isin(current_keys)] if len(full) else full
         out[table] = _occasion_order(typed_table(table, current, scales))
+    for table, frame in staged_store(run_tables, letters, details_cells, staged_under, staged_before).items():
+        out[f"{STAGED}/{table}"] = frame
     write_tables(store, out, texts=_stamps(paths, occasions))
     return results
 

@@ -67,15 +67,17 @@ class ChartBrowser:
         path = browser_path()
         import kaleido
 
+        reason = ""
         for _ in range(OPEN_ATTEMPTS):
             browser = kaleido.Kaleido(n=TABS, mathjax=False, path=path)
             try:
                 await asyncio.wait_for(browser.__aenter__(), OPEN_TIMEOUT_S)
                 return browser
-            except asyncio.TimeoutError:
+            except Exception as exc:  # a timeout, or a start that failed (choreographer turns a cancelled start into one)
+                reason = "" if isinstance(exc, asyncio.TimeoutError) else f" ({exc.__class__.__name__})"
                 await _abandon(browser)
         raise ReportFailed(f"Webbläsaren som sparar diagrammen (Chromium) startade inte inom {OPEN_TIMEOUT_S} s, "
-                           f"{OPEN_ATTEMPTS} försök. Diagrammen sparades inte; kör igen.")
+                           f"{OPEN_ATTEMPTS} försök{reason}. Diagrammen sparades inte; kör igen.")
 
     def write(self, jobs: list[dict]) -> tuple:
         """Render kaleido jobs ({fig, path, opts}); returns the errors, if any."""

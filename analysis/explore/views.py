@@ -1,0 +1,438 @@
+"""The questions analysts ask between the reports, each answered by one pure function of
+the processed tables and the goal catalogue, as a table with Swedish headers and labels
+(never codes alone): goal and board names beside codes, the catalogue's answer labels,
+shares as whole percent. Every view takes the same filters. A contribution is always
+keyed by board and contribution id together: two boards may use the same id."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import pandas as pd
+
+from analysis.catalogue import Catalogue
+from analysis.occasion import Occasion
+
+MOVING = ("clear", "some")
+MOVEMENT_RANK = {"clear": 0, "some": 1, "none": 2, "negative": 3}  # lower is better; 'not_assessable' has no rank
+CONTEXT_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the analyst chose; None means all."""
+
+    occasion: str | None = None
+    goal_area: str | None = None
+    goal: str | None = None
+    board: str | None = None
+    theme: str | None = None
+    word: str = ""
+
+    def describe(self) -> str:
+        """The filters as a file-name part, e.g. '2026-delar_omrade-3_GRN'."""
+        parts = [self.occasion or "alla-tillfallen"]
+        parts += [f"omrade-{self.goal_area}"] if self.goal_area else []
+        parts += [f"mal-{self.goal}"] if self.goal else []
+        parts += [self.board] if self.board else []
+        parts += [self.theme] if self.theme else []
+        parts += [f"ord-{self.word}"] if self.word else []
+        return re.sub(r"[^\w.-]+", "-", "_".join(parts), flags=re.UNICODE).strip("-")
+
+
+@dataclass(frozen=True)
+class View:
+    """One answer: its name (for files), a Swedish title, the table, and a second table
+    where the question has one (e.g. boards that stopped reporting)."""
+
+    name: str
+    title: str
+    table: pd.DataFrame
+    extra: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# --- shared helpers ------------------------------------------------------------------
+
+
+def _plain(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    """The columns as plain Python values (categoricals and pandas strings as objects)."""
+    if frame is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    out = pd.DataFrame({c: frame[c].astype(object) if c in frame.columns else None for c in columns})
+    return out.where(out.notna(), None)
+
+
+def _label(catalogue: Catalogue, scale: str):
+    labels = dict(zip(catalogue.scales[scale].codes, catalogue.scales[scale].labels))
+    return lambda code: labels.get(code, code) if code is not None else "–"
+
+
+def _occasion_label(code: str | None) -> str:
+    return Occasion.parse(code).label if code else "–"
+
+
+def _names(catalogue: Catalogue) -> tuple[dict, dict, dict]:
+    boards = dict(zip(catalogue.boards["board_code"], catalogue.boards["board_name"]))
+    goals = dict(zip(catalogue.goals["goal_code"], catalogue.goals["goal_name"]))
+    area_of = dict(zip(catalogue.goals["goal_code"], catalogue.goals["goal_area_code"]))
+    return boards, goals, area_of
+
+
+def _filtered(frame: pd.DataFrame, catalogue: Catalogue, f: Filters, *, occasion: bool = True) -> pd.DataFrame:
+    """Rows that pass the filters (goal area through the goal's area)."""
+    _, _, area_of = _names(catalogue)
+    keep = pd.Series(True, index=frame.index, dtype=bool)
+    if occasion and f.occasion:
+        keep &= frame["occasion"] == f.occasion
+    if f.board:
+        keep &= frame["board_code"] == f.board
+    if "goal_code" in frame.columns:
+        if f.goal:
+            keep &= frame["goal_code"] == f.goal
+        if f.goal_area:
+            keep &= frame["goal_code"].map(area_of) == f.goal_area
+    return frame[keep.astype(bool)].reset_index(drop=True)
+
+
+def _in_order(frame: pd.DataFrame, *keys: str) -> pd.DataFrame:
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    rank = frame["occasion"].map(lambda o: Occasion.parse(o) if o else Occasion(0, 0, "budget"))
+    return frame.assign(_rank=rank).sort_values(["_rank", *keys], kind="stable").drop(columns="_rank").reset_index(drop=True)
+
+
+def _goal_text(code, goals: Mapping) -> str:
+    return f"{code} {goals.get(code, '')}".strip() if code else "–"
+
+
+def occasions_in(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The occasions with submissions, in reporting order."""
+    subs = tables.get("submissions")
+    if subs is None or subs.empty:
+        return []
+    return sorted({str(o) for o in subs["occasion"].dropna().astype(object)}, key=Occasion.parse)
+
+
+# --- the follow-ups, filtered ----------------------------------------------------------
+
+FOLLOW_UP_COLUMNS = ["occasion", "board_code", "contribution_id", "goal_code", "title", "movement", "outlook", "reached",
+                     "analysis", "evidence_type", "evidence"]
+
+
+def follow_ups(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
+    """Every follow-up that passes the filters, labelled."""
+    rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS), catalogue, f), "board_code", "contribution_id")
+    boards, goals, area_of = _names(catalogue)
+    table = pd.DataFrame({
+        "Tillfälle": rows["occasion"].map(_occasion_label),
+        "Målområde": rows["goal_code"].map(area_of),
+        "KF-mål": rows["goal_code"].map(lambda g: _goal_text(g, goals)),
+        "Nämnd/bolag": rows["board_code"].map(lambda b: boards.get(b, b)),
+        "Bidrags-id": rows["contribution_id"],
+        "Bidrag": rows["title"],
+        "Förflyttning": rows["movement"].map(_label(catalogue, "movement")),
+        "Mandatperioden": rows["outlook"].map(_label(catalogue, "outlook")),
+        "Har nåtts": rows["reached"].map(_label(catalogue, "reached")),
+        "Analys": rows["analysis"],
+        "Typ av underlag": rows["evidence_type"].map(_label(catalogue, "evidence_type")),
+        "Underlag": rows["evidence"],
+    })
+    return View("uppfoljningar", "Uppföljningar", table)
+
+
+# --- a board's profile -----------------------------------------------------------------
+
+CONTRIBUTION_COLUMNS = ["occasion", "board_code", "contribution_id", "goal_code", "title", "expected_movement"]
+
+
+def board_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
+    """One board's contributions over the whole period, each keyed by board and id: the
+    plan (first budget that has it, expected movement), every follow-up's movement,
+    outlook and reached assessment, the human-rights themes considered at its latest
+    follow-up, and its latest indicator values. Occasion filter: up to that occasion."""
+    boards, goals, _ = _names(catalogue)
+    if not f.board:
+        return View("namndprofil", "Nämndprofil", pd.DataFrame(), notes=["Välj en nämnd eller ett bolag."])
+    until = Occasion.parse(f.occasion) if f.occasion else None
+
+    def upto(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = _filtered(frame, catalogue, Filters(board=f.board, goal=f.goal, goal_area=f.goal_area), occasion=False)
+        keep = frame["occasion"].map(lambda o: until is None or Occasion.parse(o) <= until).astype(bool)
+        return frame[keep].reset_index(drop=True)
+
+    plans = _in_order(upto(_plain(tables.get("contributions"), CONTRIBUTION_COLUMNS)), "contribution_id")
+    follows = _in_order(upto(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)), "contribution_id")
+    rights = upto(_plain(tables.get("human_rights"), ["occasion", "board_code", "scope", "contribution_id", "theme",
+                                                       "consideration"]).assign(goal_code=None))
+    values = upto(_plain(tables.get("indicators"), ["occasion", "board_code", "contribution_id", "indicator", "unit",
+                                                      "baseline_value", "value"]).assign(goal_code=None))
+    movement, outlook, reached = (_label(catalogue, s) for s in ("movement", "outlook", "reached"))
+    theme = _label(catalogue, "theme")
+    keys = list(dict.fromkeys(list(plans["contribution_id"]) + list(follows["contribution_id"])))
+    occasions = [o for o in dict.fromkeys(follows["occasion"])]
+    records = []
+    for cid in keys:
+        plan = plans[plans["contribution_id"] == cid]
+        mine = follows[follows["contribution_id"] == cid]
+        first = plan.iloc[0] if len(plan) else None
+        latest = mine.iloc[-1] if len(mine) else None
+        record = {
+            "Bidrags-id": cid,
+            "Bidrag": (first["title"] if first is not None else latest["title"]),
+            "KF-mål": _goal_text((first if first is not None else latest)["goal_code"], goals),
+            "Planerat i": _occasion_label(first["occasion"]) if first is not None else "–",
+            "Förväntad förflyttning": first["expected_movement"] if first is not None else None,
+        }
+        for o in occasions:
+            row = mine[mine["occasion"] == o]
+            record[_occasion_label(o)] = (f"{movement(row.iloc[0]['movement'])}; {outlook(row.iloc[0]['outlook'])}"
+                                          + (f"; {reached(row.iloc[0]['reached'])}" if row.iloc[0]["reached"] else "")
+                                          if len(row) else "–")
+        record["Har nåtts"] = reached(latest["reached"]) if latest is not None and latest["reached"] else "–"
+        if latest is not None:
+            answers = rights[(rights["occasion"] == latest["occasion"]) & (rights["contribution_id"] == cid)]
+            considered = [theme(t) for t, c in zip(answers["theme"], answers["consideration"]) if c == "considered"]
+            record["Mänskliga rättigheter beaktade"] = ", ".join(considered) if considered else "Inga"
+        else:
+            record["Mänskliga rättigheter beaktade"] = "–"
+        mine_values = values[values["contribution_id"] == cid]
+        if len(mine_values):
+            last = mine_values[mine_values["occasion"] == mine_values["occasion"].iloc[-1]]
+            record["Indikatorer"] = "; ".join(f"{i}: {_num(b)} → {_num(v)} {u or ''}".strip()
+                                              for i, u, b, v in zip(last["indicator"], last["unit"], last["baseline_value"], last["value"]))
+        else:
+            record["Indikatorer"] = "Inga (frivilliga)"
+        records.append(record)
+    return View("namndprofil", f"Nämndprofil: {boards.get(f.board, f.board)}", pd.DataFrame.from_records(records))
+
+
+def _num(value) -> str:
+    from analysis.vocabulary import number
+
+    try:
+        return number(float(value), 1)
+    except (TypeError, ValueError):
+        return "–"
+
+
+def board_path(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> pd.DataFrame:
+    """For the board profile's chart: each contribution's movement at every follow-up
+    (rank 0 clear .. 3 opposite direction; not assessable left out)."""
+    if not f.board:
+        return pd.DataFrame(columns=["Bidrags-id", "Tillfälle", "Förflyttning", "Rang"])
+    rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS), catalogue,
+                               Filters(board=f.board, goal=f.goal, goal_area=f.goal_area), occasion=False), "contribution_id")
+    rows = rows[rows["movement"].isin(list(MOVEMENT_RANK))]
+    return pd.DataFrame({"Bidrags-id": rows["contribution_id"], "Tillfälle": rows["occasion"].map(_occasion_label),
+                         "Förflyttning": rows["movement"].map(_label(catalogue, "movement")),
+                         "Rang": rows["movement"].map(MOVEMENT_RANK).astype("int64")}).reset_index(drop=True)
+
+
+# --- a goal's profile --------------------------------------------------------------------
+
+
+def goal_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
+    """One KF goal at the occasion (default the latest): every responsible board, whether
+    it has a contribution, its latest assessment up to the occasion and its text; and
+    (extra) the share of the goal's follow-ups with some or clear movement per occasion."""
+    boards, goals, _ = _names(catalogue)
+    if not f.goal:
+        return View("malprofil", "Målprofil", pd.DataFrame(), notes=["Välj ett KF-mål."])
+    occasion = f.occasion or (occasions_in(tables) or [None])[-1]
+    until = Occasion.parse(occasion) if occasion else None
+    plans = _plain(tables.get("contributions"), CONTRIBUTION_COLUMNS)
+    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)
+    keep = (follows["goal_code"] == f.goal) & follows["occasion"].map(lambda o: until is None or Occasion.parse(o) <= until).astype(bool)
+    follows = _in_order(follows[keep.astype(bool)], "board_code")
+    named = set(catalogue.responsibilities.loc[catalogue.responsibilities["goal_code"] == f.goal, "board_code"])
+    reporting = set(follows["board_code"]) | set(plans.loc[plans["goal_code"] == f.goal, "board_code"])
+    movement = _label(catalogue, "movement")
+    records = []
+    for board in [b for b in catalogue.boards["board_code"] if b in named or b in reporting]:
+        if f.board and board != f.board:
+            continue
+        now = plans[(plans["goal_code"] == f.goal) & (plans["board_code"] == board) & (plans["occasion"] == occasion)]
+        mine = follows[follows["board_code"] == board]
+        latest = mine[mine["occasion"] == mine["occasion"].iloc[-1]] if len(mine) else mine
+        records.append({
+            "Nämnd/bolag": boards.get(board, board),
+            "Ansvarig": "Ja" if board in named else "Nej (rapporterar ändå)",
+            f"Bidrag {_occasion_label(occasion)}": len(now),
+            "Senaste bedömning": "; ".join(f"{cid}: {movement(m)}" for cid, m in zip(latest["contribution_id"], latest["movement"]))
+            or "Ingen uppföljning",
+            "Tillfälle": _occasion_label(latest["occasion"].iloc[0]) if len(latest) else "–",
+            "Analys": "\n".join(a for a in latest["analysis"] if a) or None,
+        })
+    trend = goal_trend(tables, f.goal)
+    return View("malprofil", f"Målprofil: {_goal_text(f.goal, goals)}", pd.DataFrame.from_records(records), trend)
+
+
+def goal_trend(tables: Mapping[str, pd.DataFrame], goal: str) -> pd.DataFrame:
+    """Per follow-up occasion: the goal's assessed follow-ups and the share with some or clear movement."""
+    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)
+    follows = follows[(follows["goal_code"] == goal) & follows["movement"].notna()]
+    records = []
+    for o in sorted(set(follows["occasion"]), key=Occasion.parse):
+        rows = follows[follows["occasion"] == o]
+        moving = int(rows["movement"].isin(MOVING).sum())
+        records.append({"Tillfälle": _occasion_label(o), "Bedömningar": len(rows), "Viss eller tydlig förflyttning": moving,
+                        "Andel (%)": round(100 * moving / len(rows))})
+    return pd.DataFrame.from_records(records, columns=["Tillfälle", "Bedömningar", "Viss eller tydlig förflyttning", "Andel (%)"])
+
+
+# --- two occasions side by side ----------------------------------------------------------
+
+CHANGES = {"better": "Bättre bedömning", "worse": "Sämre bedömning", "same": "Samma bedömning",
+           "not_comparable": "Kan inte jämföras", "new": "Nytt bidrag", "dropped": "Bidraget finns inte längre"}
+
+
+def compare_occasions(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, first: str, second: str, f: Filters) -> View:
+    """Every contribution (board and id) at either occasion: how its assessment changed
+    from `first` to `second`, or that it is new or dropped (at budgets, where only plans
+    exist, by its presence in the plans); and (extra) the boards that reported at `first`
+    but not at `second`."""
+    boards, goals, _ = _names(catalogue)
+    scoped = Filters(goal_area=f.goal_area, goal=f.goal, board=f.board)
+
+    def at(occasion: str) -> pd.DataFrame:
+        o = Occasion.parse(occasion)
+        table = "follow_ups" if o.is_follow_up else "contributions"
+        columns = FOLLOW_UP_COLUMNS if o.is_follow_up else CONTRIBUTION_COLUMNS
+        rows = _filtered(_plain(tables.get(table), columns), catalogue, scoped, occasion=False)
+        rows = rows[rows["occasion"] == occasion]
+        if "movement" not in rows.columns:
+            rows = rows.assign(movement=None)
+        return rows.drop_duplicates(["board_code", "contribution_id"]).set_index(["board_code", "contribution_id"])
+
+    a, b = at(first), at(second)
+    movement = _label(catalogue, "movement")
+    records = []
+    for key in list(dict.fromkeys([*a.index, *b.index])):
+        board, cid = key
+        before = a.loc[key] if key in a.index else None
+        after = b.loc[key] if key in b.index else None
+        if before is None:
+            change = "new"
+        elif after is None:
+            change = "dropped"
+        elif before["movement"] in MOVEMENT_RANK and after["movement"] in MOVEMENT_RANK:
+            rank_before, rank_after = MOVEMENT_RANK[before["movement"]], MOVEMENT_RANK[after["movement"]]
+            change = "same" if rank_before == rank_after else "better" if rank_after < rank_before else "worse"
+        elif before["movement"] == after["movement"]:
+            change = "same"
+        else:
+            change = "not_comparable"
+        row = after if after is not None else before
+        records.append({
+            "Nämnd/bolag": boards.get(board, board), "Bidrags-id": cid, "Bidrag": row["title"],
+            "KF-mål": _goal_text(row["goal_code"], goals), "Förändring": CHANGES[change],
+            f"Förflyttning {_occasion_label(first)}": movement(before["movement"]) if before is not None else "–",
+            f"Förflyttning {_occasion_label(second)}": movement(after["movement"]) if after is not None else "–",
+            "Analys": after["analysis"] if after is not None and "analysis" in after.index else None,
+        })
+    subs = _plain(tables.get("submissions"), ["occasion", "board_code", "status"])
+    sent = {o: set(subs.loc[(subs["occasion"] == o) & (subs["status"] == "current"), "board_code"]) for o in (first, second)}
+    stopped = [b for b in catalogue.boards["board_code"] if b in sent[first] - sent[second] and (not f.board or b == f.board)]
+    extra = pd.DataFrame({"Nämnd/bolag": [boards.get(b, b) for b in stopped],
+                          f"Lämnade in {_occasion_label(first)}": "Ja",
+                          f"Lämnade in {_occasion_label(second)}": "Nej"})
+    table = pd.DataFrame.from_records(records, columns=["Nämnd/bolag", "Bidrags-id", "Bidrag", "KF-mål", "Förändring",
+                                                         f"Förflyttning {_occasion_label(first)}",
+                                                         f"Förflyttning {_occasion_label(second)}", "Analys"])
+    return View("jamforelse", f"{_occasion_label(first)} jämfört med {_occasion_label(second)}", table, extra)
+
+
+# --- human-rights themes -----------------------------------------------------------------
+
+RIGHTS_COLUMNS = ["occasion", "board_code", "scope", "contribution_id", "theme", "consideration", "comment"]
+
+
+def _rights(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> pd.DataFrame:
+    """Human-rights answers with the goal area of their contribution ('Grunduppdrag' for
+    the base mission), filtered."""
+    _, _, area_of = _names(catalogue)
+    rows = _plain(tables.get("human_rights"), RIGHTS_COLUMNS)
+    plans = _plain(tables.get("contributions"), CONTRIBUTION_COLUMNS)
+    goal_of = {(o, b, c): g for o, b, c, g in zip(plans["occasion"], plans["board_code"], plans["contribution_id"], plans["goal_code"])}
+    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)
+    goal_of |= {(o, b, c): g for o, b, c, g in zip(follows["occasion"], follows["board_code"], follows["contribution_id"], follows["goal_code"])}
+    rows["goal_code"] = [goal_of.get((o, b, c)) if s == "contribution" else None
+                         for o, b, c, s in zip(rows["occasion"], rows["board_code"], rows["contribution_id"], rows["scope"])]
+    rows["area"] = [area_of.get(g, "–") if s == "contribution" else "Grunduppdrag" for g, s in zip(rows["goal_code"], rows["scope"])]
+    if f.occasion:
+        rows = rows[rows["occasion"] == f.occasion]
+    if f.board:
+        rows = rows[rows["board_code"] == f.board]
+    if f.theme:
+        rows = rows[rows["theme"] == f.theme]
+    if f.goal:
+        rows = rows[rows["goal_code"] == f.goal]
+    if f.goal_area:
+        rows = rows[rows["area"] == f.goal_area]
+    return rows.reset_index(drop=True)
+
+
+def theme_summary(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
+    """Per goal area (or base mission), board and theme: answers, how many said the theme
+    was considered, and the share."""
+    boards, _, _ = _names(catalogue)
+    rows = _rights(tables, catalogue, f)
+    theme = _label(catalogue, "theme")
+    records = []
+    area_order = {a: i for i, a in enumerate(catalogue.goal_areas["goal_area_code"])}
+    theme_order = {t: i for i, t in enumerate(catalogue.scales["theme"].codes)}
+    board_order = {b: i for i, b in enumerate(catalogue.boards["board_code"])}
+    for (area, board, code), group in rows.groupby(["area", "board_code", "theme"], sort=False):
+        considered = int((group["consideration"] == "considered").sum())
+        records.append({"_k": (area_order.get(area, 99), board_order.get(board, 999), theme_order.get(code, 99)),
+                        "Målområde": area, "Nämnd/bolag": boards.get(board, board), "Tema": theme(code),
+                        "Svar": len(group), "Beaktat": considered, "Andel beaktat (%)": round(100 * considered / len(group))})
+    table = pd.DataFrame.from_records(sorted(records, key=lambda r: r["_k"]),
+                                      columns=["_k", "Målområde", "Nämnd/bolag", "Tema", "Svar", "Beaktat", "Andel beaktat (%)"])
+    return View("teman", "Mänskliga rättigheter: hur ofta temat beaktats", table.drop(columns="_k"),
+                theme_comments(tables, catalogue, f))
+
+
+def theme_comments(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> pd.DataFrame:
+    """The boards' comments on the themes, those containing the filter's word (any case)."""
+    boards, _, _ = _names(catalogue)
+    rows = _rights(tables, catalogue, f)
+    rows = rows[rows["comment"].notna()]
+    if f.word:
+        rows = rows[rows["comment"].str.contains(re.escape(f.word), case=False, regex=True)]
+    rows = _in_order(rows, "board_code", "contribution_id")
+    return pd.DataFrame({
+        "Tillfälle": rows["occasion"].map(_occasion_label), "Nämnd/bolag": rows["board_code"].map(lambda b: boards.get(b, b)),
+        "Bidrags-id": rows["contribution_id"].fillna("Grunduppdrag"), "Tema": rows["theme"].map(_label(catalogue, "theme")),
+        "Beaktande": rows["consideration"].map(_label(catalogue, "consideration")), "Beskrivning": rows["comment"],
+    }).reset_index(drop=True)
+
+
+# --- free text search ------------------------------------------------------------------------
+
+
+def text_search(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
+    """Every place the word occurs (any case) in the analyses and evidence texts of the
+    follow-ups that pass the filters, with the text around it."""
+    boards, goals, _ = _names(catalogue)
+    if not f.word.strip():
+        return View("textsok", "Sök i texterna", pd.DataFrame(), notes=["Skriv ett ord att söka efter."])
+    rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS), catalogue, f), "board_code", "contribution_id")
+    pattern = re.compile(re.escape(f.word.strip()), re.IGNORECASE)
+    records = []
+    for rec in rows.to_dict("records"):
+        for column, label in (("analysis", "Analys"), ("evidence", "Underlag")):
+            text = rec[column] or ""
+            for hit in pattern.finditer(text):
+                start, end = max(0, hit.start() - CONTEXT_CHARS), min(len(text), hit.end() + CONTEXT_CHARS)
+                records.append({
+                    "Tillfälle": _occasion_label(rec["occasion"]), "Nämnd/bolag": boards.get(rec["board_code"], rec["board_code"]),
+                    "KF-mål": _goal_text(rec["goal_code"], goals), "Bidrags-id": rec["contribution_id"], "Fält": label,
+                    "Träff": ("…" if start else "") + text[start:hit.start()] + "«" + hit.group(0) + "»" + text[hit.end():end]
+                    + ("…" if end < len(text) else ""),
+                })
+    columns = ["Tillfälle", "Nämnd/bolag", "KF-mål", "Bidrags-id", "Fält", "Träff"]
+    return View("textsok", f"Sök i texterna: {f.word.strip()}", pd.DataFrame.from_records(records, columns=columns))
