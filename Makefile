@@ -29,10 +29,11 @@ system:
 
 setup: $(STAMP) system
 
-LATEST := 2026-delar
+LATEST := 2026-ar
 
-## The main job on the built-in example city: its submissions, ingestion of every
-## occasion, and the compiled analysis of the latest one (reports/$(LATEST)/).
+## The main job on the built-in example city: its submissions for every occasion up to the
+## period end (the catalogue's period_end_occasion), ingestion of every occasion, and the
+## compiled analysis of the period end, with the whole-period analysis (reports/$(LATEST)/).
 ## Exit status 1 from ingest/run means "rejected submissions": the example has some on purpose.
 run: setup
 	$(CLI) demo --all

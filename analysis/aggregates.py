@@ -133,11 +133,10 @@ def summary(tables: dict[str, pd.DataFrame], occasion: Occasion) -> str:
     """A short Swedish account of one occasion's aggregate tables, for the command line."""
     from analysis.tables.goal_signal import LEVELS
 
-    dq = tables["data_quality"]
-    dq = dq[dq["goals"] > 0]
+    dq = tables["data_quality"]  # every board and company: each reports at least on its base mission
     status = dq["submission_status"].astype(object)
     if dq["files"].sum() == 0:
-        return f"{occasion.code}: inga inlämningar inlästa ännu; alla {len(dq)} ansvariga nämnder och bolag saknas."
+        return f"{occasion.code}: inga inlämningar inlästa ännu; alla {len(dq)} nämnder och bolag saknas."
     cov = tables["coverage"]
     named = cov[cov["responsible"]]
     without = int(((named["submission_status"].astype(object) == "accepted") & ~named["has_contribution"]).sum())
@@ -149,7 +148,7 @@ def summary(tables: dict[str, pd.DataFrame], occasion: Occasion) -> str:
     signal = tables["goal_signal"]
     if len(signal):
         counts = signal["suggested_level"].astype(object).value_counts()
-        text += " Förslag per KF-mål: " + ", ".join(
+        text += " Sammanvägning av nämndernas och bolagens bedömningar per KF-mål: " + ", ".join(
             f"{int(counts.get(code, 0))} {label.lower()}" for code, label in LEVELS.items()
         ) + "."
     gaps = tables["human_rights_gaps"]

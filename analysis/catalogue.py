@@ -26,7 +26,8 @@ MAX_YAML_NODES = 100_000
 ALL_BOARDS = "alla"
 BOARD_KINDS = ("nämnd", "bolag")
 REQUIRED_SCALES = ("movement", "outlook", "reached", "consideration", "evidence_type", "direction", "theme")
-THEMES = ("child_rights", "gender_equality", "equality", "anti_discrimination")
+# The structure names 4–5 goal areas as a guideline: another number is a warning, not an error.
+GUIDELINE_GOAL_AREAS = (4, 5)
 _CODE = re.compile(r"^[A-Z0-9]+$")
 _PERIOD = re.compile(r"^(\d{4})-(\d{4})$")
 
@@ -61,6 +62,9 @@ class Scale:
 
 @dataclass(frozen=True)
 class Catalogue:
+    """One mandate period's catalogue. `warnings` are departures from the structure's
+    guidelines (say, six goal areas): the catalogue works, and `malstyrning katalog` says them."""
+
     mandate_period: str
     first_year: int
     last_year: int
@@ -72,6 +76,10 @@ class Catalogue:
     scales: dict[str, Scale]
     deadlines: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     source: str = ""
+    # The occasion whose follow-up asks whether the desired movement has been reached (the
+    # whole-period analysis): `period_end_occasion` in the file, by default the last year's annual report.
+    period_end_occasion: Occasion | None = None
+    warnings: tuple[str, ...] = ()  # departures from the structure's guidelines, in Swedish; the catalogue still works
 
     @property
     def occasions(self) -> list[Occasion]:
@@ -82,8 +90,13 @@ class Catalogue:
     def covers(self, occasion: Occasion) -> bool:
         return self.first_year <= occasion.year <= self.last_year
 
-    def is_last_year(self, occasion: Occasion) -> bool:
-        return occasion.year == self.last_year
+    def is_period_end(self, occasion: Occasion) -> bool:
+        return occasion == self.period_end_occasion
+
+    @property
+    def occasions_to_period_end(self) -> list[Occasion]:
+        """Every occasion of the period up to and including the period end."""
+        return [o for o in self.occasions if o <= self.period_end_occasion]
 
     @cached_property
     def board_names(self) -> dict[str, str]:
@@ -101,10 +114,15 @@ class Catalogue:
         codes = set(self.responsibilities.loc[self.responsibilities["board_code"] == board_code, "goal_code"])
         return self.goals[self.goals["goal_code"].isin(codes)].reset_index(drop=True)
 
-    def responsible_boards(self) -> list[str]:
-        """Boards named for at least one goal, in catalogue order."""
-        named = set(self.responsibilities["board_code"])
-        return [b for b in self.boards["board_code"] if b in named]
+    @property
+    def board_codes(self) -> list[str]:
+        """Every board and company, in catalogue order. Each reports on its base mission
+        (human rights), whether or not it is named for a KF goal."""
+        return list(self.boards["board_code"])
+
+    def board_kind(self, board_code: str) -> str:
+        hit = self.boards.loc[self.boards["board_code"] == board_code, "board_kind"]
+        return str(hit.iloc[0]) if len(hit) else "nämnd"
 
     def deadline(self, occasion: Occasion) -> dt.date:
         month, day, offset = self.deadlines[occasion.kind]
@@ -187,6 +205,7 @@ def _check_expansion(root: yaml.Node, source: str) -> None:
 def catalogue_from_dict(raw: Any, source: str = "<minne>") -> Catalogue:
     """Build a checked catalogue from its parsed YAML form."""
     problems: list[str] = []
+    warnings: list[str] = []
     if not isinstance(raw, dict):
         raise CatalogueError(source, ["filen ska innehålla nycklarna mandate_period, goal_areas, goals, boards och scales"])
 
@@ -213,8 +232,9 @@ def catalogue_from_dict(raw: Any, source: str = "<minne>") -> Catalogue:
     areas = _records(raw, "goal_areas", ("code", "name"), problems)
     area_codes = [str(a.get("code", "")) for a in areas]
     problems += _duplicates("goal_areas", area_codes)
-    if areas and not 4 <= len(areas) <= 5:
-        problems.append(f"goal_areas: {len(areas)} målområden, strukturen föreskriver 4–5")
+    low, high = GUIDELINE_GOAL_AREAS
+    if areas and not low <= len(areas) <= high:
+        warnings.append(f"goal_areas: {len(areas)} målområden; strukturen anger {low}–{high} som riktmärke")
     for a in areas:
         sdgs = a.get("sdgs") or []
         if not isinstance(sdgs, list) or not all(isinstance(s, int) and 1 <= s <= 17 for s in sdgs):
@@ -258,8 +278,16 @@ def catalogue_from_dict(raw: Any, source: str = "<minne>") -> Catalogue:
             continue
         problems += _duplicates(f"scales {name}", codes) + _duplicates(f"scales {name} label", [l.casefold() for l in labels])
         scales[name] = Scale(name, codes, labels)
-    if "theme" in scales and set(scales["theme"].codes) != set(THEMES):
-        problems.append("scales theme: ska ha exakt de fyra temana " + ", ".join(THEMES))
+
+    period_end = None
+    text = str(raw.get("period_end_occasion") or f"{last_year}-ar")
+    try:
+        period_end = Occasion.parse(text)
+    except UsageError:
+        pass
+    if match and (period_end is None or not period_end.is_follow_up or not first_year <= period_end.year <= last_year):
+        problems.append(f"period_end_occasion '{text}' ska vara en delårsrapport eller årsredovisning inom "
+                        f"mandatperioden, till exempel {last_year}-ar eller {last_year}-delar")
 
     deadlines: dict[str, tuple[int, int, int]] = {}
     raw_deadlines = raw.get("deadlines") if isinstance(raw.get("deadlines"), dict) else {}
@@ -305,6 +333,8 @@ def catalogue_from_dict(raw: Any, source: str = "<minne>") -> Catalogue:
         scales=scales,
         deadlines=deadlines,
         source=source,
+        period_end_occasion=period_end,
+        warnings=tuple(warnings),
     )
 
 

@@ -67,10 +67,9 @@ def _occasions(args, paths: Paths) -> list:
             raise UsageError(f"Inga mappar för rapporteringstillfällen (t.ex. 2024-delar) finns i {paths.raw}.")
         return sorted(found)
     from analysis.catalogue import load_catalogues
-    from analysis.boards.demo import LAST_DEMO_OCCASION
 
-    last = Occasion.parse(LAST_DEMO_OCCASION)
-    return [o for c in load_catalogues(paths.reference).values() for o in c.occasions if o <= last]
+    # The example city's boards report up to each period's end (its whole-period analysis).
+    return [o for c in load_catalogues(paths.reference).values() for o in c.occasions_to_period_end]
 
 
 def cmd_katalog(args, paths: Paths) -> int:
@@ -80,8 +79,11 @@ def cmd_katalog(args, paths: Paths) -> int:
         print(
             f"Mandatperiod {catalogue.mandate_period} ({catalogue.source}): {len(catalogue.goal_areas)} målområden, "
             f"{len(catalogue.goals)} KF-mål, {len(catalogue.boards)} nämnder och bolag, "
-            f"{len(catalogue.responsibilities)} ansvarsuppdrag. Inga fel."
+            f"{len(catalogue.responsibilities)} ansvarsuppdrag, mandatperiodsanalys vid "
+            f"{catalogue.period_end_occasion.label}. Inga fel."
         )
+        for warning in catalogue.warnings:
+            print(f"  Varning: {warning}")
     return EXIT_OK
 
 
@@ -94,18 +96,19 @@ def cmd_template(args, paths: Paths) -> int:
 
     occasion = Occasion.parse(args.period)
     catalogue = catalogue_for(occasion, paths.reference)
-    boards = catalogue.responsible_boards()
+    boards = catalogue.board_codes  # every board and company reports at least on its base mission
     if args.board:
         wanted = args.board.upper()
         if wanted not in boards:
-            raise UsageError(f"Nämnd/bolag '{args.board}' är inte ansvarig för något KF-mål i {catalogue.mandate_period}.")
+            raise UsageError(f"Nämnd/bolag '{args.board}' finns inte i målkatalogen för {catalogue.mandate_period}.")
         boards = [wanted]
     out = Path(args.out) if args.out else paths.templates_for(occasion.code)
     contributions = read_table(current_folder(paths), "contributions")
     for board in boards:
         known = known_contributions(contributions, board, occasion, catalogue)
         wb = build_template(catalogue, occasion, board, known)
-        save_workbook(wb, out / f"{board} {catalogue.board_name(board)} – {occasion.label}.xlsx")
+        label = occasion.submission_label(catalogue.board_kind(board))
+        save_workbook(wb, out / f"{board} {catalogue.board_name(board)} – {label}.xlsx")
     print(f"{len(boards)} mallar för {occasion.label} skrivna till {out}.")
     return EXIT_OK
 
@@ -204,16 +207,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("katalog", help="kontrollera målkatalogerna i data/reference")
 
-    p = sub.add_parser("template", help="skriv en Excel-mall per ansvarig nämnd och bolag")
+    p = sub.add_parser("template", help="skriv en Excel-mall per nämnd och bolag")
     period_args(p, allow_all=False)
     p.add_argument("--out", metavar="MAPP", help="mapp för mallarna (standard: data/templates/TILLFÄLLE)")
     p.add_argument("--board", metavar="KOD", help="bara denna nämnd eller detta bolag")
 
-    p = sub.add_parser("demo", help="fyll i mallar med exempeldata som nämnderna skulle göra")
+    p = sub.add_parser("demo", help="fyll i mallar med exempeldata som nämnderna och bolagen skulle göra")
     period_args(p, allow_all=True)
     p.add_argument("--seed", type=int, default=2023, help="slumpfrö (samma frö ger samma filer)")
 
-    p = sub.add_parser("ingest", help="läs in nämndernas arbetsböcker till tabeller i data/processed")
+    p = sub.add_parser("ingest", help="läs in nämndernas och bolagens arbetsböcker till tabeller i data/processed")
     period_args(p, allow_all=True)
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
     p.add_argument("--force", action="store_true", help="läs alla filer, även de som redan lästs in oförändrade")

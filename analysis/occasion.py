@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from analysis.errors import UsageError
 
 KINDS = ("budget", "delar", "ar")
-KIND_LABELS = {"budget": "Nämndsbudget", "delar": "Delårsrapport", "ar": "Årsredovisning"}
+# The city's occasions, as the executive board and the council name them.
+KIND_LABELS = {"budget": "Nämnds- och bolagsbudget", "delar": "Delårsrapport", "ar": "Årsredovisning"}
+# What one board or company sends at the occasion (by board kind: nämnd or bolag).
+SUBMISSION_LABELS = {"budget": {"nämnd": "Nämndsbudget", "bolag": "Bolagsbudget"},
+                     "delar": {"nämnd": "Delårsrapport", "bolag": "Delårsrapport"},
+                     "ar": {"nämnd": "Årsanalys", "bolag": "Årsanalys"}}
 _PATTERN = re.compile(r"^(\d{4})-(budget|delar|ar)$")
 
 
@@ -37,6 +42,10 @@ class Occasion:
     def label(self) -> str:
         """Swedish name, e.g. 'Delårsrapport 2024'."""
         return f"{KIND_LABELS[self.kind]} {self.year}"
+
+    def submission_label(self, board_kind: str) -> str:
+        """What a board of the kind sends, e.g. 'Bolagsbudget 2024', 'Årsanalys 2024'."""
+        return f"{SUBMISSION_LABELS[self.kind].get(board_kind, SUBMISSION_LABELS[self.kind]['nämnd'])} {self.year}"
 
     @property
     def is_follow_up(self) -> bool:

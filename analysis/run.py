@@ -88,10 +88,8 @@ def _follow(handler: logging.FileHandler, log_path: Path) -> None:
 
 
 def report_summary(outputs) -> str:
-    judgement = (f"Bedömningsfil skapad: {outputs.judgement}" if outputs.judgement_created
-                 else f"Bedömningsfil (läst, inte ändrad): {outputs.judgement}")
     return (f"Rapport: {outputs.html}\nTabeller: {outputs.excel}\n"
-            f"Diagram: {len(outputs.charts)} st i {outputs.folder / 'diagram'}\n{judgement}")
+            f"Diagram: {len(outputs.charts)} st i {outputs.folder / 'diagram'}\n{outputs.judgement.note()}")
 
 
 def run(paths: Paths, occasion: Occasion, force: bool = False, verbose: bool = False) -> int:
@@ -155,6 +153,8 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
     steps |= outputs.seconds
     log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
     log.info("Klar. %s", report_summary(outputs).replace("\n", "; "))
+    if outputs.judgement.status == "upgraded" and not verbose:
+        print(outputs.judgement.note())  # the analysts' file changed form: worth a line even in a quiet run
     if outputs.rejected_files:
         print(f"malstyrning: rapporten för {occasion.code} är framtagen, men {len(outputs.rejected_files)} inlämningar "
               f"avvisades: {', '.join(outputs.rejected_files)}. Se {log_path} och reports/{occasion.code}/validering/.",

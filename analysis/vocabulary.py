@@ -41,6 +41,11 @@ def file_key(frame: pd.DataFrame) -> pd.Series:
     return key(frame["occasion"], frame["source_file"], frame["sha256"])
 
 
+def and_list(words: list[str]) -> str:
+    """Words in a Swedish sentence: 'a, b och c'."""
+    return " och ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
 def percent(share: float) -> str:
     """A share as Swedish percent text: 0.453 -> '45 %'."""
     return f"{round(100 * share):d}\u00a0%" if pd.notna(share) else "–"

@@ -7,7 +7,7 @@
 - judgement only: after the analysts changed the judgement file (target <= 60 % of cold).
 Each round measures all of them; ratios are of the medians, each round's own beside them.
 
-Run: .venv/bin/python benchmarks/run_benchmark.py [--repeat 3] [--occasion 2026-delar]
+Run: .venv/bin/python benchmarks/run_benchmark.py [--repeat 3] [--occasion 2026-ar]
 """
 
 from __future__ import annotations
@@ -90,22 +90,23 @@ def cold(root: Path, occasion: str) -> dict[str, float]:
 
 
 def judge(root: Path, occasion: str, wording: str) -> None:
-    """What an analyst does between two runs: an assessment and its wording for goal 1.1."""
+    """What an analyst does between two runs: an assessment and its text for goal 1.1."""
     import openpyxl
 
     path = root / "data" / "reference" / "bedomning" / f"{occasion}.xlsx"
     wb = openpyxl.load_workbook(path)
-    ws = wb["Bedömning"]
-    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "1.1")
-    ws.cell(row, 6).value = "Viss förflyttning i önskad riktning"
-    ws.cell(row, 7).value = wording
+    ws = wb["KF-mål"]
+    headers = [c.value for c in ws[3]]
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, headers.index("KF-mål") + 1).value == "1.1")
+    ws.cell(row, headers.index("Kommunstyrelsens bedömning") + 1).value = "Viss förflyttning i önskad riktning"
+    ws.cell(row, headers.index("Kommunstyrelsens text i sammanställd analys") + 1).value = wording
     wb.save(path)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--occasion", default="2026-delar")
+    parser.add_argument("--occasion", default="2026-ar")
     args = parser.parse_args()
     cli = str(BIN / "malstyrning")
     with tempfile.TemporaryDirectory(prefix="malstyrning-run-") as tmp:

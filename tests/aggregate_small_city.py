@@ -121,6 +121,10 @@ def small_tables() -> dict[str, pd.DataFrame]:
             ("2024-delar", "CB", "c1", "error", "okant_kf_mal"),
         ],
     )
+    # The boards' own words, which no count depends on.
+    contributions = contributions.assign(title=[f"Bidrag {c}" for c in contributions["contribution_id"]],
+                                         expected_movement="Fler nås av insatsen.")
+    follow_ups = follow_ups.assign(title=None, analysis=[f"Analys av {c}." for c in follow_ups["contribution_id"]])
     return {
         "submissions": submissions, "contributions": contributions, "follow_ups": follow_ups,
         "human_rights": human_rights, "indicators": indicators, "validation_issues": validation_issues,

@@ -25,7 +25,7 @@ def catalogue():
 
 @pytest.fixture(scope="session")
 def example_city(tmp_path_factory) -> Paths:
-    """The whole example mandate period (2023-budget to 2026-delar), demo-filled and ingested."""
+    """The whole example mandate period (2023-budget to its period end, 2026-ar), demo-filled and ingested."""
     root = tmp_path_factory.mktemp("example_city")
     assert main(["--root", str(root), "demo", "--all"]) == 0
     # Two example files carry a deliberate mistake, so ingest reports rejections (exit 1).
@@ -37,6 +37,20 @@ def example_city(tmp_path_factory) -> Paths:
 def fresh_root(tmp_path) -> Paths:
     """An empty root that uses the repository's goal catalogue."""
     return Paths.at(tmp_path)
+
+
+def fill_judgement(path: Path, sheet: str, key: str, values: dict[str, str]) -> None:
+    """What an analyst does in the judgement workbook: in the sheet's row whose first
+    matching key cell is `key`, type each value under its column header (row 3)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    headers = [c.value for c in ws[3]]
+    row = next(r for r in range(4, ws.max_row + 1) if key in [ws.cell(r, c).value for c in range(1, 3)])
+    for header, value in values.items():
+        ws.cell(row, headers.index(header) + 1).value = value
+    wb.save(path)
 
 
 def copy_raw(source: Paths, target: Paths, occasion: str, names: list[str] | None = None) -> list[Path]:
@@ -71,15 +85,8 @@ def aggregates_folder(paths: Paths, occasion: str) -> Path:
 def assess(paths: Paths, occasion: str, goal: str, level: str, wording: str) -> None:
     """What the executive board does between two reports: its own assessment and wording
     of a KF goal, written into the occasion's judgement file."""
-    import openpyxl
-
-    path = paths.judgement_for(occasion)
-    wb = openpyxl.load_workbook(path)
-    ws = wb["Bedömning"]
-    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == goal)
-    ws.cell(row, 6).value = level
-    ws.cell(row, 7).value = wording
-    wb.save(path)
+    fill_judgement(paths.judgement_for(occasion), "KF-mål", goal, {
+        "Kommunstyrelsens bedömning": level, "Kommunstyrelsens text i sammanställd analys": wording})
 
 
 @pytest.fixture(scope="session")

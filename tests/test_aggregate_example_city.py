@@ -36,7 +36,7 @@ def _occasions(paths: Paths) -> list[str]:
 
 def test_every_table_is_written_for_every_occasion(aggregated):
     occasions = _occasions(aggregated)
-    assert occasions[0] == "2023-budget" and occasions[-1] == "2026-delar"
+    assert occasions[0] == "2023-budget" and occasions[-1] == "2026-ar"
     for code in occasions:
         folder = aggregates_folder(aggregated, code)
         for name, declared in TABLES.items():
@@ -53,14 +53,16 @@ def test_every_table_is_written_for_every_occasion(aggregated):
 
 
 def test_the_command_prints_a_short_swedish_summary(city, capsys):
-    assert main(["--root", str(city.root), "aggregate", "--period", "2026-delar"]) == 0
+    assert main(["--root", str(city.root), "aggregate", "--period", "2026-ar"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("2026-delar: 18 av 19 nämnder och bolag godkända")
-    assert "Förslag per KF-mål:" in out
+    # One board sent nothing, one is rejected (the example's uncorrected file at the period end).
+    assert out.startswith("2026-ar: 17 av 19 nämnder och bolag godkända")
+    assert "1 avvisad, 1 saknas" in out
+    assert "Sammanvägning av nämndernas och bolagens bedömningar per KF-mål:" in out
 
 
 def test_figures_agree_with_the_processed_tables(aggregated):
-    occasion = Occasion.parse("2026-delar")
+    occasion = Occasion.parse("2026-ar")
     folder = aggregates_folder(aggregated, occasion.code)
     subs = read_table(aggregated.processed, "submissions").astype({"occasion": object, "board_code": object, "status": object})
     subs = subs[subs["occasion"] == occasion.code]
@@ -70,21 +72,21 @@ def test_figures_agree_with_the_processed_tables(aggregated):
     # Every follow-up of an accepted submission is counted once per scale.
     movement = read_table(folder, "movement_by_goal")
     per_scale = movement.groupby("scale")["count"].sum() + movement.drop_duplicates(["goal_code", "scale"]).groupby("scale")["unanswered"].sum()
-    assert per_scale.to_dict() == {"movement": len(follow), "outlook": len(follow)}
+    assert per_scale.to_dict() == {"movement": len(follow), "outlook": len(follow), "reached": len(follow)}
 
     # A board whose only file was rejected shows as rejected in coverage and data quality.
     rejected = set(subs.loc[subs["status"] == "rejected", "board_code"]) - set(subs.loc[subs["status"] == "current", "board_code"])
-    assert rejected, "the example city leaves one file at 2026-delar rejected"
+    assert rejected, "the example city leaves one file at the period end rejected"
     cov = read_table(folder, "coverage")
     assert set(cov.loc[cov["submission_status"].astype(object) == "rejected", "board_code"]) == rejected
     quality = read_table(folder, "data_quality").set_index("board_code")
     for board in rejected:
         assert quality.loc[board, "submission_status"] == "rejected" and pd.isna(quality.loc[board, "on_time"])
 
-    # On time means submitted on or before 15 September (the catalogue's deadline for delar).
+    # On time means submitted on or before 15 February the year after (the catalogue's deadline for ar).
     current = subs[subs["status"] == "current"].set_index("board_code")
     for board, row in current.iterrows():
-        on_time = pd.Timestamp(row["submitted_on"]).date() <= dt.date(2026, 9, 15)
+        on_time = pd.Timestamp(row["submitted_on"]).date() <= dt.date(2027, 2, 15)
         assert bool(quality.loc[board, "on_time"]) == on_time, board
 
     # The signal's board categories add up to the responsible boards of every goal.
@@ -106,3 +108,32 @@ def test_aggregate_returns_what_it_writes(city):
             stored.astype({c: object for c in frame.columns if frame[c].dtype == object}),
             check_dtype=False, check_categorical=False, obj=name,
         )
+
+
+def test_the_example_citys_period_end_follows_each_contributions_drift(example_city):
+    """At the period end every followed-up contribution says whether the desired movement
+    was reached and, in its analysis, how it moved over the period; 'reached' only for a
+    contribution that moved in at least half of its follow-ups, and the counts its text
+    gives are those of its follow-ups in the processed tables."""
+    import re
+
+    follow = read_table(example_city.processed, "follow_ups").astype(
+        {"occasion": object, "board_code": object, "contribution_id": object, "movement": object, "reached": object})
+    end = follow[follow["occasion"] == "2026-ar"]
+    assert len(end) > 50 and end["reached"].notna().all()
+    assert set(end["reached"]) == {"reached", "partly_reached", "not_reached"}
+    history = follow[follow["occasion"] != "2026-ar"]
+    for rec in end.to_dict("records"):
+        own = history[(history["board_code"] == rec["board_code"]) & (history["contribution_id"] == rec["contribution_id"])]
+        movements = [*own["movement"], rec["movement"]]
+        moving = sum(m in ("clear", "some") for m in movements)
+        assert "Mandatperiodsanalys:" in rec["analysis"]
+        said = re.search(r"vid (\d+) av (\d+) uppföljningar", rec["analysis"])
+        if said:
+            assert (int(said.group(1)), int(said.group(2))) == (moving, len(movements)), rec["contribution_id"]
+        elif moving == 0:
+            assert f"inte visat någon förflyttning vid periodens {len(movements)} uppföljningar" in rec["analysis"]
+        if rec["reached"] == "reached":
+            assert 2 * moving >= len(movements), rec["contribution_id"]
+        conclusion = {"reached": "bedöms ha nåtts", "partly_reached": "har delvis nåtts", "not_reached": "har inte nåtts"}
+        assert conclusion[rec["reached"]] in rec["analysis"]

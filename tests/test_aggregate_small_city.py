@@ -122,7 +122,7 @@ def test_movement_at_the_last_annual_report_includes_reached(cat):
     last = pd.DataFrame([
         ("2026-ar", "AN", "AN-1", "1.1", "clear", "likely", "reached", "both"),
         ("2026-ar", "AN", "AN-2", "1.1", "none", "unlikely", "not_reached", "both"),
-    ], columns=fu.columns)
+    ], columns=fu.columns[:8])
     subs = pd.concat([t["submissions"], pd.DataFrame([("2026-ar", "AN", "current", None, None, "z")], columns=t["submissions"].columns)])
     m = movement_by_goal(cat, subs, pd.concat([fu, last]), Occasion.parse("2026-ar"))
     r = m[(m["goal_code"] == "1.1") & (m["scale"] == "reached")].set_index("level")
@@ -232,16 +232,16 @@ def test_goal_signal_rule_and_reasons(cat, t):
     assert (r["responsible_boards"], r["boards_moving"], r["boards_negative"], r["boards_rejected"]) == (3, 1, 1, 1)
     assert r["suggested_level"] == "partly_moving"
     assert r["reasons"] == (
-        "1 av 3 ansvariga nämnder rapporterar viss eller tydlig förflyttning; 1 rapporterar förflyttning i motsatt "
+        "1 av 3 ansvariga nämnder och bolag rapporterar viss eller tydlig förflyttning; 1 rapporterar förflyttning i motsatt "
         "riktning; 1 har fått sin inlämning avvisad. 1 av 2 indikatorer har utvecklats i önskad riktning sedan basåret."
     )
     # 1.2: R=1, AN has no contribution -> A=0 < R/2.
     assert s.loc["1.2", "suggested_level"] == "insufficient"
-    assert s.loc["1.2", "reasons"] == "0 av 1 ansvarig nämnd rapporterar viss eller tydlig förflyttning; 1 saknar bidrag."
+    assert s.loc["1.2", "reasons"] == "0 av 1 ansvarig nämnd eller ansvarigt bolag rapporterar viss eller tydlig förflyttning; 1 saknar bidrag."
     # 2.1: R=2; BN none, DN missing -> M=0, A=1 = R/2 -> not insufficient; 3M<R.
     assert s.loc["2.1", "suggested_level"] == "not_moving"
     assert s.loc["2.1", "reasons"] == (
-        "0 av 2 ansvariga nämnder rapporterar viss eller tydlig förflyttning; 1 rapporterar ingen förflyttning; 1 har inte lämnat in."
+        "0 av 2 ansvariga nämnder och bolag rapporterar viss eller tydlig förflyttning; 1 rapporterar ingen förflyttning; 1 har inte lämnat in."
     )
     # 3.1: AN not assessable, BN no contribution, CB rejected, DN missing -> A=0.
     r = s.loc["3.1"]

@@ -36,6 +36,8 @@ def test_example_catalogue_has_the_shape_the_structure_prescribes():
     assert set(cat.goals_for("OFN")["goal_code"]) == {"3.2", "4.2", "4.3"}
     assert cat.board_name("HVON") == "Hälsa-, vård- och omsorgsnämnden"
     assert cat.scales["theme"].codes == ("child_rights", "gender_equality", "equality", "anti_discrimination")
+    # The whole-period analysis is the last year's annual report unless the catalogue says otherwise.
+    assert cat.period_end_occasion == Occasion.parse("2026-ar") and cat.warnings == ()
     assert [o.code for o in cat.occasions][:4] == ["2023-budget", "2023-delar", "2023-ar", "2024-budget"]
     assert len(cat.occasions) == 12
     assert str(cat.deadline(Occasion.parse("2024-ar"))) == "2025-02-15"
@@ -59,7 +61,8 @@ def test_scale_accepts_label_or_code_in_any_case_but_never_guesses():
         (lambda r: r["scales"].pop("outlook"), "scales: skalan 'outlook' saknas"),
         (lambda r: r.update(mandate_period="2023–26"), "mandate_period '2023–26' ska skrivas som startår-slutår"),
         (lambda r: r["goals"].__delitem__(slice(12, 15)), "goal_areas 5: målområdet har inga KF-mål"),
-        (lambda r: r["goal_areas"].__delitem__(slice(3, 5)), "3 målområden, strukturen föreskriver 4–5"),
+        (lambda r: r.update(period_end_occasion="2026-budget"), "period_end_occasion '2026-budget' ska vara en delårsrapport"),
+        (lambda r: r.update(period_end_occasion="2027-ar"), "period_end_occasion '2027-ar' ska vara en delårsrapport"),
         (lambda r: r["goals"][4].update(responsible="some"), "goals 2.2: responsible ska vara en lista med nämndkoder eller 'alla'"),
         (lambda r: r["boards"][5].update({"vård- och omsorgsnämnden": None}), "boards nr 6 (HVON): okänd nyckel 'vård- och omsorgsnämnden'"),
     ],
@@ -111,3 +114,41 @@ def test_broken_catalogue_gives_exit_2_and_a_swedish_message(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Målkatalogen malkatalog-2023-2026.yaml har fel" in err and "inte giltig YAML (rad" in err
     assert "Traceback" not in err
+
+
+def test_the_period_end_is_a_catalogue_setting(raw):
+    """Some cities put the whole-period analysis in the last year's interim report: a
+    catalogue change, not a code change."""
+    cat = catalogue_from_dict({**copy.deepcopy(raw), "period_end_occasion": "2026-delar"}, "test.yaml")
+    assert cat.period_end_occasion == Occasion.parse("2026-delar")
+    assert cat.is_period_end(Occasion.parse("2026-delar")) and not cat.is_period_end(Occasion.parse("2026-ar"))
+    assert [o.code for o in cat.occasions_to_period_end][-2:] == ["2026-budget", "2026-delar"]
+
+
+@pytest.mark.parametrize("areas", [3, 6])
+def test_goal_areas_outside_four_to_five_are_a_warning_not_a_refusal(raw, areas, tmp_path, capsys):
+    """The structure calls 4–5 goal areas a guideline: the catalogue loads and says so."""
+    changed = copy.deepcopy(raw)
+    changed["goal_areas"] = [{"code": str(i), "name": f"Målområde {i}", "sdgs": [i]} for i in range(1, areas + 1)]
+    changed["goals"] = [{**g, "goal_area": str(min(int(g["goal_area"]), areas) if areas < 5 else int(g["goal_area"]))}
+                        for g in changed["goals"]]
+    if areas == 6:
+        changed["goals"].append({"code": "6.1", "goal_area": "6", "name": "Mål 6.1", "responsible": ["KS"]})
+    cat = catalogue_from_dict(changed, "test.yaml")
+    assert len(cat.goal_areas) == areas
+    assert cat.warnings == (f"goal_areas: {areas} målområden; strukturen anger 4–5 som riktmärke",)
+
+    paths = _reference_root(tmp_path)
+    (paths.reference / "malkatalog-2023-2026.yaml").write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+    assert main(["--root", str(tmp_path), "katalog"]) == 0
+    out = capsys.readouterr().out
+    assert f"{areas} målområden" in out and "Inga fel." in out
+    assert f"  Varning: goal_areas: {areas} målområden; strukturen anger 4–5 som riktmärke" in out
+
+
+def test_the_human_rights_themes_are_the_catalogues_list(raw):
+    """The seed lists the themes as examples: a fifth theme is the catalogue's to add."""
+    changed = copy.deepcopy(raw)
+    changed["scales"]["theme"].append({"code": "disability_rights", "label": "Funktionsrätt"})
+    cat = catalogue_from_dict(changed, "test.yaml")
+    assert cat.scales["theme"].labels[-1] == "Funktionsrätt" and len(cat.scales["theme"].codes) == 5

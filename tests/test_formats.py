@@ -14,7 +14,7 @@ from analysis.intake.store import read_table
 from conftest import copy_raw
 from office_formats import CONVERTERS
 
-OCCASIONS = ("2026-budget", "2026-delar")  # an example file of 2026-delar has a deliberate mistake
+OCCASIONS = ("2026-budget", "2026-ar")  # an example file of the period end, 2026-ar, has a deliberate mistake
 TABLES = ("submissions", "contributions", "follow_ups", "human_rights", "indicators", "validation_issues")
 
 

@@ -23,15 +23,15 @@ from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.errors import UsageError
 from analysis.intake.store import read_table
-from analysis.report.content import goal_indicator_table, html_table, signal_table
+from analysis.report.content import goal_indicator_table, html_table
 from analysis.report.produce import load_report
 from analysis.tables.registry import TABLES
 from analysis.report.notebook import REPORT_NOTEBOOK, ReportFailed, check_parameters
 from analysis.boards.layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
 
-from conftest import aggregates_folder, assess
+from conftest import aggregates_folder, assess, fill_judgement
 
-OCCASION = "2026-delar"
+OCCASION = "2026-ar"  # the period end: the richest report
 MARKUP = '<b>fet</b><img src=x onerror="document.title=\'XSS\'"><script>document.title="XSS"</script>'
 
 
@@ -49,13 +49,13 @@ def city(example_city, tmp_path_factory):
     root = tmp_path_factory.mktemp("report_city")
     shutil.copytree(example_city.root / "data", root / "data", symlinks=True)
     paths = Paths.at(root)
-    path = _board_file(paths, OCCASION, "TN")
+    path = _board_file(paths, OCCASION, "GRN")
     wb = openpyxl.load_workbook(path)
     ws = wb[FOLLOW_UPS_SHEET]
     column = next(c.column for c in ws[HEADER_ROW] if c.value == "Analys")
     ws.cell(FIRST_DATA_ROW, column).value = "Arbetet går framåt enligt plan och följs upp. " + MARKUP
     path.unlink()
-    wb.save(paths.raw_for(OCCASION) / "TN uppdaterad.xlsx")
+    wb.save(paths.raw_for(OCCASION) / "GRN uppdaterad.xlsx")
     status = main(["--root", str(root), "run", "--period", OCCASION])
     return paths, status
 
@@ -70,7 +70,7 @@ def _folder(paths: Paths) -> Path:
 
 def test_run_produces_the_report_and_says_rejected_submissions(city):
     paths, status = city
-    # The example city has one uncorrected, rejected file at 2026-delar: exit 1, not 0 or 3.
+    # The example city has one uncorrected, rejected file at the period end: exit 1, not 0 or 3.
     assert status == 1
     folder = _folder(paths)
     for name in ("sammanstalld_analys.ipynb", "sammanstalld_analys.html", "sammanstalld_analys.xlsx", "malstyrning.log"):
@@ -264,28 +264,47 @@ def test_every_chart_of_the_report_is_exported_and_drawn_with_its_alt_text(city)
     divs = re.findall(r'<div [^>]*class="plotly-graph-div"[^>]*>', page)
     drawn = [html.unescape(m.group(1)) for m in (re.search(r'aria-label="([^"]*)"', d) for d in divs) if m]
     exported = [alt.read_text(encoding="utf-8").strip() for alt in sorted((folder / "diagram").glob("*.alt.txt"))]
-    assert len(divs) == len(drawn) == 7
+    assert len(divs) == len(drawn) == 10
     assert sorted(drawn) == sorted(exported)
 
 
-def test_judgement_file_is_created_then_read_and_never_overwritten(city):
+def test_an_empty_judgement_says_pending_at_the_head_of_every_section(city):
+    """The first report writes the judgement file; with nothing in it yet, every section
+    (the city, each goal area and KF goal, each human-rights theme and the base mission)
+    opens with 'Kommunstyrelsens bedömning pågår', in the HTML and in the Excel output."""
     paths, _ = city
-    path = paths.judgement_for(OCCASION)
-    assert path.exists()
+    assert paths.judgement_for(OCCASION).exists()
+    folder = _folder(paths)
+    html = (folder / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    catalogue = load_report_data(paths.root, OCCASION).catalogue
+    heads = ["Sammanfattning för hela staden", *(f"Målområde {a.goal_area_code}: {a.goal_area_name}" for a in
+                                               catalogue.goal_areas.itertuples()),
+             *(f"KF-mål {g.goal_code}: {g.goal_name}" for g in catalogue.goals.itertuples()),
+             *(f"<h3>{t}</h3>" for t in (*catalogue.scales["theme"].labels, "Grunduppdraget"))]
+    for head in heads:
+        after = html.split(head, 1)[1]
+        box = after[:after.index("</div>")]
+        assert 'class="ks-bedomning"' in box and "Kommunstyrelsens bedömning pågår." in box, head
+    sheet = openpyxl.load_workbook(folder / "sammanstalld_analys.xlsx")["Kommunstyrelsens bedömning"]
+    texts = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(texts) == 1 + 5 + 15 + 5 and set(texts) == {"Kommunstyrelsens bedömning pågår"}
+
+
+def test_judgement_file_is_created_then_read_and_never_overwritten(city, tmp_path):
+    paths, _ = city
+    path = tmp_path / "bedomning.xlsx"
+    shutil.copy2(paths.judgement_for(OCCASION), path)
+    from analysis.report.judgement import ensure_judgement_file, read_judgement
+
     data = load_report_data(paths.root, OCCASION)
-    assert set(signal_table(data)["KS bedömning"]) == {"Bedömning pågår"}
-
-    assess(paths, OCCASION, "3.1", "Viss förflyttning i önskad riktning", "Tryggheten ökar i flera stadsdelar, men inte i alla.")
+    fill_judgement(path, "KF-mål", "3.1", {"Kommunstyrelsens bedömning": "Viss förflyttning i önskad riktning",
+                                           "Kommunstyrelsens text i sammanställd analys": "Tryggheten ökar i flera stadsdelar."})
     before = path.read_bytes()
-
-    table = signal_table(load_report_data(paths.root, OCCASION)).set_index("KF-mål")
-    assert table.loc["3.1", "KS bedömning"] == "Viss förflyttning i önskad riktning"
-    assert table.loc["3.1", "KS formulering"] == "Tryggheten ökar i flera stadsdelar, men inte i alla."
-    assert table.loc["1.1", "KS bedömning"] == "Bedömning pågår"
-    from analysis.report.judgement import ensure_judgement_file
-
-    assert ensure_judgement_file(path, pd.DataFrame(columns=["goal_code", "suggested_level_label", "reasons"]),
-                                 data.catalogue, "x") is False
+    goals = read_judgement(path, data.catalogue, data.occasion).goals.set_index("goal_code")
+    assert goals.loc["3.1", "assessment_label"] == "Viss förflyttning i önskad riktning"
+    assert goals.loc["3.1", "wording"] == "Tryggheten ökar i flera stadsdelar."
+    assert goals.loc["1.1", "assessment_label"] == "Kommunstyrelsens bedömning pågår"
+    assert ensure_judgement_file(path, data.tables, data.catalogue, data.occasion).status == "read"
     assert path.read_bytes() == before
 
 
@@ -387,3 +406,108 @@ def test_after_a_new_ingestion_the_report_sees_the_new_tables(example_city, tmp_
 
     coverage = load_report_data(root, OCCASION).tables["coverage"]
     assert set(coverage.loc[coverage["board_code"].astype(object) == "FSKN", "submission_status"].astype(object)) != {"rejected"}
+
+
+# --- the whole-period analysis (the period end, 2026-ar) -------------------------------------
+
+
+def _processed(paths: Paths, table: str) -> pd.DataFrame:
+    frame = read_table(paths.processed, table)
+    return frame.astype({c: object for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])})
+
+
+def test_every_period_section_is_there_for_every_goal_area_and_goal(city):
+    paths, _ = city
+    html = (_folder(paths) / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    assert "Mandatperiodsanalys 2023-2026" in html and "Lärdomar inför nästa mandatperiod" in html
+    from analysis.tables.lessons import LESSONS
+
+    assert all(label in html for label in LESSONS.values())
+    assert html.count("Har önskad förflyttning nåtts i målområdet?") == 5
+    assert html.count("Vilar på ") == 5 + 15  # what the reached answers rest on, per goal area and goal
+    for section in ("Förändringar sedan Delårsrapport 2026", "Plan och utfall per bidrag",
+                    "Nämndernas och bolagens analyser och underlag"):
+        assert html.count(section) == 15, section
+    # Each goal's section, in order: its heading, the executive board's words, then the evidence.
+    for goal in load_report_data(paths.root, OCCASION).catalogue.goals.itertuples():
+        section = html.split(f"KF-mål {goal.goal_code}: {goal.goal_name}", 1)[1].split("KF-mål ", 1)[0]
+        order = [section.index(s) for s in ('class="ks-bedomning"', "Träffbild",
+                                            "Har önskad förflyttning nåtts under mandatperioden?",
+                                            "Förändringar sedan", "Plan och utfall per bidrag")]
+        assert order == sorted(order), goal.goal_code
+    exported = {p.stem for p in (_folder(paths) / "diagram").glob("*.png")}
+    assert {"uppnadd_forflyttning_per_kf_mal", "uppnadd_forflyttning_per_malomrade", "utveckling_per_malomrade",
+            "utveckling_per_kf_mal"} <= exported
+
+
+def test_the_reached_counts_are_a_hand_count_of_the_follow_ups(city):
+    paths, _ = city
+    follow = _processed(paths, "follow_ups")
+    follow = follow[follow["occasion"] == OCCASION]
+    goal_area = dict(zip(load_report_data(paths.root, OCCASION).catalogue.goals["goal_code"],
+                         load_report_data(paths.root, OCCASION).catalogue.goals["goal_area_code"]))
+    by_goal = follow.groupby(["goal_code", "reached"]).size().to_dict()
+    by_area = follow.assign(area=follow["goal_code"].map(goal_area)).groupby(["area", "reached"]).size().to_dict()
+    folder = paths.processed / AGGREGATES / OCCASION
+    for table, key, hand in (("movement_by_goal", "goal_code", by_goal), ("movement_by_goal_area", "goal_area_code", by_area)):
+        stored = read_table(folder, table)
+        stored = stored[stored["scale"].astype(object) == "reached"]
+        counted = {(k, lv): n for k, lv, n in zip(stored[key].astype(object), stored["level"].astype(object), stored["count"]) if n}
+        assert counted == hand, table
+    assert sum(by_goal.values()) == len(follow) > 50
+
+
+def test_the_plan_beside_outcome_of_a_contribution_is_its_processed_rows(city):
+    """A contribution dropped before the end, and one followed to the end: the table of
+    paths holds exactly their rows of the processed tables, occasion by occasion."""
+    paths, _ = city
+    contributions, follow = _processed(paths, "contributions"), _processed(paths, "follow_ups")
+    stored = read_table(paths.processed / AGGREGATES / OCCASION, "contribution_paths").astype(object)
+    last = follow[follow["occasion"] == OCCASION]
+    ended = set(zip(last["board_code"], last["contribution_id"]))
+    seen = contributions.drop_duplicates(["board_code", "contribution_id"])
+    dropped = next(k for k in zip(seen["board_code"], seen["contribution_id"]) if k not in ended)
+    for board, cid in (dropped, sorted(ended)[0]):
+        plans = contributions[(contributions["board_code"] == board) & (contributions["contribution_id"] == cid)]
+        follows = follow[(follow["board_code"] == board) & (follow["contribution_id"] == cid)]
+        expected = {o: (p["expected_movement"], None, None, None) for o, p in zip(plans["occasion"], plans.to_dict("records"))}
+        for rec in follows.to_dict("records"):
+            plan = expected.get(rec["occasion"], (None,))[0]
+            expected[rec["occasion"]] = (plan, rec["movement"], rec["outlook"], rec["reached"])
+        rows = stored[(stored["board_code"] == board) & (stored["contribution_id"] == cid)]
+        got = {r["occasion"]: tuple(None if pd.isna(v) else v for v in (r["expected_movement"], r["movement"], r["outlook"],
+                                                                        r["reached"])) for r in rows.to_dict("records")}
+        expected = {o: tuple(None if pd.isna(v) else v for v in values) for o, values in expected.items()}
+        assert got == expected, (board, cid)
+
+
+def test_the_changes_since_the_interim_report_are_a_direct_comparison(city):
+    paths, _ = city
+    follow = _processed(paths, "follow_ups")
+    before = follow[follow["occasion"] == "2026-delar"].set_index(["board_code", "contribution_id"])
+    now = follow[follow["occasion"] == OCCASION].set_index(["board_code", "contribution_id"])
+    order = ["clear", "some", "none", "negative"]
+    expected = {}
+    for key in before.index.intersection(now.index):
+        a, b = before.loc[key, "movement"], now.loc[key, "movement"]
+        if a != b:
+            expected[key] = ("not_comparable" if "not_assessable" in (a, b) else
+                             "improved" if order.index(b) < order.index(a) else "worsened", now.loc[key, "analysis"])
+    data = load_report_data(paths.root, OCCASION)
+    from analysis.report.content import changes_table
+
+    shown = pd.concat([changes_table(data, g) for g in data.catalogue.goals["goal_code"]], ignore_index=True)
+    names = dict(zip(data.catalogue.boards["board_name"], data.catalogue.boards["board_code"]))
+    labels = {"improved": "Bättre bedömning", "worsened": "Sämre bedömning", "not_comparable": "Kan inte jämföras"}
+    got = {(names[b], c): (d, t) for b, c, d, t in zip(shown["Nämnd/bolag"], shown["Bidrag"], shown["Förändring"],
+                                                      shown["Nämndens eller bolagets analys"])}
+    assert got == {k: (labels[d], t) for k, (d, t) in expected.items()} and len(got) > 5
+
+
+def test_the_notebook_is_what_its_script_writes():
+    sys.path.insert(0, str(REPOSITORY_ROOT / "notebooks"))
+    try:
+        import build_sammanstalld_analys
+    finally:
+        sys.path.pop(0)
+    assert REPORT_NOTEBOOK.read_text(encoding="utf-8") == build_sammanstalld_analys.text()

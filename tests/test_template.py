@@ -35,13 +35,14 @@ def _headers(ws):
     return [c.value for c in ws[HEADER_ROW] if c.value]
 
 
-def test_template_command_writes_one_workbook_per_responsible_board(fresh_root, capsys):
+def test_template_command_writes_one_workbook_per_board(fresh_root, capsys):
     assert main(["--root", str(fresh_root.root), "template", "--period", "2024-budget"]) == 0
     files = sorted(fresh_root.templates_for("2024-budget").glob("*.xlsx"))
-    # All 19 boards are responsible for at least one goal (3.2 and 4.3 are for all boards).
+    # Every board and company reports (at least on its base mission): 19 templates.
     assert len(files) == 19
-    assert any(f.name.startswith("GRN Grundskolenämnden") for f in files)
-    assert "19 mallar för Nämndsbudget 2024" in capsys.readouterr().out
+    assert any(f.name == "GRN Grundskolenämnden – Nämndsbudget 2024.xlsx" for f in files)
+    assert any(f.name == "MKB MKB Fastighets AB – Bolagsbudget 2024.xlsx" for f in files)
+    assert "19 mallar för Nämnds- och bolagsbudget 2024" in capsys.readouterr().out
 
 
 def test_template_out_and_single_board(tmp_path, fresh_root):
@@ -174,3 +175,49 @@ def test_template_and_demo_do_not_import_the_validation_library(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPOSITORY_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _changed_catalogue(change):
+    """The example catalogue after `change` (a function of its parsed YAML)."""
+    import yaml
+
+    from analysis.catalogue import catalogue_from_dict
+
+    raw = yaml.safe_load((REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml").read_text(encoding="utf-8"))
+    change(raw)
+    return catalogue_from_dict(raw, "test.yaml")
+
+
+def test_the_period_end_column_follows_the_catalogue(catalogue):
+    reached = "Har önskad förflyttning nåtts under mandatperioden?"
+    moved = _changed_catalogue(lambda raw: raw.update(period_end_occasion="2026-delar"))
+    assert reached in _headers(build_template(moved, Occasion.parse("2026-delar"), "GRN")[FOLLOW_UPS_SHEET])
+    assert reached not in _headers(build_template(moved, Occasion.parse("2026-ar"), "GRN")[FOLLOW_UPS_SHEET])
+    assert reached not in _headers(build_template(catalogue, Occasion.parse("2026-delar"), "GRN")[FOLLOW_UPS_SHEET])
+
+
+def test_a_board_named_for_no_goal_gets_a_template_for_its_base_mission(tmp_path):
+    """Every board has a base mission: Valnämnden, named for no KF goal, follows up the
+    human-rights themes (five in this catalogue) of its base mission, and nothing else."""
+    def add_board_and_theme(raw):
+        raw["boards"].append({"code": "VN", "name": "Valnämnden", "kind": "nämnd"})
+        for goal in raw["goals"]:
+            if goal["responsible"] == "alla":
+                goal["responsible"] = ["KS", "GRN"]
+        raw["scales"]["theme"].append({"code": "disability_rights", "label": "Funktionsrätt"})
+
+    cat = _changed_catalogue(add_board_and_theme)
+    wb = _reload(build_template(cat, Occasion.parse("2025-delar"), "VN"), tmp_path)
+    assert wb.sheetnames == ["Instruktioner", DETAILS_SHEET, CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET, LISTS_SHEET]
+    assert wb[CONTRIBUTIONS_SHEET].max_row == HEADER_ROW  # headers only: no rows to fill in
+    hr = wb[HUMAN_RIGHTS_SHEET]
+    rows = [(hr.cell(r, 1).value, hr.cell(r, 2).value) for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 5)]
+    assert rows == [("Grunduppdrag", t) for t in ("Barnrätt", "Jämställdhet", "Jämlikhet", "Antidiskriminering", "Funktionsrätt")]
+    instructions = " ".join(str(c.value) for c in wb["Instruktioner"]["A"] if c.value)
+    assert "ansvarar inte för något KF-mål" in instructions and "funktionsrätt har beaktats" in instructions
+    assert wb.properties.title == "Delårsrapport 2025 – Valnämnden"
+
+
+def test_a_company_sends_a_company_budget_and_an_annual_analysis(catalogue):
+    assert build_template(catalogue, Occasion.parse("2025-budget"), "MKB").properties.title == "Bolagsbudget 2025 – MKB Fastighets AB"
+    assert build_template(catalogue, Occasion.parse("2025-ar"), "GRN").properties.title == "Årsanalys 2025 – Grundskolenämnden"

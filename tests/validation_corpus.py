@@ -183,17 +183,21 @@ def _budget_cases() -> list[Case]:
         s.put_row(BI, new, values)
         return {("obligatorisk_uppgift", E, BI, _cell(s, BI, "contribution_id", new))}
 
+    # In a budget a theme not yet filled in is a warning: the structure asks for it in the follow-up.
     def theme_missing(s):
         s.clear_row(HR, FIRST_DATA_ROW)  # the first contribution's first theme
-        return {("mr_tema_saknas", E, HR, f"A{s.free(HR)}")}
+        return {("mr_ej_ifyllt_budget", W, HR, f"A{s.free(HR)}")}
 
     def base_theme_missing(s):
         s.clear_row(HR, s.row_of(HR, contribution_id=BASE_MISSION))
-        return {("mr_grunduppdrag_saknas", E, HR, f"A{s.free(HR)}")}
+        return {("mr_ej_ifyllt_budget", W, HR, f"A{s.free(HR)}")}
+
+    def consideration_open(s):
+        return {("mr_ej_ifyllt_budget", W, HR, s.put(HR, "consideration", 4, None))}
 
     def theme_code(s):
         cell = s.put(HR, "theme", FIRST_DATA_ROW, "Barnrättigheter")
-        return {("ogiltig_kod", E, HR, cell), ("mr_tema_saknas", E, HR, f"A{s.free(HR)}")}
+        return {("ogiltig_kod", E, HR, cell), ("mr_ej_ifyllt_budget", W, HR, f"A{s.free(HR)}")}
 
     def not_considered(s):
         row = s.row_of(HR, consideration=s.label("consideration", "considered"))
@@ -232,7 +236,7 @@ def _budget_cases() -> list[Case]:
         Case("tema saknas", o, b, theme_missing),
         Case("grunduppdragets tema saknas", o, b, base_theme_missing),
         Case("okänt tema", o, b, theme_code),
-        Case("beaktande saknas", o, b, lambda s: {("obligatorisk_uppgift", E, HR, s.put(HR, "consideration", 4, None))}),
+        Case("beaktande saknas", o, b, consideration_open),
         Case("inte beaktat utan kommentar", o, b, not_considered),
         Case("tema två gånger", o, b, dup_theme),
         Case("mr okänt bidrag", o, b, unknown_hr_contribution),
@@ -287,6 +291,17 @@ def _follow_up_cases() -> list[Case]:
                     break
         return {("uppfoljning_saknas", E, BF, f"A{s.free(BF)}")}
 
+    def theme_missing(s):
+        s.clear_row(HR, FIRST_DATA_ROW)  # the first followed-up contribution's first theme
+        return {("mr_tema_saknas", E, HR, f"A{s.free(HR)}")}
+
+    def base_theme_missing(s):
+        s.clear_row(HR, s.row_of(HR, contribution_id=BASE_MISSION))
+        return {("mr_grunduppdrag_saknas", E, HR, f"A{s.free(HR)}")}
+
+    def consideration_missing(s):
+        return {("obligatorisk_uppgift", E, HR, s.put(HR, "consideration", FIRST_DATA_ROW, None))}
+
     def other_goal(s):
         return {("uppfoljning_annat_mal", W, BF, s.put(BF, "goal_code", s.row_of(BF, contribution_id="TN-01"), s.goal("2.3")))}
 
@@ -322,6 +337,9 @@ def _follow_up_cases() -> list[Case]:
         Case("uppföljning saknas, planerat i budget", o, b, missing_planned_in_budget),
         Case("annat mål än planerat", o, b, other_goal),
         Case("uppföljning av mål utan ansvar", o, b, goal_not_assigned),
+        Case("tema saknas i uppföljning", o, b, theme_missing),
+        Case("grunduppdragets tema saknas i uppföljning", o, b, base_theme_missing),
+        Case("beaktande saknas i uppföljning", o, b, consideration_missing),
         Case("indikator med text som värde", o, b, indicator({"value": "ca 50 st"}, "ej_tal", E, "value")),
         Case("indikator med text som basår", o, b, indicator({"baseline_year": "2022/23"}, "ej_tal", E, "baseline_year")),
         Case("indikator basår efter år", o, b, indicator({"baseline_year": 2025}, "basar_efter_varde", E, "baseline_year")),

@@ -1,8 +1,11 @@
 """The example city: fills the real templates as boards would, for every occasion of the
-mandate period, deterministically from a seed. Assessments drift over the period, a few
-boards are late or missing, a few attach optional indicators, one board resubmits after a
-rejected file, and one file at the latest occasion is left with an error for the office
-to chase. Everything is marked Exempeldata."""
+mandate period up to its period end, deterministically from a seed. Assessments drift
+over the period, a few contributions are dropped before the end, a few boards are late
+or missing, a few attach optional indicators, one board resubmits after a rejected file,
+and one file at the period end is left with an error for the office to chase. At the
+period end every contribution's follow-up says whether the desired movement was reached,
+in line with how it was assessed over the period, and its analysis says why. Everything
+is marked Exempeldata."""
 
 from __future__ import annotations
 
@@ -35,7 +38,6 @@ from analysis.boards.layout import (
 )
 
 DEFAULT_SEED = 2023
-LAST_DEMO_OCCASION = "2026-delar"
 
 _ACTIONS = {
     "1": ["Utökad läxhjälp och studiestöd", "Tidiga insatser i språkutveckling", "Samverkan skola–socialtjänst kring närvaro",
@@ -100,6 +102,12 @@ class Contribution:
     trend: float
     base: float
     has_indicator: bool
+    last_year: int | None = None  # the last year the board works on it; None: to the period's end
+    optimism: float = 0.0  # how much brighter the board's outlook is than the state of the work
+
+    def active(self, occasion: Occasion) -> bool:
+        """Planned in the occasion's year (or before it) and not yet dropped."""
+        return self.start_year <= occasion.year and (self.last_year is None or occasion.year <= self.last_year)
 
 
 def board_plan(catalogue: Catalogue, board_code: str, seed: int = DEFAULT_SEED) -> list[Contribution]:
@@ -117,8 +125,9 @@ def board_plan(catalogue: Catalogue, board_code: str, seed: int = DEFAULT_SEED) 
             continue
         for _ in range(1 if rng.random() < 0.7 else 2):
             n += 1
-            action = rng.choice(_ACTIONS[goal.goal_area_code])
-            start = catalogue.first_year if rng.random() < 0.8 else rng.randint(catalogue.first_year + 1, catalogue.last_year - 1)
+            action = rng.choice(_ACTIONS.get(goal.goal_area_code) or [a for acts in _ACTIONS.values() for a in acts])
+            late = rng.random() >= 0.8 and catalogue.last_year - catalogue.first_year >= 2  # a short period starts all at once
+            start = rng.randint(catalogue.first_year + 1, catalogue.last_year - 1) if late else catalogue.first_year
             others = [b for b in catalogue.responsibilities.loc[catalogue.responsibilities["goal_code"] == goal.goal_code, "board_code"] if b != board_code]
             partners = ", ".join(sorted(rng.sample(others, min(len(others), rng.randint(0, 2))))) or None
             plan.append(Contribution(
@@ -136,14 +145,17 @@ def board_plan(catalogue: Catalogue, board_code: str, seed: int = DEFAULT_SEED) 
                 trend=rng.uniform(-0.15, 0.45),
                 base=rng.uniform(-0.3, 0.6),
                 has_indicator=rng.random() < 0.25,
+                # A few are dropped in a later year's budget; their follow-ups end there.
+                last_year=rng.randint(start, catalogue.last_year - 1) if rng.random() < 0.06 and start < catalogue.last_year else None,
+                optimism=0.7 if rng.random() < 0.15 else 0.0,
             ))
     return plan
 
 
 def known_contributions(plan: list[Contribution], occasion: Occasion) -> pd.DataFrame:
-    """What the board had submitted before this occasion: for a budget, contributions
-    started in earlier years; for a follow-up, also this year's."""
-    rows = [c for c in plan if c.start_year < occasion.year or (occasion.is_follow_up and c.start_year == occasion.year)]
+    """What the board had submitted before this occasion and still works on: for a
+    budget, contributions started in earlier years; for a follow-up, also this year's."""
+    rows = [c for c in plan if c.active(occasion) and (c.start_year < occasion.year or occasion.is_follow_up)]
     return _as_frame(rows)
 
 
@@ -152,25 +164,64 @@ def _as_frame(contributions: list[Contribution]) -> pd.DataFrame:
     return pd.DataFrame([{k: getattr(c, k) for k in keys} for c in contributions], columns=keys)
 
 
-def _level(c: Contribution, occasion: Occasion, catalogue: Catalogue, rng: random.Random) -> float:
+@dataclass(frozen=True)
+class Assessment:
+    level: float  # the hidden state of the work at the occasion
+    movement: str
+    outlook: str
+
+
+def assessment(c: Contribution, occasion: Occasion, catalogue: Catalogue, seed: int = DEFAULT_SEED) -> Assessment:
+    """How the board assesses the contribution at a follow-up: its trend plus noise of its
+    own (so any earlier occasion's assessment can be told again at the period end)."""
+    rng = _rng(seed, "assessment", occasion.code, c.contribution_id)
     step = (occasion.year - catalogue.first_year) + (0.5 if occasion.kind == "ar" else 0.0)
-    return c.base + c.trend * step + rng.gauss(0, 0.25)
-
-
-def _movement(level: float, rng: random.Random) -> str:
+    level = c.base + c.trend * step + rng.gauss(0, 0.25)
     if rng.random() < 0.05:
-        return "not_assessable"
-    return "clear" if level > 0.9 else "some" if level > 0.3 else "none" if level > -0.2 else "negative"
+        movement = "not_assessable"
+    else:
+        movement = "clear" if level > 0.9 else "some" if level > 0.3 else "none" if level > -0.2 else "negative"
+    hope = level + c.optimism
+    outlook = "uncertain" if rng.random() < 0.07 else "likely" if hope > 0.8 else "partly" if hope > 0.1 else "unlikely"
+    return Assessment(level, movement, outlook)
 
 
-def _outlook(level: float, rng: random.Random) -> str:
-    if rng.random() < 0.07:
-        return "uncertain"
-    return "likely" if level > 0.8 else "partly" if level > 0.1 else "unlikely"
+MOVING = ("clear", "some")
 
 
-def _reached(level: float) -> str:
-    return "reached" if level > 0.9 else "partly_reached" if level > 0.2 else "not_reached"
+def period_analysis(c: Contribution, board_code: str, occasion: Occasion, catalogue: Catalogue,
+                    seed: int = DEFAULT_SEED) -> tuple[str, str]:
+    """At the period end: whether the desired movement was reached, and the whole-period
+    analysis that says why, from the contribution's assessments at every follow-up the
+    board sent. Reached needs a clear state at the end and movement in at least half of
+    the follow-ups; a contribution that has not moved does not read 'reached'."""
+    path = [assessment(c, o, catalogue, seed) for o in catalogue.occasions
+            if o.is_follow_up and o <= occasion and c.active(o) and not is_missing(o, board_code, seed)]
+    moving = [a.movement in MOVING for a in path]
+    n, m, end = len(path), sum(moving), path[-1].level
+    half = n // 2
+    if end > 0.9 and 2 * m >= n:
+        reached = "reached"
+    elif end > 0.2 or 3 * m >= n:
+        reached = "partly_reached"
+    else:
+        reached = "not_reached"
+    if m == 0:
+        course = f"Bidraget har inte visat någon förflyttning vid periodens {n} uppföljningar"
+    elif half and not any(moving[:half]) and any(moving[half:]):
+        course = (f"Förflyttningen kom först under periodens senare del (viss eller tydlig förflyttning vid {m} av {n} "
+                  "uppföljningar), när arbetssättet hade etablerats")
+    elif half and any(moving[:half]) and not any(moving[half:]):
+        course = (f"Förflyttningen under periodens första del avstannade (viss eller tydlig förflyttning vid {m} av {n} "
+                  "uppföljningar)")
+    else:
+        course = f"Bidraget har visat viss eller tydlig förflyttning vid {m} av {n} uppföljningar under perioden"
+    conclusion = {
+        "reached": "Önskad förflyttning bedöms ha nåtts och arbetssättet ingår nu i ordinarie verksamhet.",
+        "partly_reached": "Önskad förflyttning har delvis nåtts; arbetet behöver fortsätta under nästa period.",
+        "not_reached": "Önskad förflyttning har inte nåtts; orsakerna analyseras inför nästa mandatperiod.",
+    }[reached]
+    return reached, f"Mandatperiodsanalys: {course}. {conclusion}"
 
 
 def fill_submission(
@@ -182,7 +233,7 @@ def fill_submission(
     wb = build_template(catalogue, occasion, board_code, known)
     scales = catalogue.scales
     by_id = {c.contribution_id: c for c in plan}
-    active = [c for c in plan if c.start_year <= occasion.year]
+    active = [c for c in plan if c.active(occasion)]
     new = [c for c in active if c.contribution_id not in set(known["contribution_id"])]
 
     details = wb[DETAILS_SHEET]
@@ -206,21 +257,22 @@ def fill_submission(
             value = getattr(c, f.key)
             set_value(ws.cell(r, col), goal_choice(c.goal_code, _goal_name(catalogue, c.goal_code)) if f.key == "goal_code" else value)
 
-    levels = {c.contribution_id: _level(c, occasion, catalogue, rng) for c in active}
-    if occasion.is_follow_up:
-        period_end = catalogue.is_last_year(occasion) and occasion.kind == "ar"
+    assessed = {c.contribution_id: assessment(c, occasion, catalogue, seed) for c in active}
+    if occasion.is_follow_up and FOLLOW_UPS_SHEET in wb.sheetnames:
+        period_end = catalogue.is_period_end(occasion)
         fields = follow_up_fields(period_end)
         col = {f.key: i for i, f in enumerate(fields, 1)}
         ws = wb[FOLLOW_UPS_SHEET]
         for r, cid in enumerate(known["contribution_id"], FIRST_DATA_ROW):
-            c, level = by_id[cid], levels[cid]
-            movement = _movement(level, rng)
-            ws.cell(r, col["movement"]).value = scales["movement"].label(movement)
-            ws.cell(r, col["outlook"]).value = scales["outlook"].label(_outlook(level, rng))
-            if period_end:
-                ws.cell(r, col["reached"]).value = scales["reached"].label(_reached(level))
+            c, a = by_id[cid], assessed[cid]
+            ws.cell(r, col["movement"]).value = scales["movement"].label(a.movement)
+            ws.cell(r, col["outlook"]).value = scales["outlook"].label(a.outlook)
             analysis = " ".join(rng.sample(_MOVEMENT_REASONS, 2))
-            if rng.random() < 0.06:
+            if period_end:
+                reached, whole_period = period_analysis(c, board_code, occasion, catalogue, seed)
+                ws.cell(r, col["reached"]).value = scales["reached"].label(reached)
+                analysis = f"{analysis} {whole_period}"
+            elif rng.random() < 0.06:
                 analysis = "Pågår enligt plan."  # a short analysis, flagged for the analysts
             ws.cell(r, col["analysis"]).value = f"{c.title}: {analysis}"
             ws.cell(r, col["evidence_type"]).value = scales["evidence_type"].label(rng.choice(scales["evidence_type"].codes))
@@ -230,17 +282,18 @@ def fill_submission(
     themes = scales["theme"]
     r = FIRST_DATA_ROW
     for cid in [*known["contribution_id"], BASE_MISSION]:
-        for _ in themes.codes:
-            _fill_hr(ws, r, rng, scales)
+        area = by_id[cid].goal_area if cid in by_id else None
+        for theme in themes.codes:
+            _fill_hr(ws, r, rng, scales, _rarely_considered(seed, area, theme))
             r += 1
     for c in new:
-        for label in themes.labels:
+        for theme, label in zip(themes.codes, themes.labels):
             ws.cell(r, 1).value = c.contribution_id
             ws.cell(r, 2).value = label
-            _fill_hr(ws, r, rng, scales)
+            _fill_hr(ws, r, rng, scales, _rarely_considered(seed, c.goal_area, theme))
             r += 1
 
-    if occasion.is_follow_up:
+    if occasion.is_follow_up and INDICATORS_SHEET in wb.sheetnames:
         ws = wb[INDICATORS_SHEET]
         r = FIRST_DATA_ROW
         for c in active:
@@ -248,7 +301,7 @@ def fill_submission(
                 continue
             name, unit, direction, baseline = _INDICATORS[zlib.crc32(c.contribution_id.encode()) % len(_INDICATORS)]
             sign = 1 if direction == "increase" else -1
-            value = round(baseline * (1 + sign * 0.04 * levels[c.contribution_id] * (occasion.year - catalogue.first_year + 1)), 1)
+            value = round(baseline * (1 + sign * 0.04 * assessed[c.contribution_id].level * (occasion.year - catalogue.first_year + 1)), 1)
             row = {"contribution_id": c.contribution_id, "indicator": name, "unit": unit,
                    "direction": scales["direction"].label(direction), "baseline_year": catalogue.first_year - 1,
                    "baseline_value": baseline, "value_year": occasion.year, "value": value, "source": "Egen uppföljning"}
@@ -262,8 +315,14 @@ def _goal_name(catalogue: Catalogue, goal_code: str) -> str:
     return str(catalogue.goals.loc[catalogue.goals["goal_code"] == goal_code, "goal_name"].iloc[0])
 
 
-def _fill_hr(ws, r: int, rng: random.Random, scales) -> None:
-    code = rng.choices(["considered", "not_considered", "not_relevant"], weights=[0.7, 0.15, 0.15])[0]
+def _rarely_considered(seed: int, goal_area: str | None, theme: str) -> bool:
+    """In a few goal areas a theme is seldom considered: a lesson for the next period."""
+    return goal_area is not None and _rng(seed, "rarely", goal_area, theme).random() < 0.15
+
+
+def _fill_hr(ws, r: int, rng: random.Random, scales, rarely: bool = False) -> None:
+    weights = [0.15, 0.5, 0.35] if rarely else [0.7, 0.15, 0.15]
+    code = rng.choices(["considered", "not_considered", "not_relevant"], weights=weights)[0]
     ws.cell(r, 3).value = scales["consideration"].label(code)
     ws.cell(r, 4).value = rng.choice(_HR_COMMENTS[code])
 
@@ -274,7 +333,8 @@ _FILE_NAMES = ["{name} {label}.xlsx", "{code}_{occasion}.xlsx", "{occasion} {nam
 def file_name(catalogue: Catalogue, occasion: Occasion, board_code: str, seed: int = DEFAULT_SEED) -> str:
     """Boards name their files as they like; the workbench reads board and occasion from the details sheet."""
     pattern = _rng(seed, "name", board_code).choice(_FILE_NAMES)
-    return pattern.format(name=catalogue.board_name(board_code), label=occasion.label, code=board_code, occasion=occasion.code)
+    label = occasion.submission_label(catalogue.board_kind(board_code))
+    return pattern.format(name=catalogue.board_name(board_code), label=label, code=board_code, occasion=occasion.code)
 
 
 def is_missing(occasion: Occasion, board_code: str, seed: int = DEFAULT_SEED) -> bool:
@@ -293,9 +353,9 @@ def write_demo(catalogue: Catalogue, occasion: Occasion, folder: Path, seed: int
     """Write the example city's submissions for one occasion. Existing files are left
     untouched: raw data is never modified."""
     outcome = DemoOutcome([], [], [])
-    boards = catalogue.responsible_boards()
+    boards = catalogue.board_codes
     # One board at 2025-ar sends a file with a mistake, then a corrected one; one board at
-    # the latest occasion sends a file with a mistake that is still uncorrected.
+    # the period end sends a file with a mistake that is still uncorrected.
     resubmitter = boards[_rng(seed, "resubmit").randrange(len(boards))]
     uncorrected = boards[_rng(seed, "uncorrected").randrange(len(boards))]
     for board in boards:
@@ -306,7 +366,7 @@ def write_demo(catalogue: Catalogue, occasion: Occasion, folder: Path, seed: int
         versions = [fill_submission(catalogue, occasion, board, plan, seed)]
         if occasion.code == "2025-ar" and board == resubmitter:
             versions.insert(0, _with_mistake(fill_submission(catalogue, occasion, board, plan, seed), days_earlier=5))
-        if occasion.code == LAST_DEMO_OCCASION and board == uncorrected:
+        if catalogue.is_period_end(occasion) and board == uncorrected:
             versions = [_with_mistake(versions[0], days_earlier=0)]
         base = file_name(catalogue, occasion, board, seed)
         for i, wb in enumerate(versions):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from analysis.text import plain
 
-TEMPLATE_VERSION = "2026.1"
-SUPPORTED_TEMPLATE_VERSIONS = ("2026.1",)
+TEMPLATE_VERSION = "2026.2"
+SUPPORTED_TEMPLATE_VERSIONS = ("2026.1", "2026.2")
 
 INSTRUCTIONS_SHEET = "Instruktioner"
 DETAILS_SHEET = "Uppgifter"
@@ -37,6 +37,12 @@ class Field:
     required: bool = True
     width: int = 18
     help: str = ""
+    aliases: tuple[str, ...] = ()  # headers of earlier template versions, still read
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header the field is read under: today's, then earlier versions'."""
+        return (self.header, *self.aliases)
 
     @property
     def scale(self) -> str | None:
@@ -58,7 +64,8 @@ DETAILS_FIELDS: tuple[Field, ...] = (
 PREFILLED_DETAILS = ("board_code", "board_name", "occasion", "mandate_period", "template_version", "example_data")
 
 CONTRIBUTION_FIELDS: tuple[Field, ...] = (
-    Field("contribution_id", "Bidrag-ID", "id", width=14, help="Behåll samma ID hela mandatperioden, t.ex. GRN-01."),
+    Field("contribution_id", "Bidrags-id", "id", width=14, help="Behåll samma id hela mandatperioden, t.ex. GRN-01.",
+          aliases=("Bidrag-ID",)),
     Field("goal_code", "KF-mål", "goal", width=40, help="Välj ett av de mål nämnden/bolaget ansvarar för."),
     Field("title", "Bidrag (rubrik)", width=36),
     Field("description", "Beskrivning av bidraget", width=50),
@@ -69,7 +76,7 @@ CONTRIBUTION_FIELDS: tuple[Field, ...] = (
 )
 
 FOLLOW_UP_FIELDS: tuple[Field, ...] = (
-    Field("contribution_id", "Bidrag-ID", "id", width=14),
+    Field("contribution_id", "Bidrags-id", "id", width=14, aliases=("Bidrag-ID",)),
     Field("goal_code", "KF-mål", "goal", width=30),
     Field("title", "Bidrag (rubrik)", width=30, required=False),
     Field("movement", "Bedömd förflyttning", "scale:movement", width=30),
@@ -79,18 +86,20 @@ FOLLOW_UP_FIELDS: tuple[Field, ...] = (
     Field("evidence_type", "Typ av underlag", "scale:evidence_type", width=22),
     Field("evidence", "Underlag (beskrivning)", width=50),
 )
-# Only the last year's annual report asks whether the movement was reached (mandatperiodsanalys).
+# Only the period-end occasion (the catalogue's period_end_occasion) asks whether the movement
+# was reached (mandatperiodsanalys).
 PERIOD_END_ONLY = ("reached",)
 
 HUMAN_RIGHTS_FIELDS: tuple[Field, ...] = (
-    Field("contribution_id", f"Bidrag-ID eller {BASE_MISSION}", "id", width=22),
+    Field("contribution_id", f"Bidrags-id eller {BASE_MISSION.lower()}", "id", width=22,
+          aliases=(f"Bidrag-ID eller {BASE_MISSION}",)),
     Field("theme", "Tema", "scale:theme", width=20),
     Field("consideration", "Hur har temat beaktats?", "scale:consideration", width=22),
     Field("comment", "Beskrivning", required=False, width=60),
 )
 
 INDICATOR_FIELDS: tuple[Field, ...] = (
-    Field("contribution_id", "Bidrag-ID", "id", width=14),
+    Field("contribution_id", "Bidrags-id", "id", width=14, aliases=("Bidrag-ID",)),
     Field("indicator", "Indikator", width=40),
     Field("unit", "Enhet", required=False, width=12),
     Field("direction", "Önskad riktning", "scale:direction", width=16),
@@ -113,7 +122,7 @@ REQUIRED_SHEETS = (DETAILS_SHEET, CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET)
 
 
 def follow_up_fields(period_end: bool) -> tuple[Field, ...]:
-    """The follow-up columns for an occasion; `reached` only at the period's last annual report."""
+    """The follow-up columns for an occasion; `reached` only at the period end."""
     return tuple(f for f in FOLLOW_UP_FIELDS if period_end or f.key not in PERIOD_END_ONLY)
 
 

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from analysis.catalogue import Catalogue
 from analysis.excel import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, set_value
 from analysis.occasion import Occasion
+from analysis.vocabulary import and_list
 from analysis.boards.layout import (
     BASE_MISSION,
     CONTRIBUTION_FIELDS,
@@ -51,6 +52,11 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
 KNOWN_CONTRIBUTION_COLUMNS = [f.key for f in CONTRIBUTION_FIELDS]
 
 
+def template_title(catalogue: Catalogue, occasion: Occasion, board_code: str) -> str:
+    """'Bolagsbudget 2025 – MKB Fastighets AB', 'Årsanalys 2025 – Grundskolenämnden'."""
+    return f"{occasion.submission_label(catalogue.board_kind(board_code))} – {catalogue.board_name(board_code)}"
+
+
 def goal_choice(goal_code: str, goal_name: str) -> str:
     """The dropdown text for a goal: its code, then its name. The reader keeps only the code."""
     return f"{goal_code} {goal_name}"
@@ -66,25 +72,30 @@ def build_template(
     board's contributions submitted earlier in the mandate period (columns as the
     contributions sheet); they pre-fill the follow-up and human-rights sheets."""
     known = _known(known_contributions)
+    has_goals = not catalogue.goals_for(board_code).empty
     wb = Workbook()
     instructions = wb.active
     instructions.title = INSTRUCTIONS_SHEET
     lists = _lists_sheet(wb, catalogue, board_code)
 
-    _instructions(instructions, catalogue, occasion, board_code)
+    _instructions(instructions, catalogue, occasion, board_code, has_goals)
     _details(wb.create_sheet(DETAILS_SHEET), catalogue, occasion, board_code)
-    _contributions(wb.create_sheet(CONTRIBUTIONS_SHEET), catalogue, occasion, board_code, known, lists)
-    if occasion.is_follow_up:
-        _follow_ups(wb.create_sheet(FOLLOW_UPS_SHEET), catalogue, occasion, board_code, known, lists)
+    if has_goals:
+        _contributions(wb.create_sheet(CONTRIBUTIONS_SHEET), catalogue, occasion, board_code, known, lists)
+        if occasion.is_follow_up:
+            _follow_ups(wb.create_sheet(FOLLOW_UPS_SHEET), catalogue, occasion, board_code, known, lists)
+    else:
+        _no_contributions(wb.create_sheet(CONTRIBUTIONS_SHEET), catalogue, board_code)
     _human_rights(wb.create_sheet(HUMAN_RIGHTS_SHEET), catalogue, occasion, board_code, known, lists)
-    _indicators(wb.create_sheet(INDICATORS_SHEET), catalogue, occasion, board_code, known, lists)
+    if has_goals:
+        _indicators(wb.create_sheet(INDICATORS_SHEET), catalogue, occasion, board_code, known, lists)
 
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
     wb[LISTS_SHEET].sheet_state = "hidden"
     wb.active = 0
     created = dt.datetime(occasion.year, 1, 1)
     wb.properties.creator = "Malmö stad, stadskontoret"
-    wb.properties.title = f"{occasion.label} – {catalogue.board_name(board_code)}"
+    wb.properties.title = template_title(catalogue, occasion, board_code)
     wb.properties.created = created
     wb.properties.modified = created
     return wb
@@ -144,30 +155,43 @@ def _protect(ws: Worksheet) -> None:
     ws.protection.sort = False
 
 
-def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code: str) -> None:
+def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code: str, has_goals: bool) -> None:
     deadline = catalogue.deadline(occasion)
+    themes = and_list([t.lower() for t in catalogue.scales["theme"].labels])
     lines = [
-        (f"{occasion.label} – {catalogue.board_name(board_code)}", TITLE_FONT),
+        (template_title(catalogue, occasion, board_code), TITLE_FONT),
         (f"Mandatperiod {catalogue.mandate_period}. Mallversion {TEMPLATE_VERSION}. "
          f"Lämnas till stadskontoret senast {deadline:%Y-%m-%d}.", None),
         ("", None),
         ("Så fyller du i mallen", Font(bold=True, size=12)),
         (f"1. Fliken {DETAILS_SHEET}: fyll i kontaktperson och inlämningsdatum. Övriga uppgifter är förifyllda.", None),
-        (f"2. Fliken {CONTRIBUTIONS_SHEET}: ett bidrag per rad till de KF-mål nämnden/bolaget ansvarar för. "
-         "Beskriv hur bidraget förväntas leda till förflyttning, för året och för mandatperioden. "
-         "Behåll samma Bidrag-ID hela mandatperioden så att uppföljningen kan spåras.", None),
     ]
-    if occasion.is_follow_up:
+    if has_goals:
+        lines.append((
+            f"2. Fliken {CONTRIBUTIONS_SHEET}: ett bidrag per rad till de KF-mål nämnden/bolaget ansvarar för. "
+            "Beskriv hur bidraget förväntas leda till förflyttning, för året och för mandatperioden. "
+            "Behåll samma bidrags-id hela mandatperioden så att uppföljningen kan spåras.", None))
+    else:
+        lines.append((
+            f"2. Nämnden/bolaget ansvarar inte för något KF-mål under {catalogue.mandate_period}: fliken "
+            f"{CONTRIBUTIONS_SHEET} lämnas tom. Grunduppdraget följs upp i fliken {HUMAN_RIGHTS_SHEET}.", None))
+    if occasion.is_follow_up and has_goals:
         lines.append((
             f"3. Fliken {FOLLOW_UPS_SHEET}: följ upp varje bidrag. Bedöm förflyttningen, om önskad förflyttning "
             "nås under mandatperioden, skriv en analys och ange vilket underlag (kvantitativt och/eller "
             "kvalitativt) bedömningen bygger på.", None))
-        if catalogue.is_last_year(occasion) and occasion.kind == "ar":
-            lines.append(("   Mandatperiodsanalys: ange också om önskad förflyttning har nåtts under mandatperioden.", None))
+        if catalogue.is_period_end(occasion):
+            lines.append(("   Mandatperiodsanalys: ange också om önskad förflyttning har nåtts under mandatperioden, "
+                          "och beskriv i analysen hur bidraget har utvecklats över hela perioden.", None))
+    subjects = f"varje bidrag och för {BASE_MISSION.lower()}et" if has_goals else f"{BASE_MISSION.lower()}et"
+    hr = f"4. Fliken {HUMAN_RIGHTS_SHEET}: ange för {subjects} hur {themes} har beaktats."
+    if not occasion.is_follow_up:
+        hr += " I budgeten kan ni ange hur temana planeras att beaktas; det krävs i delårsrapporten och årsanalysen."
+    lines.append((hr, None))
+    if has_goals:
+        lines.append((f"5. Fliken {INDICATORS_SHEET} är frivillig. Indikatorer krävs inte; lämna fliken tom om ni inte "
+                      "använder några.", None))
     lines += [
-        (f"4. Fliken {HUMAN_RIGHTS_SHEET}: ange för varje bidrag och för {BASE_MISSION.lower()}et hur "
-         "barnrätt, jämställdhet, jämlikhet och antidiskriminering har beaktats.", None),
-        (f"5. Fliken {INDICATORS_SHEET} är frivillig. Indikatorer krävs inte; lämna fliken tom om ni inte använder några.", None),
         ("", None),
         ("Kodade svar väljs i listor. Grå celler är förifyllda och låsta; gula celler fylls i.", None),
         ("Ändra inte flikarnas namn eller kolumnrubriker.", None),
@@ -305,10 +329,18 @@ def _contributions(ws, catalogue, occasion, board_code, known: pd.DataFrame, lis
     _fill_rows(ws, CONTRIBUTION_FIELDS, columns, rows, ("contribution_id",), BLANK_CONTRIBUTION_ROWS, lists)
 
 
+def _no_contributions(ws, catalogue, board_code) -> None:
+    """The contributions sheet of a board named for no KF goal: its headers (the sheet is
+    part of every submission), no input rows."""
+    _table_sheet(ws, f"Bidrag – {catalogue.board_name(board_code)}",
+                 f"Nämnden/bolaget ansvarar inte för något KF-mål under {catalogue.mandate_period}; fliken lämnas tom.",
+                 CONTRIBUTION_FIELDS)
+
+
 def _follow_ups(ws, catalogue, occasion, board_code, known: pd.DataFrame, lists: _Lists) -> None:
-    fields = follow_up_fields(catalogue.is_last_year(occasion) and occasion.kind == "ar")
+    fields = follow_up_fields(catalogue.is_period_end(occasion))
     columns = _table_sheet(
-        ws, f"Uppföljning – {occasion.label}",
+        ws, f"Uppföljning – {occasion.submission_label(catalogue.board_kind(board_code))}",
         "Följ upp varje bidrag: bedömning, analys och underlag. Nya bidrag läggs till på tomma rader.",
         fields,
     )
@@ -323,7 +355,7 @@ def _follow_ups(ws, catalogue, occasion, board_code, known: pd.DataFrame, lists:
 def _human_rights(ws, catalogue, occasion, board_code, known: pd.DataFrame, lists: _Lists) -> None:
     columns = _table_sheet(
         ws, "Mänskliga rättigheter",
-        f"Ange för varje bidrag och för {BASE_MISSION.lower()}et hur de fyra temana har beaktats.",
+        f"Ange för varje bidrag och för {BASE_MISSION.lower()}et hur varje tema har beaktats.",
         HUMAN_RIGHTS_FIELDS,
     )
     themes = catalogue.scales["theme"].labels

@@ -220,7 +220,7 @@ def summary_html(occasion: str, submissions: list[dict], issues: list[dict], exa
                    f'<td class="n{" fel" if e else ""}">{e}</td><td class="n{" varning" if w else ""}">{w}</td><td>{link}</td></tr>')
     out.append("</table>")
 
-    out.append("<h2>Fynd per regel och nämnd</h2>")
+    out.append("<h2>Fynd per regel och nämnd eller bolag</h2>")
     if issues:
         counts: dict[str, dict[str | None, int]] = {}
         for f in issues:

@@ -109,6 +109,16 @@ class RuleContext:
                 for g, b in zip(c.responsibilities["goal_code"], c.responsibilities["board_code"])}
 
     @cached_property
+    def board_kinds(self) -> dict[str, str]:
+        """period<SEP>board -> nämnd or bolag."""
+        return {f"{p}{KEY_SEPARATOR}{b}": k for p, c in self.catalogues.items() for b, k in zip(c.boards["board_code"], c.boards["board_kind"])}
+
+    def submission_label(self, occasion: object, period: object, board: object) -> str:
+        """What the board sent at the occasion, as the board names it ('Bolagsbudget 2024')."""
+        kind = self.board_kinds.get(f"{period}{KEY_SEPARATOR}{board}", "nämnd")
+        return Occasion.parse(str(occasion)).submission_label(kind)
+
+    @cached_property
     def board_names(self) -> dict[str, str]:
         return {f"{p}{KEY_SEPARATOR}{b}": n for p, c in self.catalogues.items() for b, n in zip(c.boards["board_code"], c.boards["board_name"])}
 
@@ -207,7 +217,9 @@ def expected_follow_ups(ctx: RuleContext) -> pd.DataFrame:
     if not pairs.empty:
         last = pairs.groupby("submission")["budget_year"].transform("max")
         pairs = pairs[pairs["budget_year"] == last]
-        pairs = pairs.assign(planned_in=pairs["budget_occasion"].map(lambda o: f"planerat i {Occasion.parse(o).label}"))
+        planned_in = [f"planerat i {ctx.submission_label(o, p, b)}"
+                      for o, p, b in zip(pairs["budget_occasion"], pairs["mandate_period"], pairs["board_code"])]
+        pairs = pairs.assign(planned_in=planned_in)
     own = ctx.tables["contributions"][["submission", "contribution_id"]].dropna()
     own = own.merge(subs, on="submission").assign(planned_in=f"finns i fliken {CONTRIBUTIONS_SHEET}")
     keep = ["submission", "occasion", "mandate_period", "board_code", "source_file", "sha256", "contribution_id", "planned_in"]
@@ -259,10 +271,13 @@ DERIVED_TABLES: dict[str, Callable[[RuleContext], pd.DataFrame]] = {
 
 
 def _present(frame, field, ctx):
-    """Filled in; a base-mission row of the human-rights sheet needs no contribution id."""
+    """Filled in; a base-mission row of the human-rights sheet needs no contribution id,
+    and in a budget how a theme is considered may still be open (`mr_ej_ifyllt_budget`)."""
     ok = frame[field].notna()
     if "scope" in frame.columns and field == "contribution_id":
         ok |= frame["scope"] == "base_mission"
+    if field == "consideration":
+        ok |= _kind(frame) == "budget"
     return ok
 
 
@@ -351,8 +366,9 @@ def _follow_up_same_goal(frame, field, ctx):
 
 
 def _reached_given(frame, field, ctx):
-    last = frame["mandate_period"].map({p: c.last_year for p, c in ctx.catalogues.items()})
-    period_end = (_kind(frame) == "ar") & (_year(frame) == last)
+    """The catalogue's period end asks whether the desired movement has been reached."""
+    ends = {p: c.period_end_occasion.code for p, c in ctx.catalogues.items()}
+    period_end = frame["occasion"].astype(object) == frame["mandate_period"].map(ends)
     return ~period_end | frame[field].notna()
 
 
@@ -367,10 +383,20 @@ def _theme_label(frame, ctx) -> pd.Series:
 
 
 def _theme_present(scope: str):
+    """A follow-up must say how every theme was considered (in a budget, see `_theme_open_in_budget`)."""
     def derive(frame, field, ctx):
-        return pd.DataFrame({"check": frame["present"] | (frame["scope"] != scope),
+        return pd.DataFrame({"check": frame["present"] | (frame["scope"] != scope) | (_kind(frame) == "budget"),
                              "theme_label": _theme_label(frame, ctx)})
     return derive
+
+
+def _theme_open_in_budget(frame, field, ctx):
+    """In a budget a theme not yet considered is flagged, not rejected: the structure asks
+    for the human-rights themes in the follow-up. On the derived table, a missing row; on
+    the sheet, a row without its answer."""
+    open_ = ~frame["present"] if "present" in frame.columns else frame[field].isna()
+    return pd.DataFrame({"check": ~open_ | (_kind(frame) != "budget"), "theme_label": _theme_label(frame, ctx),
+                         "subject": _hr_subject(frame)})
 
 
 def _hr_unique(frame, field, ctx):
@@ -467,8 +493,8 @@ RULES: tuple[Rule, ...] = (
          "{board_name} är inte ansvarig för KF-mål {value} ({goal_name}) under {mandate_period}. "
          "Välj ett av nämndens/bolagets mål i listan.",
          on("contributions", "goal_code") + on("follow_ups", "goal_code"), Expect("true"), _goal_assigned),
-    Rule("dubblett_bidrag_id", ERROR, "Samma Bidrag-ID på flera rader i fliken Bidrag.",
-         "Bidrag-ID '{value}' förekommer på flera rader i fliken {sheet}. Varje bidrag ska ha ett eget ID "
+    Rule("dubblett_bidrag_id", ERROR, "Samma bidrags-id på flera rader i fliken Bidrag.",
+         "Bidrags-id '{value}' förekommer på flera rader i fliken {sheet}. Varje bidrag ska ha ett eget id "
          "som behålls hela mandatperioden.",
          on("contributions", "contribution_id"), Expect("unique"), _per_submission),
     Rule("okand_samverkanspart", WARNING, "En samverkanspart finns inte bland målkatalogens nämnder och bolag.",
@@ -480,11 +506,11 @@ RULES: tuple[Rule, ...] = (
          on("follow_ups", "contribution_id"), Expect("unique"), _per_submission),
     Rule("uppfoljning_okant_bidrag", ERROR, "Uppföljningen avser ett bidrag som nämnden/bolaget inte har planerat.",
          "Bidraget '{value}' finns varken i någon av nämndens/bolagets budgetar för {mandate_period} eller i fliken "
-         "Bidrag. Kontrollera Bidrag-ID:t; uppföljningen kan inte kopplas till ett bidrag.",
+         "Bidrag. Kontrollera bidrags-id:t; uppföljningen kan inte kopplas till ett bidrag.",
          on("follow_ups", "contribution_id"), Expect("true"), _follow_up_known),
-    Rule("uppfoljning_ej_planerad", WARNING, "Det uppföljda bidraget finns inte i någon nämndsbudget för året eller tidigare.",
-         "Bidraget '{value}' följs upp men finns inte i någon nämndsbudget för {year} eller tidigare under "
-         "mandatperioden. Kontrollera Bidrag-ID:t, eller ta med bidraget i nästa nämndsbudget.",
+    Rule("uppfoljning_ej_planerad", WARNING, "Det uppföljda bidraget finns inte i någon nämnds- eller bolagsbudget för året eller tidigare.",
+         "Bidraget '{value}' följs upp men finns inte i någon av nämndens/bolagets budgetar för {year} eller tidigare under "
+         "mandatperioden. Kontrollera bidrags-id:t, eller ta med bidraget i nästa budget.",
          on("follow_ups", "contribution_id"), Expect("true"), _follow_up_planned),
     Rule("uppfoljning_annat_mal", WARNING, "Uppföljningen anger ett annat KF-mål än bidraget planerades mot.",
          "Uppföljningen anger KF-mål {value}, men bidraget '{contribution_id}' är planerat mot KF-mål {planned_goal}. "
@@ -497,7 +523,7 @@ RULES: tuple[Rule, ...] = (
     Rule("saknas_bedomning", ERROR, "Bedömning av förflyttningen saknas.",
          "'{header}' saknas för bidraget '{contribution_id}'. Välj ett värde i listan.",
          on("follow_ups", "movement", "outlook"), Expect("not_null")),
-    Rule("saknas_mandatperiodsanalys", ERROR, "Vid mandatperiodens sista årsredovisning saknas bedömningen om förflyttningen har nåtts.",
+    Rule("saknas_mandatperiodsanalys", ERROR, "Vid mandatperiodsanalysen saknas bedömningen om förflyttningen har nåtts.",
          "Mandatperiodsanalys saknas för bidraget '{contribution_id}': ange om önskad förflyttning har nåtts under mandatperioden.",
          on("follow_ups", "reached"), Expect("true"), _reached_given),
     Rule("saknas_analys", ERROR, "Analystext saknas.",
@@ -512,18 +538,23 @@ RULES: tuple[Rule, ...] = (
          "bedömningen bygger på.",
          on("follow_ups", "evidence_type", "evidence"), Expect("not_null")),
     # Human rights.
-    Rule("mr_tema_saknas", ERROR, "Ett tema för mänskliga rättigheter saknas för ett bidrag.",
+    Rule("mr_tema_saknas", ERROR, "Ett tema för mänskliga rättigheter saknas för ett bidrag i uppföljningen.",
          "Temat {theme_label} saknas för bidraget '{value}'. Lägg till en rad i fliken {sheet} och ange hur temat har beaktats.",
          on("expected_themes", "contribution_id"), Expect("true"), _theme_present("contribution")),
-    Rule("mr_grunduppdrag_saknas", ERROR, "Ett tema för mänskliga rättigheter saknas för grunduppdraget.",
+    Rule("mr_grunduppdrag_saknas", ERROR, "Ett tema för mänskliga rättigheter saknas för grunduppdraget i uppföljningen.",
          "Temat {theme_label} saknas för grunduppdraget. Lägg till en rad med '{value}' i fliken {sheet} och ange hur "
          "temat har beaktats.",
          on("expected_themes", "contribution_id"), Expect("true"), _theme_present("base_mission")),
+    Rule("mr_ej_ifyllt_budget", WARNING, "I budgeten är ett tema för mänskliga rättigheter ännu inte ifyllt.",
+         "Temat {theme_label} är ännu inte ifyllt för {subject}. I budgeten går det bra; i delårsrapporten och "
+         "årsanalysen ska det anges hur temat har beaktats.",
+         (*on("expected_themes", "contribution_id"), *on("human_rights", "consideration")), Expect("true"),
+         _theme_open_in_budget),
     Rule("mr_dubblett", WARNING, "Samma tema anges flera gånger för ett bidrag eller grunduppdraget.",
          "Temat {value} anges på flera rader för {subject}. Ange varje tema en gång.",
          on("human_rights", "theme"), Expect("unique"), _hr_unique),
-    Rule("mr_okant_bidrag", WARNING, "Raden om mänskliga rättigheter avser ett Bidrag-ID som inte finns i inlämningen.",
-         "Bidrag-ID '{value}' finns varken i fliken Bidrag eller i fliken Uppföljning i denna inlämning. Kontrollera ID:t.",
+    Rule("mr_okant_bidrag", WARNING, "Raden om mänskliga rättigheter avser ett bidrags-id som inte finns i inlämningen.",
+         "Bidrags-id '{value}' finns varken i fliken Bidrag eller i fliken Uppföljning i denna inlämning. Kontrollera id:t.",
          on("human_rights", "contribution_id"), Expect("true"), _hr_contribution_known),
     Rule("mr_ej_beaktat_utan_kommentar", WARNING, "Ett tema är markerat som inte beaktat utan beskrivning.",
          "Temat {theme_label} är markerat som inte beaktat för {subject}, utan beskrivning. Förklara varför i kolumnen '{header}'.",
@@ -539,9 +570,9 @@ RULES: tuple[Rule, ...] = (
          "Indikatorn '{indicator}' saknar '{header}'. Indikatorer är frivilliga, men en angiven indikator behöver "
          "basår, basvärde, år och värde för att kunna användas.",
          on("indicators", "baseline_year", "baseline_value", "value_year", "value"), Expect("not_null")),
-    Rule("indikator_okant_bidrag", WARNING, "Indikatorn hör till ett Bidrag-ID som inte finns i inlämningen.",
-         "Indikatorn '{indicator}' hör till Bidrag-ID '{value}', som varken finns i fliken Bidrag eller i fliken "
-         "Uppföljning i denna inlämning. Kontrollera ID:t.",
+    Rule("indikator_okant_bidrag", WARNING, "Indikatorn hör till ett bidrags-id som inte finns i inlämningen.",
+         "Indikatorn '{indicator}' hör till bidrags-id '{value}', som varken finns i fliken Bidrag eller i fliken "
+         "Uppföljning i denna inlämning. Kontrollera id:t.",
          on("indicators", "contribution_id"), Expect("true"), _hr_contribution_known),
 )
 

@@ -30,7 +30,6 @@ from analysis.checks.rules import (
     RuleContext,
     header,
 )
-from analysis.occasion import Occasion
 from analysis.text import shown
 from analysis.vocabulary import file_key, key
 from analysis.boards.layout import DATA_SHEETS, DETAILS_SHEET
@@ -243,7 +242,8 @@ def _findings(failures, frames, ctx: RuleContext, letters: dict, details_cells: 
             fields = _Fields({c: _or_blank(rec[c]) for c in from_row})
             fields.update({name: _or_blank(rec[col]) for name, col in from_extras.items()})
             fields.update(value=value or "", header=header(sheet, check.field), sheet=sheet,
-                          occasion_label=Occasion.parse(str(rec["occasion"])).label, value_length=len(value or ""))
+                          occasion_label=ctx.submission_label(rec["occasion"], rec.get("mandate_period"), rec["board_code"]),
+                          value_length=len(value or ""))
             cell, row, col = _cell(letters, details_cells, rec["sha256"], sheet, check.field, rec.get("excel_row"))
             records.append({
                 "occasion": rec["occasion"], "board_code": rec["board_code"], "source_file": rec["source_file"],

@@ -183,7 +183,8 @@ def board_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: F
             "Bidrags-id": cid,
             "Bidrag": (first["title"] if first is not None else latest["title"]),
             "KF-mål": _goal_text((first if first is not None else latest)["goal_code"], goals),
-            "Planerat i": _occasion_label(first["occasion"]) if first is not None else "–",
+            "Planerat i": (Occasion.parse(first["occasion"]).submission_label(catalogue.board_kind(first["board_code"]))
+                           if first is not None else "–"),  # the board's own budget: nämnds- or bolagsbudget
             "Förväntad förflyttning": first["expected_movement"] if first is not None else None,
         }
         for o in occasions:

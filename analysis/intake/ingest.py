@@ -82,7 +82,7 @@ def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progre
     occasion, name and content) is not parsed again: its staged rows are reused."""
     folder = paths.raw_for(occasion.code)
     if not folder.is_dir():
-        raise UsageError(f"Mappen {folder} finns inte. Lägg nämndernas arbetsböcker för {occasion.code} där.")
+        raise UsageError(f"Mappen {folder} finns inte. Lägg nämndernas och bolagens arbetsböcker för {occasion.code} där.")
     entries = inbox_entries(folder)
     rows: dict[str, list[dict]] = {t: [] for t in TABLES}
     unreadable: list[dict] = []

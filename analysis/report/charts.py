@@ -17,7 +17,7 @@ from analysis.catalogue import Catalogue
 from analysis.occasion import Occasion
 from analysis.report.content import basis_note
 from analysis.report.data import ReportData
-from analysis.report.plots import Chart, heatmap, lines_over_occasions, stacked_shares
+from analysis.report.plots import Chart, heatmap, lines_over_occasions, small_multiples, stacked_shares
 from analysis.tables.coverage import BUDGET_CATEGORIES, CATEGORIES
 from analysis.tables.registry import TABLES
 
@@ -149,15 +149,28 @@ def _reached_per_goal(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
 
 
 register_chart(ChartSpec("uppnadd_forflyttning_per_kf_mal", "movement_by_goal", _reached_per_goal,
-                         lambda frame, ctx: ctx.occasion.is_follow_up and ctx.is_period_end))
+                         lambda frame, ctx: ctx.is_period_end))
+
+
+def _reached_per_area(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
+    return stacked_shares(_scale_rows(frame, "reached", "goal_area_code"), "goal_area_code", ctx.goal_areas,
+                          ctx.levels("reached"), name="uppnadd_forflyttning_per_malomrade",
+                          title="Har önskad förflyttning nåtts under mandatperioden? Per målområde",
+                          note=ctx.note, alt_subject="uppnådd förflyttning per målområde", example_data=ctx.example_data)
+
+
+register_chart(ChartSpec("uppnadd_forflyttning_per_malomrade", "movement_by_goal_area", _reached_per_area,
+                         lambda frame, ctx: ctx.is_period_end))
 
 
 def _coverage_per_goal(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
     categories = CATEGORIES if ctx.occasion.is_follow_up else BUDGET_CATEGORIES
     rows = frame.astype({"goal_code": object, "category": object}).rename(columns={"category": "level"})
     return stacked_shares(rows, "goal_code", ctx.goals, list(categories.items()),
-                          name="traffbild_per_kf_mal", title=f"Träffbild: ansvariga nämnder per KF-mål – {ctx.occasion.label}",
-                          note=ctx.note, alt_subject="ansvariga nämnders bidrag per KF-mål", example_data=ctx.example_data)
+                          name="traffbild_per_kf_mal",
+                          title=f"Träffbild: ansvariga nämnder och bolag per KF-mål – {ctx.occasion.label}",
+                          note=ctx.note, alt_subject="ansvariga nämnders och bolags bidrag per KF-mål",
+                          example_data=ctx.example_data)
 
 
 register_chart(ChartSpec("traffbild_per_kf_mal", "coverage_by_goal", _coverage_per_goal))
@@ -185,14 +198,34 @@ def _evidence_per_goal(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
 register_chart(ChartSpec("underlag_per_kf_mal", "evidence_mix", _evidence_per_goal, _follow_up))
 
 
+def _trend(frame: pd.DataFrame, key: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A movement trend table's rows as the line charts take them, and its occasions' labels in order."""
+    rows = frame.astype({"occasion": object, key: object}).rename(columns={"moving_share": "share"})
+    return rows, {o: Occasion.parse(o).label for o in sorted({str(o) for o in rows["occasion"]}, key=Occasion.parse)}
+
+
 def _trend_per_area(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
-    rows = frame.astype({"occasion": object, "goal_area_code": object}).rename(columns={"moving_share": "share"})
-    occasions = sorted({str(o) for o in rows["occasion"]}, key=Occasion.parse)
+    rows, occasions = _trend(frame, "goal_area_code")
     return lines_over_occasions(
-        rows, "goal_area_code", dict(ctx.goal_areas), {o: Occasion.parse(o).label for o in occasions},
+        rows, "goal_area_code", dict(ctx.goal_areas), occasions,
         name="utveckling_per_malomrade", title="Andel uppföljningar med viss eller tydlig förflyttning över mandatperioden",
         y_title="Viss eller tydlig förflyttning", note=ctx.note, example_data=ctx.example_data)
 
 
-register_chart(ChartSpec("utveckling_per_malomrade", "movement_trend_by_goal_area", _trend_per_area,
-                         lambda frame, ctx: len(frame) > 0))
+def _trend_applies(frame: pd.DataFrame, ctx: ChartContext) -> bool:
+    """At a follow-up with follow-ups so far (a budget has no movement to show)."""
+    return ctx.occasion.is_follow_up and len(frame) > 0
+
+
+register_chart(ChartSpec("utveckling_per_malomrade", "movement_trend_by_goal_area", _trend_per_area, _trend_applies))
+
+
+def _trend_per_goal(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
+    rows, occasions = _trend(frame, "goal_code")
+    return small_multiples(
+        rows, "goal_code", dict(ctx.goals), occasions,
+        name="utveckling_per_kf_mal", title="Andel uppföljningar med viss eller tydlig förflyttning per KF-mål över mandatperioden",
+        note=ctx.note, example_data=ctx.example_data)
+
+
+register_chart(ChartSpec("utveckling_per_kf_mal", "movement_trend_by_goal", _trend_per_goal, _trend_applies))

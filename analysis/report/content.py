@@ -1,8 +1,8 @@
 """What the compiled analysis (sammanställd analys) shows: Swedish tables built from the
-aggregate tables, the boards' own texts, the executive board's judgement and what the
-report rests on. Pure functions of a `ReportData`: they label and arrange figures the
-aggregate tables hold, and compute none of their own, so the notebook, the Excel
-workbook and the charts never disagree."""
+aggregate tables, the boards' own texts, the executive board's own assessment and text at
+every level (first in each section) and what the report rests on. Pure functions of a
+`ReportData`: they label and arrange figures the aggregate tables hold, and compute none
+of their own, so the notebook, the Excel workbook and the charts never disagree."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import html
 import pandas as pd
 
 from analysis.occasion import Occasion
-from analysis.report.data import ReportData
-from analysis.tables.goal_signal import LEVELS, RULE
+from analysis.report.data import BASE_MISSION_SUBJECT, PENDING, ReportData
+from analysis.tables.goal_signal import LEVELS, NAME as WEIGHED_TOGETHER, RULE
+from analysis.tables.lessons import LESSONS
 from analysis.tables.registry import sheets
-from analysis.vocabulary import BOARD_STATUS_LABELS, BOARD_STATUSES, FILE_STATUS_LABELS, number, percent
+from analysis.tables.trajectory import CHANGED
+from analysis.vocabulary import BOARD_STATUS_LABELS, BOARD_STATUSES, FILE_STATUS_LABELS, and_list, number, percent
 
 
 # --- display -----------------------------------------------------------------------
@@ -67,8 +69,97 @@ def basis_note(data: ReportData) -> str:
 
 
 def signal_rule() -> str:
-    """The rule behind the suggested signal, as the report states it."""
+    """The rule behind the weighing together of the boards' assessments, as the report states it."""
     return RULE
+
+
+def theme_list(data: ReportData) -> str:
+    """The catalogue's human-rights themes in a sentence: 'barnrätt, jämställdhet och jämlikhet'."""
+    return and_list([t.lower() for t in data.catalogue.scales["theme"].labels])
+
+
+# --- the executive board's own words ---------------------------------------------------
+
+
+def judgement_of(data: ReportData, level: str, key: str | None = None) -> dict[str, str | None]:
+    """The executive board's assessment (label, None where none is asked), whether the
+    movement has been reached (at the period end) and text at a level: `city`,
+    `goal_area`, `goal` or `human_rights` (a theme code or the base mission)."""
+    j = data.judgement
+    if level == "city":
+        return {"assessment": None, "reached": None, "text": j.city}
+    if level == "human_rights":
+        rows = j.human_rights[j.human_rights["subject"] == key]
+        return {"assessment": None, "reached": None, "text": rows["wording"].iloc[0] if len(rows) else None}
+    frame, column = (j.goal_areas, "goal_area_code") if level == "goal_area" else (j.goals, "goal_code")
+    row = frame[frame[column] == key]
+    if row.empty:
+        return {"assessment": PENDING, "reached": PENDING if level == "goal" and data.is_period_end else None, "text": None}
+    row = row.iloc[0]
+    reached = row["reached_label"] if level == "goal" and data.is_period_end else None
+    return {"assessment": row["assessment_label"], "reached": reached, "text": row["wording"]}
+
+
+def judgement_html(data: ReportData, level: str, key: str | None = None) -> str:
+    """The executive board's own words at the head of a section: its assessment (and at the
+    period end whether the movement has been reached) and its text, 'pending' where
+    empty, or only that its judgement is pending when nothing is written; all escaped."""
+    given = judgement_of(data, level, key)
+    labels = {"assessment": "Bedömning av förflyttningen:", "reached": "Har önskad förflyttning nåtts?"}
+    asked = {k: v for k, v in given.items() if k in labels and v is not None}
+    if not given["text"] and all(v == PENDING for v in asked.values()):
+        lines = [f"<p><em>{text(PENDING)}.</em></p>"]
+    else:
+        lines = [f"<p><strong>{text(labels[k])}</strong> {text(v)}</p>" for k, v in asked.items()]
+        lines.append(f"<p>{text(given['text'])}</p>" if given["text"] else "<p><em>Kommunstyrelsens text pågår.</em></p>")
+    return ('<div class="ks-bedomning" style="border-left:4px solid #1F4E79;background:#F3F6FA;padding:4px 12px;'
+            'margin:8px 0"><p style="margin-bottom:2px"><strong>Kommunstyrelsens bedömning</strong></p>'
+            f'{"".join(lines)}</div>')
+
+
+def judgement_table(data: ReportData) -> pd.DataFrame:
+    """The executive board's words at every level, with the evidence they stand beside:
+    the whole city, each goal area, each KF goal and the human-rights follow-up."""
+    records = [("Hela staden", "", "Hela staden", "", judgement_of(data, "city"))]
+    summary = data.tables["goal_area_summary"]
+    for a, name in zip(data.goal_areas["goal_area_code"], data.goal_areas["goal_area_name"]):
+        records.append(("Målområde", a, name, goal_area_evidence(summary, a), judgement_of(data, "goal_area", a)))
+    signals = data.tables["goal_signal"].astype({"goal_code": object}).set_index("goal_code")["suggested_level_label"]
+    for g, name in zip(data.goals["goal_code"], data.goals["goal_name"]):
+        records.append(("KF-mål", g, name, signals.get(g, ""), judgement_of(data, "goal", g)))
+    themes = data.catalogue.scales["theme"]
+    for code, label in [*zip(themes.codes, themes.labels), (BASE_MISSION_SUBJECT, "Grunduppdraget")]:
+        records.append(("Mänskliga rättigheter", "", label, "", judgement_of(data, "human_rights", code)))
+    out = pd.DataFrame({
+        "Nivå": [r[0] for r in records], "Kod": [r[1] for r in records], "Namn": [r[2] for r in records],
+        f"{WEIGHED_TOGETHER} (underlag)": [r[3] for r in records],
+        "Kommunstyrelsens bedömning": [r[4]["assessment"] or "" for r in records],
+        "Kommunstyrelsens text": [r[4]["text"] or PENDING for r in records],
+    })
+    if data.is_period_end:
+        out.insert(5, "Kommunstyrelsens bedömning: har önskad förflyttning nåtts?", [r[4]["reached"] or "" for r in records])
+    return out
+
+
+def goal_area_evidence(goal_area_summary: pd.DataFrame, goal_area: str) -> str:
+    """One goal area's row of `goal_area_summary` in words: its follow-ups, the share with
+    some or clear movement, and its goals by the weighing together of the assessments."""
+    rows = goal_area_summary[goal_area_summary["goal_area_code"].astype(object) == goal_area]
+    if rows.empty or pd.isna(rows["follow_ups"].iloc[0]):
+        return ""
+    row = rows.iloc[0]
+    levels = "; ".join(f"{int(row[f'signal_{level}'])} {label.lower()}" for level, label in LEVELS.items()
+                       if row[f"signal_{level}"])
+    return (f"{int(row['follow_ups'])} uppföljningar, {percent(row['moving_share'])} med viss eller tydlig förflyttning. "
+            f"KF-mål: {levels or 'inga'}.")
+
+
+def reached_evidence(movement_by_goal: pd.DataFrame, goal_code: str) -> str:
+    """The boards' and companies' answers whether the desired movement has been reached, for
+    one goal, from `movement_by_goal` (empty where the occasion does not ask)."""
+    rows = movement_by_goal[(movement_by_goal["goal_code"].astype(object) == goal_code)
+                            & (movement_by_goal["scale"].astype(object) == "reached")]
+    return "; ".join(f"{label}: {n}" for label, n in zip(rows["level_label"], rows["count"].astype(int)))
 
 
 # --- tables -------------------------------------------------------------------------
@@ -76,7 +167,8 @@ def signal_rule() -> str:
 
 def summary_table(data: ReportData) -> pd.DataFrame:
     """The whole city per goal area: follow-ups, share with some or clear movement, the
-    share that could be assessed, and how many of its goals got each suggested signal."""
+    share that could be assessed, and how many of its goals got each level of the weighing
+    together of the boards' assessments."""
     t = data.tables["goal_area_summary"]
     counts = zip(*(t[f"signal_{level}"].astype(int) for level in LEVELS))
     signals = ["; ".join(f"{n} {label.lower()}" for n, label in zip(row, LEVELS.values()) if n) or "–" for row in counts]
@@ -84,20 +176,29 @@ def summary_table(data: ReportData) -> pd.DataFrame:
         "Målområde": t["goal_area_code"].astype(object), "Namn": t["goal_area_name"].astype(object),
         "KF-mål": t["goals"].astype("Int64"), "Uppföljningar": t["follow_ups"].astype("Int64"),
         "Viss eller tydlig förflyttning": t["moving_share"], "Bedömbara": t["assessed_share"],
-        "Föreslagna signaler": signals,
+        f"{WEIGHED_TOGETHER} per KF-mål": signals,
     }).reset_index(drop=True)
 
 
 def signal_table(data: ReportData, goal_code: str | None = None) -> pd.DataFrame:
-    """Per goal: the suggested signal with its reasons, beside the executive board's own
-    assessment and wording (or that it is pending)."""
+    """Per goal: the weighing together of the boards' assessments with its reasons, beside
+    the executive board's own assessment and text (or that it is pending)."""
     signals = data.for_goal("goal_signal", goal_code) if goal_code else data.tables["goal_signal"]
     signals = signals[["goal_area_code", "goal_code", "goal_name", "suggested_level_label", "reasons"]].astype(
         {"goal_code": object})
-    out = signals.merge(data.judgement, on="goal_code", how="left")
+    out = signals.merge(data.judgement.goals, on="goal_code", how="left")
+    out["wording"] = out["wording"].where(out["wording"].notna(), PENDING)
     return out[["goal_code", "goal_name", "suggested_level_label", "reasons", "assessment_label", "wording"]].rename(
-        columns={"goal_code": "KF-mål", "goal_name": "Mål", "suggested_level_label": "Föreslagen signal (underlag)",
-                 "reasons": "Skäl", "assessment_label": "KS bedömning", "wording": "KS formulering"}).reset_index(drop=True)
+        columns={"goal_code": "KF-mål", "goal_name": "Mål", "suggested_level_label": f"{WEIGHED_TOGETHER} (underlag)",
+                 "reasons": "Skäl", "assessment_label": "Kommunstyrelsens bedömning",
+                 "wording": "Kommunstyrelsens text"}).reset_index(drop=True)
+
+
+def evidence_table(data: ReportData, goal_code: str) -> pd.DataFrame:
+    """One goal's weighing together of the boards' assessments, with its reasons."""
+    rows = data.for_goal("goal_signal", goal_code)
+    return pd.DataFrame({WEIGHED_TOGETHER: rows["suggested_level_label"].astype(object),
+                         "Skäl": rows["reasons"].astype(object)}).reset_index(drop=True)
 
 
 def goal_coverage_table(data: ReportData, goal_code: str) -> pd.DataFrame:
@@ -140,6 +241,35 @@ def distribution_table(data: ReportData, goal_code: str, scale: str) -> pd.DataF
     rows = rows[rows["scale"].astype(object) == scale]
     return pd.DataFrame({"Nivå": rows["level_label"].astype(object), "Antal": rows["count"].astype("Int64"),
                          "Andel": rows["share"]}).reset_index(drop=True)
+
+
+def area_distribution_table(data: ReportData, goal_area: str, scale: str) -> pd.DataFrame:
+    """Count and share per level of one scale for a goal area's follow-ups."""
+    rows = data.tables["movement_by_goal_area"]
+    rows = rows[(rows["goal_area_code"].astype(object) == goal_area) & (rows["scale"].astype(object) == scale)]
+    return pd.DataFrame({"Nivå": rows["level_label"].astype(object), "Antal": rows["count"].astype("Int64"),
+                         "Andel": rows["share"]}).reset_index(drop=True)
+
+
+def reached_basis(data: ReportData, goal_code: str | None = None, goal_area: str | None = None) -> str:
+    """What the answers whether the desired movement has been reached rest on: follow-ups,
+    and which responsible boards and companies sent them (their accepted submissions)."""
+    if goal_code is not None:
+        rows = data.for_goal("movement_by_goal", goal_code)
+    else:
+        rows = data.tables["movement_by_goal_area"]
+        rows = rows[rows["goal_area_code"].astype(object) == goal_area]
+    rows = rows[rows["scale"].astype(object) == "reached"]
+    if rows.empty:
+        return ""
+    row = rows.iloc[0]
+    said = (f"Vilar på {int(row['follow_ups'])} uppföljningar i godkända inlämningar från {int(row['boards'])} av "
+            f"{int(row['responsible_boards'])} ansvariga nämnder och bolag")
+    if goal_code is not None:
+        cov = data.for_goal("coverage", goal_code)
+        names = cov.loc[cov["has_follow_up"].fillna(False).astype(bool) & cov["responsible"].astype(bool), "board_name"]
+        said += f": {', '.join(names.astype(str))}" if len(names) else ""
+    return said + "."
 
 
 def goal_evidence_table(data: ReportData, goal_code: str) -> pd.DataFrame:
@@ -230,6 +360,134 @@ def trajectory_table(data: ReportData) -> pd.DataFrame:
     return grid.reset_index(drop=True)
 
 
+# Short words for the compact plan-and-outcome table; a code without one shows its label.
+SHORT_MOVEMENT = {"clear": "Tydlig", "some": "Viss", "none": "Ingen", "negative": "Motsatt", "not_assessable": "Ej bedömbar"}
+SHORT_OUTLOOK = {"likely": "nås", "partly": "nås delvis", "unlikely": "nås inte", "uncertain": "osäkert"}
+
+
+def _short_occasion(code: str) -> str:
+    o = Occasion.parse(code)
+    return {"budget": "Budget", "delar": "Delår", "ar": "År"}[o.kind] + f" {o.year}"
+
+
+def plan_outcome_table(data: ReportData, goal_code: str) -> pd.DataFrame:
+    """Each contribution to the goal over the period, plan beside outcome: how the board
+    expected it to lead to movement (its latest budget up to the occasion that says so),
+    then every follow-up's movement and outlook, and at the period end whether the desired
+    movement was reached. '–' where the board's accepted submission has no follow-up."""
+    rows = data.for_goal("contribution_paths", goal_code)
+    if rows.empty:
+        return pd.DataFrame()
+    rows = rows.astype({"occasion": object, "board_code": object, "contribution_id": object})
+    scales = data.catalogue.scales
+    movement_label = dict(zip(scales["movement"].codes, scales["movement"].labels))
+    outlook_label = dict(zip(scales["outlook"].codes, scales["outlook"].labels))
+    reached_label = dict(zip(scales["reached"].codes, scales["reached"].labels))
+    names = dict(zip(data.catalogue.boards["board_code"], data.catalogue.boards["board_name"]))
+    follow_up_occasions = [c for c in dict.fromkeys(rows["occasion"]) if Occasion.parse(c).is_follow_up]
+    board_order = {b: i for i, b in enumerate(data.catalogue.board_codes)}
+    contributions = sorted(dict.fromkeys(zip(rows["board_code"], rows["contribution_id"])),
+                           key=lambda k: (board_order.get(k[0], len(board_order)), str(k[1])))
+    by_key = {(o, b, c): r for o, b, c, r in zip(rows["occasion"], rows["board_code"], rows["contribution_id"],
+                                                 rows.to_dict("records"))}
+    out: dict[str, list] = {"Nämnd/bolag": [], "Bidrag": [], "Planerad förflyttning (budget)": []}
+    for o in follow_up_occasions:
+        out[_short_occasion(o)] = []
+    if data.is_period_end:
+        out["Har önskad förflyttning nåtts?"] = []
+    for b, c in contributions:
+        seen = [r for (o, bb, cc), r in by_key.items() if (bb, cc) == (b, c)]
+        title = next((r["title"] for r in reversed(seen) if isinstance(r["title"], str)), "")
+        plans = [r for r in seen if isinstance(r["expected_movement"], str)]
+        budgets = [r for r in plans if not Occasion.parse(r["occasion"]).is_follow_up]
+        plan = (budgets or plans)[-1] if plans else None
+        out["Nämnd/bolag"].append(names.get(b, b))
+        out["Bidrag"].append(f"{c} {title}".strip())
+        out["Planerad förflyttning (budget)"].append(plan["expected_movement"] if plan else "–")
+        for o in follow_up_occasions:
+            r = by_key.get((o, b, c))
+            if r is None or pd.isna(r["movement"]):
+                out[_short_occasion(o)].append("–")
+                continue
+            m, outlook = str(r["movement"]), r["outlook"]
+            said = SHORT_MOVEMENT.get(m, movement_label.get(m, m))
+            if not pd.isna(outlook):
+                said += " / " + SHORT_OUTLOOK.get(str(outlook), outlook_label.get(str(outlook), str(outlook)))
+            out[_short_occasion(o)].append(said)
+        if data.is_period_end:
+            r = by_key.get((data.occasion.code, b, c))
+            reached = r["reached"] if r is not None else None
+            out["Har önskad förflyttning nåtts?"].append(reached_label.get(str(reached), "–") if not pd.isna(reached) else "–")
+    return pd.DataFrame(out)
+
+
+def plan_outcome_key(data: ReportData) -> str:
+    """How to read the compact plan-and-outcome table."""
+    return ("Varje uppföljning: nämndens eller bolagets bedömda förflyttning (Tydlig, Viss, Ingen, Motsatt, Ej bedömbar) "
+            "/ om önskad förflyttning nås under mandatperioden (nås, nås delvis, nås inte, osäkert). "
+            "– betyder att bidraget inte följdes upp i en godkänd inlämning.")
+
+
+def changes_table(data: ReportData, goal_code: str) -> pd.DataFrame:
+    """The goal's contributions whose assessment of the movement changed since the previous
+    follow-up, in which direction, with the board's own text now."""
+    rows = data.for_goal("transitions", goal_code)
+    rows = rows[(rows["occasion"].astype(object) == data.occasion.code) & rows["change"].astype(object).isin(CHANGED)]
+    labels = dict(zip(data.catalogue.scales["movement"].codes, data.catalogue.scales["movement"].labels))
+    names = dict(zip(data.catalogue.boards["board_code"], data.catalogue.boards["board_name"]))
+    return pd.DataFrame({
+        "Nämnd/bolag": rows["board_code"].astype(object).map(names),
+        "Bidrag": rows["contribution_id"].astype(object),
+        "Förut": rows["previous_movement"].astype(object).map(labels),
+        "Nu": rows["movement"].astype(object).map(labels),
+        "Förändring": rows["change_label"].astype(object),
+        "Nämndens eller bolagets analys": rows["analysis"].astype(object),
+    }).reset_index(drop=True)
+
+
+def previous_follow_up_label(data: ReportData) -> str | None:
+    """The previous interim or annual report the changes are counted from."""
+    t = data.tables["transitions"]
+    previous = t.loc[t["occasion"].astype(object) == data.occasion.code, "previous_occasion"].dropna()
+    return Occasion.parse(str(previous.iloc[0])).label if len(previous) else None
+
+
+def lessons_table(data: ReportData, lesson: str) -> pd.DataFrame:
+    """The findings of one kind of lesson for the next period, with their evidence."""
+    rows = data.tables["lessons"]
+    rows = rows[rows["lesson"].astype(object) == lesson]
+    goals = dict(zip(data.catalogue.goals["goal_code"], data.catalogue.goals["goal_name"]))
+    areas = dict(zip(data.catalogue.goal_areas["goal_area_code"], data.catalogue.goal_areas["goal_area_name"]))
+    names = dict(zip(data.catalogue.boards["board_code"], data.catalogue.boards["board_name"]))
+    themes = dict(zip(data.catalogue.scales["theme"].codes, data.catalogue.scales["theme"].labels))
+    if lesson == "theme_rarely_considered":
+        out = {"Målområde": [f"{a} {areas.get(a, '')}" for a in rows["goal_area_code"].astype(object)],
+               "Tema": rows["theme"].astype(object).map(themes)}
+    else:
+        out = {"KF-mål": [f"{g} {goals.get(g, '')}" for g in rows["goal_code"].astype(object)]}
+        if lesson != "coverage_incomplete":
+            out |= {"Nämnd/bolag": rows["board_code"].astype(object).map(names), "Bidrag": rows["contribution_id"].astype(object)}
+    out["Underlag"] = rows["evidence"].astype(object)
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def lesson_kinds() -> dict[str, str]:
+    """The kinds of lessons, in order, with their Swedish headings."""
+    return dict(LESSONS)
+
+
+def planned_contributions_table(data: ReportData, goal_code: str) -> pd.DataFrame:
+    """At a budget: each board's planned contributions to the goal, in its own words."""
+    rows = data.for_goal("contributions", goal_code)
+    names = dict(zip(data.catalogue.boards["board_code"], data.catalogue.boards["board_name"]))
+    return pd.DataFrame({
+        "Nämnd/bolag": rows["board_code"].astype(object).map(names),
+        "Bidrag": rows["contribution_id"].astype(object) + " " + rows["title"].astype(object).fillna(""),
+        "Hur bidraget förväntas leda till förflyttning": rows["expected_movement"].astype(object),
+        "Planerat under året": rows["plan_year"].astype(object),
+    }).reset_index(drop=True)
+
+
 def provenance_table(data: ReportData) -> pd.DataFrame:
     """Om underlaget: the files of the occasion the report rests on, with their status and
     SHA-256, so anyone can check that a file is the one that was read."""
@@ -257,8 +515,10 @@ def provenance_facts(data: ReportData) -> list[tuple[str, str]]:
 
 
 def excel_tables(data: ReportData) -> dict[str, pd.DataFrame]:
-    """Every aggregate table of the report under its Swedish sheet name and headers, the
-    judgement beside the suggested signal first, and what the report rests on last."""
-    return {"Bedömning": signal_table(data), **sheets(data.tables),
+    """Every aggregate table of the report under its Swedish sheet name and headers; first
+    the executive board's own words at every level beside the evidence (not at a budget,
+    which has no movement to judge), and what the report rests on last."""
+    first = {"Kommunstyrelsens bedömning": judgement_table(data)} if data.occasion.is_follow_up else {}
+    return {**first, **sheets(data.tables),
             "Om underlaget": pd.DataFrame(provenance_facts(data), columns=["Uppgift", "Värde"]),
             "Underlagets filer": provenance_table(data)}

@@ -14,6 +14,38 @@ from analysis.catalogue import Catalogue
 from analysis.occasion import Occasion
 
 
+PENDING = "Kommunstyrelsens bedömning pågår"
+BASE_MISSION_SUBJECT = "base_mission"  # the human-rights text on the base mission, beside one per theme
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The executive board's own assessment and text at every level, as the analysts wrote
+    them in the judgement workbook (analysis.report.judgement). A label is PENDING and a
+    text None where nothing is written yet."""
+
+    city: str | None  # the city-wide summary
+    goal_areas: pd.DataFrame  # goal_area_code, assessment, assessment_label, wording
+    goals: pd.DataFrame  # goal_code, assessment, assessment_label, reached, reached_label, wording
+    human_rights: pd.DataFrame  # subject (a theme code or BASE_MISSION_SUBJECT), wording
+
+    @classmethod
+    def pending(cls, catalogue: Catalogue) -> "Judgement":
+        """Nothing written yet, at any level."""
+        def pending(keys: pd.Series, columns: dict) -> pd.DataFrame:
+            frame = pd.DataFrame({keys.name: keys.astype(object).to_numpy()})
+            for column, value in columns.items():
+                frame[column] = pd.Series([value] * len(frame), dtype=object)
+            return frame
+
+        areas = pending(catalogue.goal_areas["goal_area_code"], {"assessment": None, "assessment_label": PENDING,
+                                                                 "wording": None})
+        goals = pending(catalogue.goals["goal_code"], {"assessment": None, "assessment_label": PENDING, "reached": None,
+                                                       "reached_label": PENDING, "wording": None})
+        subjects = pd.Series([*catalogue.scales["theme"].codes, BASE_MISSION_SUBJECT], name="subject")
+        return cls(None, areas, goals, pending(subjects, {"wording": None}))
+
+
 @dataclass(frozen=True)
 class ReportData:
     catalogue: Catalogue
@@ -22,7 +54,7 @@ class ReportData:
     follow_ups: pd.DataFrame  # current follow-ups at the occasion
     contributions: pd.DataFrame  # current contributions at the occasion
     issues: pd.DataFrame  # validation findings at the occasion
-    judgement: pd.DataFrame  # goal_code, assessment, assessment_label, wording
+    judgement: Judgement  # the executive board's own words at every level
     submissions: pd.DataFrame  # every file read for the occasion: source_file, board_code, status, sha256
     stamp: Mapping  # what the report rests on (analysis.stamps.report_stamp) and when it was made
     goal_area: str | None = None
@@ -40,11 +72,15 @@ class ReportData:
 
     @property
     def is_period_end(self) -> bool:
-        return self.occasion.kind == "ar" and self.catalogue.is_last_year(self.occasion)
+        return self.catalogue.is_period_end(self.occasion)
 
     @property
     def title(self) -> str:
-        return f"Sammanställd analys – {self.occasion.label}" + (" – Exempeldata" if self.catalogue.example_data else "")
+        """What the report is: at a budget, the boards' planned contributions and the coverage
+        they give; at a follow-up, the executive board's compiled analysis."""
+        what = ("Nämndernas och bolagens planerade bidrag och träffbild" if not self.occasion.is_follow_up
+                else "Sammanställd analys")
+        return f"{what} – {self.occasion.label}" + (" – Exempeldata" if self.catalogue.example_data else "")
 
     def for_goal(self, name: str, goal_code: str) -> pd.DataFrame:
         """The rows of one goal in an aggregate table, or in `follow_ups` or `contributions`.
@@ -74,7 +110,7 @@ def at_occasion(frame: pd.DataFrame | None, occasion: Occasion, columns: list[st
 
 
 def report_data(catalogue: Catalogue, occasion: Occasion, tables: Mapping[str, pd.DataFrame],
-                processed: Mapping[str, pd.DataFrame | None], judgement: pd.DataFrame, stamp: Mapping,
+                processed: Mapping[str, pd.DataFrame | None], judgement: Judgement, stamp: Mapping,
                 goal_area: str | None = None) -> ReportData:
     """The report's data from the aggregates as of the occasion and the processed tables."""
     goals = set(catalogue.goals.loc[catalogue.goals["goal_area_code"] == goal_area, "goal_code"]) if goal_area else None

@@ -8,6 +8,7 @@ corner. Each chart has an alt text and a note saying which submissions it rests 
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass
 
 import pandas as pd
@@ -137,6 +138,12 @@ def stacked_shares(
     return _chart(name, title, fig, alt)
 
 
+def _span(label: str, shares: pd.Series) -> list[str]:
+    """A line's first and last known share, for its alt text (nothing when none is known)."""
+    known = shares.dropna()
+    return [f"{label}: från {percent(known.iloc[0])} till {percent(known.iloc[-1])}"] if len(known) else []
+
+
 def lines_over_occasions(
     frame: pd.DataFrame,
     series: str,
@@ -165,12 +172,55 @@ def lines_over_occasions(
             marker={"symbol": MARKERS[i % len(MARKERS)], "size": 9, "color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
             hovertemplate=label + "<br>%{x}: %{y:.0f}\u00a0%<extra></extra>", connectgaps=False,
         ))
-        known = rows["share"].dropna()
-        if len(known):
-            alt_parts.append(f"{label}: från {percent(known.iloc[0])} till {percent(known.iloc[-1])}")
+        alt_parts += _span(label, rows["share"])
     fig.update_layout(yaxis={"range": [0, 100], "ticksuffix": "\u00a0%", "title": y_title})
     _layout(fig, title, note, example_data, height=480, legend_rows=(len(series_labels) + 1) // 2 + 1, legend_y=-0.16)
     alt = f"Linjediagram: {title}. " + "; ".join(alt_parts) + ". " + note
+    return _chart(name, title, fig, alt)
+
+
+def small_multiples(
+    frame: pd.DataFrame,
+    series: str,
+    series_labels: dict[str, str],
+    occasion_labels: dict[str, str],
+    *,
+    name: str,
+    title: str,
+    note: str,
+    example_data: bool,
+    columns: int = 3,
+) -> Chart:
+    """One small line chart per series (a KF goal, say) on the same scales, side by side,
+    each point with its printed value (the title says what the share is). `frame` has
+    columns occasion, series, share."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    keys = list(series_labels)
+    occasions = list(occasion_labels)
+    rows = max(1, -(-len(keys) // columns))
+    titles = ["<br>".join(textwrap.wrap(series_labels[k], 42)) for k in keys]
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, shared_yaxes=True,
+                        vertical_spacing=0.5 / rows, horizontal_spacing=0.04)
+    short = [occasion_labels[o].replace("Delårsrapport", "Delår").replace("Årsredovisning", "År") for o in occasions]
+    alt_parts = []
+    for i, key in enumerate(keys):
+        rows_of = frame[frame[series] == key].set_index("occasion").reindex(occasions)
+        shares = rows_of["share"]
+        fig.add_trace(go.Scatter(
+            name=series_labels[key], x=short, y=100 * shares, mode="lines+markers+text", showlegend=False,
+            text=[percent(v) if pd.notna(v) else "" for v in shares], textposition="top center", textfont={"size": 9},
+            line={"color": SERIES_COLOURS[0], "width": 2}, marker={"size": 6, "color": SERIES_COLOURS[0]},
+            hovertemplate=series_labels[key] + "<br>%{x}: %{y:.0f}\u00a0%<extra></extra>", connectgaps=False,
+        ), row=i // columns + 1, col=i % columns + 1)
+        alt_parts += _span(series_labels[key], shares)
+    fig.update_yaxes(range=[0, 115], ticksuffix="\u00a0%", tickvals=[0, 50, 100])
+    fig.update_xaxes(tickfont={"size": 9}, tickangle=-45)
+    fig.update_annotations(font={"size": 11})
+    _layout(fig, title, note, example_data, height=100 + 230 * rows, legend_rows=0)
+    fig.update_layout(margin={"t": 150})  # room for the subtitle above the first row's titles
+    alt = f"Småmultipeldiagram, ett linjediagram per KF-mål: {title}. " + "; ".join(alt_parts) + ". " + note
     return _chart(name, title, fig, alt)
 
 
@@ -202,5 +252,5 @@ def heatmap(
     fig.update_layout(xaxis={"side": "top"})
     _layout(fig, title, note, example_data, height=max(320, 140 + 50 * len(rows)), legend_rows=0)
     alt_rows = [f"{rows[r]}: " + ", ".join(f"{columns[c]} {percent(grid.loc[r, c])}" for c in columns) for r in rows]
-    alt = f"Tabelldiagram: {title}. " + ". ".join(alt_rows) + ". " + note
+    alt = f"Värmekarta: {title}. " + ". ".join(alt_rows) + ". " + note
     return _chart(name, title, fig, alt)

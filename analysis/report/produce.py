@@ -1,6 +1,7 @@
 """The compiled analysis of an occasion, end to end, read top to bottom:
-1. the aggregate tables (stored ones while their stamp is current) and the analysts'
-   judgement file (written the first time, then only read);
+1. the aggregate tables (stored ones while their stamp is current) and the executive
+   board's judgement file (written the first time, upgraded once when an earlier version
+   wrote it, otherwise only read; a budget has none);
 2. the report data and the charts, each built once;
 3. beside each other: the charts exported through the browser, the Excel workbook
    written here, and the notebook run by papermill in the kernel, which shows the same
@@ -44,8 +45,7 @@ class ReportOutputs:
     excel: Path
     stamp: dict
     charts: list = field(default_factory=list)
-    judgement: Path | None = None
-    judgement_created: bool = False
+    judgement: object = None  # analysis.report.judgement.JudgementFile
     rejected_files: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -54,8 +54,7 @@ class ReportOutputs:
 class Prepared:
     data: object  # ReportData
     charts: list  # Chart, in the report's order
-    judgement: Path
-    judgement_created: bool
+    judgement: object  # JudgementFile: what became of the judgement file
 
 
 class ReportEngines:
@@ -113,11 +112,12 @@ def prepare(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasio
     processed = load_processed(paths)
     tables, aggregates_stamp = aggregates_for(paths, catalogues, occasion, processed, force, store)
     judgement = paths.judgement_for(occasion.code)
-    created = ensure_judgement_file(judgement, tables["goal_signal"], catalogue, occasion.label)
+    made = ensure_judgement_file(judgement, tables, catalogue, occasion)
     stamp = report_stamp(aggregates_stamp, judgement, goal_area)
     stamp[MADE_AT] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    data = report_data(catalogue, occasion, tables, processed.tables, read_judgement(judgement, catalogue), stamp, goal_area)
-    return Prepared(data, build_charts(data), judgement, created)
+    data = report_data(catalogue, occasion, tables, processed.tables, read_judgement(judgement, catalogue, occasion), stamp,
+                       goal_area)
+    return Prepared(data, build_charts(data), made)
 
 
 def load_report(root: str | Path | None, occasion: str, goal_area: str | None = None) -> dict:
@@ -208,7 +208,7 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                          folder / f"{REPORT_NAME}.xlsx", dict(data.stamp),
                          charts=[f.__class__(f.name, folder / "diagram" / f.png.name, folder / "diagram" / f.svg.name,
                                              folder / "diagram" / f.alt.name) for f in files],
-                         judgement=prepared.judgement, judgement_created=prepared.judgement_created, seconds=seconds,
+                         judgement=prepared.judgement, seconds=seconds,
                          rejected_files=sorted(data.submissions.loc[data.submissions["status"].astype(object) == "rejected",
                                                                     "source_file"].astype(str)))
 

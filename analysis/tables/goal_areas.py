@@ -1,5 +1,6 @@
 """The city-wide summary per goal area: how many KF goals it has, how its follow-ups were
-assessed, and how many of its goals got each suggested signal."""
+assessed, and how many of its goals got each level of the weighing together of the
+boards' assessments (goal_signal)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def goal_area_summary(catalogue: Catalogue, occasions: Occasion | Sequence[Occas
                       goal_signal: pd.DataFrame) -> pd.DataFrame:
     """Per occasion and goal area: KF goals; follow-ups, those with an assessment
     (`answers`), those with some or clear movement and their share, the share that could
-    be assessed (all missing at a budget); and per suggested signal the number of goals
+    be assessed (all missing at a budget); and per level of the weighing together the number of goals
     that got it."""
     movement = movement_by_goal_area[movement_by_goal_area["scale"].astype(object) == "movement"]
     follow_ups: dict[tuple, int] = {}

@@ -1,7 +1,9 @@
-"""Goal signal: a suggested level for each KF goal, condensed by a simple, stated rule from
-the responsible boards' assessments and from coverage, with its reasons in Swedish. It
-is evidence for the analysts, shown beside their own judgement, never a replacement for
-it (the structure's values: dialogue and judgement, not a score).
+"""The boards' assessments weighed together (*sammanvägning av nämndernas och bolagens
+bedömningar*) per KF goal: a level condensed by a simple, stated rule from the responsible
+boards' and companies' assessments and from coverage, with its reasons in Swedish. It is
+evidence for the executive board, shown beside its own judgement, never a replacement for
+it (the structure's values: dialogue and judgement, not a score). The code calls it the
+goal signal; everything a person reads calls it the weighing together.
 
 The rule. Each responsible board counts once per goal, with its movement for the goal
 from `coverage.board_movement` (the middle of its contributions' assessments, the less
@@ -9,7 +11,7 @@ favourable of the two middle ones when even). Let R be the number of responsible
 M those reporting some or clear movement, N those reporting movement in the opposite
 direction, and A those whose movement could be assessed (some, clear, none, opposite).
 Boards without a contribution, without a follow-up, or without an accepted submission
-count in R but never in M or A: missing reports pull the signal down.
+count in R but never in M or A: missing reports pull the level down.
 1. A < R/2                  -> `insufficient`  Underlaget räcker inte
 2. M >= 2R/3 and N = 0      -> `moving`        Förflyttning i önskad riktning
 3. M >= R/3                 -> `partly_moving` Delvis förflyttning i önskad riktning
@@ -31,17 +33,20 @@ LEVELS = {
     "not_moving": "Ingen tydlig förflyttning",
     "insufficient": "Underlaget räcker inte",
 }
+NAME = "Sammanvägning av nämndernas och bolagens bedömningar"
 BASIS = {
-    "insufficient": "färre än hälften av de ansvariga nämnderna har en bedömbar förflyttning",
-    "moving": "minst två tredjedelar av de ansvariga nämnderna rapporterar förflyttning i önskad riktning och ingen i motsatt riktning",
-    "partly_moving": "minst en tredjedel av de ansvariga nämnderna rapporterar förflyttning i önskad riktning",
-    "not_moving": "färre än en tredjedel av de ansvariga nämnderna rapporterar förflyttning i önskad riktning",
+    "insufficient": "färre än hälften av de ansvariga nämnderna och bolagen har en bedömbar förflyttning",
+    "moving": "minst två tredjedelar av de ansvariga nämnderna och bolagen rapporterar förflyttning i önskad riktning "
+              "och ingen i motsatt riktning",
+    "partly_moving": "minst en tredjedel av de ansvariga nämnderna och bolagen rapporterar förflyttning i önskad riktning",
+    "not_moving": "färre än en tredjedel av de ansvariga nämnderna och bolagen rapporterar förflyttning i önskad riktning",
 }
 RULE = (
-    "Förslaget räknar varje ansvarig nämnd en gång per mål. Underlaget räcker inte om färre än hälften har en "
-    "bedömbar förflyttning; förflyttning i önskad riktning om minst två tredjedelar rapporterar viss eller tydlig "
-    "förflyttning och ingen motsatt riktning; delvis förflyttning om minst en tredjedel gör det; annars ingen tydlig "
-    "förflyttning. Förslaget är underlag för analytikernas bedömning och ersätter den inte."
+    "Sammanvägningen av nämndernas och bolagens bedömningar räknar varje ansvarig nämnd och varje ansvarigt bolag en "
+    "gång per mål. Underlaget räcker inte om färre än hälften har en bedömbar förflyttning; förflyttning i önskad "
+    "riktning om minst två tredjedelar rapporterar viss eller tydlig förflyttning och ingen motsatt riktning; delvis "
+    "förflyttning om minst en tredjedel gör det; annars ingen tydlig förflyttning. Sammanvägningen är underlag för "
+    "Kommunstyrelsens bedömning och ersätter den inte."
 )
 # The board categories, in the order the reasons name them: column -> Swedish phrase.
 BOARD_CATEGORIES = {
@@ -86,7 +91,8 @@ def suggested_level(responsible: int, moving: int, negative: int, assessable: in
 
 def _reasons(row: dict) -> str:
     r = row["responsible_boards"]
-    first = f"{row['boards_moving']} av {r} ansvariga nämnder" if r != 1 else f"{row['boards_moving']} av 1 ansvarig nämnd"
+    first = (f"{row['boards_moving']} av {r} ansvariga nämnder och bolag" if r != 1
+             else f"{row['boards_moving']} av 1 ansvarig nämnd eller ansvarigt bolag")
     parts = [f"{first} {BOARD_CATEGORIES['boards_moving']}"]
     parts += [f"{row[c]} {phrase}" for c, phrase in BOARD_CATEGORIES.items() if c != "boards_moving" and row[c]]
     text = "; ".join(parts) + "."

@@ -1,7 +1,8 @@
 """Movement (*förflyttning*) per KF goal and per goal area: how the boards' follow-ups are
 spread over the assessment scale, how many could be assessed at all, and how many boards
 stand behind the figures. The same for the outlook for the mandate period, and, at the
-last annual report of the period, for whether the desired movement has been reached.
+period end (the catalogue's period_end_occasion), for whether the desired movement has
+been reached.
 
 Tables are long: one row per goal (or goal area), scale and level. `share` is the level's
 part of the follow-ups that answered the question (shares sum to one per goal and scale;
@@ -38,15 +39,16 @@ def scales_at(catalogue: Catalogue, occasion: Occasion) -> list[str]:
     """The assessment scales boards answer at the occasion."""
     if not occasion.is_follow_up:
         return []
-    last_annual = occasion.kind == "ar" and catalogue.is_last_year(occasion)
-    return ["movement", "outlook", *(["reached"] if last_annual else [])]
+    return ["movement", "outlook", *(["reached"] if catalogue.is_period_end(occasion) else [])]
 
 
-def assessments(catalogue: Catalogue, submissions: pd.DataFrame, follow_ups: pd.DataFrame, occasions: Sequence[Occasion]) -> pd.DataFrame:
+def assessments(catalogue: Catalogue, submissions: pd.DataFrame, follow_ups: pd.DataFrame, occasions: Sequence[Occasion],
+                extra: Sequence[str] = ()) -> pd.DataFrame:
     """Accepted follow-ups of known goals, with their goal area and whether the board is
-    named for the goal (`responsible`)."""
+    named for the goal (`responsible`); `extra`: more follow-up columns to keep."""
     status = submission_status(submissions, catalogue, occasions)
-    rows = accepted_rows(follow_ups, status, ["goal_code", "contribution_id", "movement", "outlook", "reached", "evidence_type"])
+    rows = accepted_rows(follow_ups, status, ["goal_code", "contribution_id", "movement", "outlook", "reached", "evidence_type",
+                                              *extra])
     area_of, _, named_by_goal = catalogue_maps(catalogue)
     rows = rows[rows["goal_code"].isin(list(area_of))].reset_index(drop=True)
     rows["goal_area_code"] = lookup(rows["goal_code"], area_of)

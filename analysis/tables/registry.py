@@ -31,12 +31,14 @@ HEADERS = {
     "goal_code": "KF-mål", "goal_name": "Mål", "board_code": "Nämnd/bolag (kod)", "board_name": "Nämnd/bolag",
     "board_kind": "Typ", "responsible": "Ansvarig enligt KF", "submission_status": "Inlämning",
     "contributions": "Bidrag", "has_contribution": "Har bidrag", "follow_ups": "Uppföljningar",
-    "has_follow_up": "Har uppföljning", "board_movement": "Nämndens förflyttning", "scale": "Skala", "level": "Nivå (kod)",
-    "level_label": "Nivå", "count": "Antal", "share": "Andel", "unanswered": "Obesvarade", "assessed": "Bedömbara",
-    "assessed_share": "Andel bedömbara", "answers": "Svar",
-    "boards": "Nämnder", "other_boards": "Övriga nämnder", "responsible_boards": "Ansvariga nämnder", "goals": "KF-mål (antal)",
+    "has_follow_up": "Har uppföljning", "board_movement": "Nämndens eller bolagets förflyttning", "scale": "Skala",
+    "level": "Nivå (kod)", "level_label": "Nivå", "count": "Antal", "share": "Andel", "unanswered": "Obesvarade",
+    "assessed": "Bedömbara", "assessed_share": "Andel bedömbara", "answers": "Svar",
+    "boards": "Nämnder och bolag", "other_boards": "Övriga nämnder och bolag",
+    "responsible_boards": "Ansvariga nämnder och bolag", "goals": "KF-mål (antal)",
     "theme": "Tema (kod)", "theme_label": "Tema", "consideration": "Beaktande (kod)", "consideration_label": "Beaktande",
-    "comment": "Beskrivning", "contribution_id": "Bidrag-ID",
+    "comment": "Beskrivning", "contribution_id": "Bidrags-id", "title": "Bidrag (rubrik)", "movement": "Förflyttning (kod)",
+    "outlook": "Nås under mandatperioden (kod)", "reached": "Har nåtts (kod)", "analysis": "Nämndens eller bolagets analys",
 }
 
 
@@ -184,13 +186,15 @@ def sheets(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 # --- the tables --------------------------------------------------------------------
 
-from analysis.tables import coverage as _coverage  # noqa: E402  (the registry is defined above)
+from analysis.tables import contribution_paths as _contribution_paths  # noqa: E402  (the registry is defined above)
+from analysis.tables import coverage as _coverage  # noqa: E402
 from analysis.tables import data_quality as _data_quality  # noqa: E402
 from analysis.tables import evidence as _evidence  # noqa: E402
 from analysis.tables import goal_areas as _goal_areas  # noqa: E402
 from analysis.tables import goal_signal as _goal_signal  # noqa: E402
 from analysis.tables import human_rights as _human_rights  # noqa: E402
 from analysis.tables import indicators as _indicators  # noqa: E402
+from analysis.tables import lessons as _lessons  # noqa: E402
 from analysis.tables import movement as _movement  # noqa: E402
 from analysis.tables import trajectory as _trajectory  # noqa: E402
 
@@ -260,30 +264,42 @@ register(AggregateTable(
 ))
 register(AggregateTable(
     "transitions", _trajectory.transitions, "Förändring per bidrag",
-    headers={"previous_occasion": "Föregående tillfälle", "previous_movement": "Föregående förflyttning",
-             "movement": "Förflyttning", "change": "Förändring (kod)", "change_label": "Förändring"},
-    reads={"submissions": SUBMISSIONS, "follow_ups": FOLLOW_UPS}, over_period=True,
+    headers={"previous_occasion": "Föregående tillfälle", "previous_movement": "Föregående förflyttning (kod)",
+             "movement": "Förflyttning (kod)", "change": "Förändring (kod)", "change_label": "Förändring",
+             "previous_outlook": "Föregående prognos (kod)", "outlook": "Prognos (kod)"},
+    reads={"submissions": SUBMISSIONS, "follow_ups": (*FOLLOW_UPS, "analysis")}, over_period=True,
 ))
 register(AggregateTable(
-    "goal_signal", _goal_signal.goal_signal, "Föreslagen signal",
+    "contribution_paths", _contribution_paths.contribution_paths, "Plan och utfall per bidrag",
+    headers={"expected_movement": "Hur bidraget förväntas leda till förflyttning"},
+    reads={"submissions": SUBMISSIONS, "contributions": (*CONTRIBUTIONS, "title", "expected_movement"),
+           "follow_ups": (*FOLLOW_UPS, "title")}, over_period=True,
+))
+register(AggregateTable(
+    "goal_signal", _goal_signal.goal_signal, "Sammanvägning per KF-mål",
     headers={"boards_moving": "Viss eller tydlig förflyttning", "boards_no_movement": "Ingen förflyttning",
              "boards_negative": "Motsatt riktning", "boards_not_assessable": "Kan inte bedömas",
              "boards_without_follow_up": "Utan uppföljning", "boards_without_contribution": "Utan bidrag",
              "boards_rejected": "Avvisade", "boards_missing": "Har inte lämnat in", "indicators": "Indikatorer",
              "indicators_in_desired_direction": "Indikatorer i önskad riktning",
-             "suggested_level": "Föreslagen signal (kod)", "suggested_level_label": "Föreslagen signal",
+             "suggested_level": "Sammanvägning (kod)", "suggested_level_label": _goal_signal.NAME,
              "basis": "Regel", "reasons": "Skäl"},
     uses=("coverage", "indicators"),
 ))
 register(AggregateTable(
     "goal_area_summary", _goal_areas.goal_area_summary, "Sammanfattning per målområde",
     headers={"moving": "Viss eller tydlig förflyttning (antal)", "moving_share": "Viss eller tydlig förflyttning",
-             **{f"signal_{level}": f"Föreslagen signal: {label}" for level, label in _goal_signal.LEVELS.items()}},
+             **{f"signal_{level}": f"Sammanvägning: {label}" for level, label in _goal_signal.LEVELS.items()}},
     uses=("movement_by_goal_area", "goal_signal"),
 ))
 register(AggregateTable(
     "data_quality", _data_quality.data_quality, "Datakvalitet",
     headers={"files": "Filer", "rejected_files": "Avvisade filer", "submitted_on": "Inlämnad", "deadline": "Sista dag",
-             "on_time": "I tid", "days_late": "Dagar sen", "errors": "Fel", "warnings": "Varningar"},
+             "on_time": "I tid", "days_late": "Dagar för sent", "errors": "Fel", "warnings": "Varningar"},
     reads={"submissions": SUBMISSIONS, "validation_issues": ("occasion", "board_code", "severity")},
+))
+register(AggregateTable(
+    "lessons", _lessons.lessons, "Lärdomar inför nästa period",
+    headers={"lesson": "Lärdom (kod)", "lesson_label": "Lärdom", "of": "Av", "evidence": "Underlag"},
+    uses=("coverage", "human_rights_by_goal_area", "contribution_paths", "data_quality"),
 ))

@@ -1,6 +1,6 @@
 """Trajectory over the mandate period: how each goal's movement assessments are spread at
 every interim and annual report so far, and how each contribution's assessment changed
-since the previous report (*förflyttning över tid*)."""
+since the previous report (*förflyttning över tid*), with the board's own text."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ TRAJECTORY_COLUMNS = [
 ]
 TRANSITION_COLUMNS = [
     "occasion", "mandate_period", "previous_occasion", "goal_area_code", "goal_code", "board_code", "contribution_id",
-    "previous_movement", "movement", "change", "change_label",
+    "previous_movement", "movement", "change", "change_label", "previous_outlook", "outlook", "analysis",
 ]
 CHANGES = {
     "improved": "Bättre bedömning",
@@ -31,6 +31,8 @@ CHANGES = {
     "new": "Ingen tidigare bedömning",
     "no_follow_up": "Ingen uppföljning nu",
 }
+# The changes where the board's assessment of the movement changed.
+CHANGED = ("improved", "worsened", "not_comparable")
 
 
 def trajectory(movement_by_goal: pd.DataFrame) -> pd.DataFrame:
@@ -91,14 +93,16 @@ def transitions(
     """Per interim or annual report among the occasions, every contribution followed up then
     or at the previous report: its movement before and now, and the change (improved,
     unchanged, worsened, not comparable when one side could not be assessed, new when there
-    was no follow-up before, no follow-up now when it was followed up before but not now)."""
+    was no follow-up before, no follow-up now when it was followed up before but not now);
+    its outlook before and now, and the board's analysis now (before, when there is none now)."""
     occs = [o for o in as_list(occasions) if o.is_follow_up]
     previous = {o.code: p.code for o in occs if (p := previous_follow_up(catalogue, o)) is not None}
     needed = sorted({*occs, *(Occasion.parse(p) for p in previous.values())})
-    rows = assessments(catalogue, submissions, follow_ups, needed)
+    rows = assessments(catalogue, submissions, follow_ups, needed, extra=("analysis",))
     assessed: dict[str, dict[tuple, tuple]] = defaultdict(dict)
-    for o, b, c, g, m in zip(rows["occasion"], rows["board_code"], rows["contribution_id"], rows["goal_code"], rows["movement"]):
-        assessed[o].setdefault((b, c), (g, None if is_blank(m) else m))
+    for o, b, c, g, *answers in zip(rows["occasion"], rows["board_code"], rows["contribution_id"], rows["goal_code"],
+                                    rows["movement"], rows["outlook"], rows["analysis"]):
+        assessed[o].setdefault((b, c), (g, *(None if is_blank(v) else v for v in answers)))
     area_of, _, _ = catalogue_maps(catalogue)
     goal_order = {g: i for i, g in enumerate(catalogue.goals["goal_code"])}
     records = []
@@ -106,18 +110,22 @@ def transitions(
         p = previous.get(o.code)
         now, before = assessed.get(o.code, {}), assessed.get(p, {}) if p else {}
         for b, c in sorted({*now, *before}, key=lambda k: (goal_order[(now.get(k) or before.get(k))[0]], k[0], str(k[1]))):
-            goal, movement = now.get((b, c), (None, None))
-            goal_before, previous_movement = before.get((b, c), (None, None))
+            goal, movement, outlook, text = now.get((b, c), (None, None, None, None))
+            goal_before, previous_movement, previous_outlook, text_before = before.get((b, c), (None, None, None, None))
             goal = goal or goal_before
             change = "no_follow_up" if (b, c) not in now else "new" if (b, c) not in before else _change(previous_movement, movement)
-            records.append((o.code, p, area_of[goal], goal, b, c, previous_movement, movement, change))
+            records.append((o.code, p, area_of[goal], goal, b, c, previous_movement, movement, change, previous_outlook, outlook,
+                            text if (b, c) in now else text_before))
     columns = ["occasion", "previous_occasion", "goal_area_code", "goal_code", "board_code", "contribution_id",
-               "previous_movement", "movement", "change"]
+               "previous_movement", "movement", "change", "previous_outlook", "outlook", "analysis"]
     out = pd.DataFrame.from_records(records, columns=columns).astype(object)
     out["change_label"] = lookup(out["change"], CHANGES)
     movement_levels = [*MOVEMENT_ORDER, "not_assessable"]
     for c in ("previous_movement", "movement"):
         out[c] = pd.Categorical(out[c], categories=movement_levels, ordered=True)
+    outlook_levels = list(catalogue.scales["outlook"].codes)
+    for c in ("previous_outlook", "outlook"):
+        out[c] = pd.Categorical(out[c], categories=outlook_levels, ordered=True)
     out["change"] = pd.Categorical(out["change"], categories=list(CHANGES))
     out["previous_occasion"] = pd.Categorical(out["previous_occasion"], categories=[o.code for o in catalogue.occasions], ordered=True)
     return stamp(out, catalogue)[TRANSITION_COLUMNS]
