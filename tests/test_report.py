@@ -29,7 +29,7 @@ from analysis.tables.registry import TABLES
 from analysis.report.notebook import REPORT_NOTEBOOK, ReportFailed, check_parameters
 from analysis.boards.layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
 
-from conftest import aggregates_folder, assess, fill_judgement
+from conftest import aggregates_folder, fill_judgement
 
 OCCASION = "2026-ar"  # the period end: the richest report
 MARKUP = '<b>fet</b><img src=x onerror="document.title=\'XSS\'"><script>document.title="XSS"</script>'
@@ -448,7 +448,7 @@ def test_the_reached_counts_are_a_hand_count_of_the_follow_ups(city):
                          load_report_data(paths.root, OCCASION).catalogue.goals["goal_area_code"]))
     by_goal = follow.groupby(["goal_code", "reached"]).size().to_dict()
     by_area = follow.assign(area=follow["goal_code"].map(goal_area)).groupby(["area", "reached"]).size().to_dict()
-    folder = paths.processed / AGGREGATES / OCCASION
+    folder = aggregates_folder(paths, OCCASION)
     for table, key, hand in (("movement_by_goal", "goal_code", by_goal), ("movement_by_goal_area", "goal_area_code", by_area)):
         stored = read_table(folder, table)
         stored = stored[stored["scale"].astype(object) == "reached"]
@@ -462,7 +462,7 @@ def test_the_plan_beside_outcome_of_a_contribution_is_its_processed_rows(city):
     paths holds exactly their rows of the processed tables, occasion by occasion."""
     paths, _ = city
     contributions, follow = _processed(paths, "contributions"), _processed(paths, "follow_ups")
-    stored = read_table(paths.processed / AGGREGATES / OCCASION, "contribution_paths").astype(object)
+    stored = read_table(aggregates_folder(paths, OCCASION), "contribution_paths").astype(object)
     last = follow[follow["occasion"] == OCCASION]
     ended = set(zip(last["board_code"], last["contribution_id"]))
     seen = contributions.drop_duplicates(["board_code", "contribution_id"])

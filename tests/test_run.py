@@ -13,9 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import fill_judgement
 from analysis.cli import main
-from analysis.config import Paths
 from analysis.stamps import REPORT_STAMP, STAMPS
 
 from conftest import aggregates_folder, assess, copy_data

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 
 import analysis
 from analysis.cli import main
