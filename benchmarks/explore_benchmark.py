@@ -74,7 +74,7 @@ def copied(city: Paths, folder: Path, copies: int) -> Paths:
 
 def timed(paths: Paths, work: Path) -> float:
     lab = work / "lab"
-    lab.mkdir(exist_ok=True)
+    lab.mkdir(parents=True, exist_ok=True)
     notebook_for(paths.root, lab)
     with jupyterlab(lab) as (base, token), browser_page() as page:
         return run_all_cells(page, base, token)
