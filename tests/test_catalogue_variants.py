@@ -12,6 +12,7 @@ import yaml
 from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.intake.store import read_table
+from conftest import aggregates_folder
 
 SOURCE = REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml"
 BOARDS = [{"code": "KS", "name": "Kommunstyrelsen", "kind": "nämnd"},
@@ -64,14 +65,14 @@ def test_a_period_end_at_the_last_interim_report(tmp_path, capsys):
     assert html.count("Har önskad förflyttning nåtts i målområdet?") == 4
     judgement = openpyxl.load_workbook(paths.judgement_for("2026-delar"))["KF-mål"]
     assert "Kommunstyrelsens bedömning: har önskad förflyttning nåtts?" in [c.value for c in judgement[3]]
-    assert (paths.processed / "aggregates" / "2026-delar" / "lessons.parquet").exists()
+    assert (aggregates_folder(paths, "2026-delar") / "lessons.parquet").exists()
 
 
 def test_six_goal_areas(tmp_path, capsys):
     paths = run_city(tmp_path, small_catalogue(areas=6))
     assert "Varning: goal_areas: 6 målområden; strukturen anger 4–5 som riktmärke" in capsys.readouterr().out
     assert main(["--root", str(paths.root), "report", "--period", "2026-ar"]) == 0
-    summary = read_table(paths.processed / "aggregates" / "2026-ar", "goal_area_summary")
+    summary = read_table(aggregates_folder(paths, "2026-ar"), "goal_area_summary")
     assert list(summary["goal_area_code"].astype(object)) == ["1", "2", "3", "4", "5", "6"]
     html = _html(paths, "2026-ar")
     assert "Målområde 6: Ett Malmö med målområde 6" in html and "KF-mål 6.1: Mål 6.1 för staden" in html
@@ -94,9 +95,9 @@ def test_a_fifth_theme_and_a_board_named_for_no_goal(tmp_path):
     assert sorted(vn["theme"]) == sorted(["child_rights", "gender_equality", "equality", "anti_discrimination",
                                           "disability_rights"]) and set(vn["scope"]) == {"base_mission"}
     assert (hr.groupby(["occasion", "board_code", "scope", "contribution_id"], dropna=False)["theme"].nunique() == 5).all()
-    by_area = read_table(paths.processed / "aggregates" / "2026-ar", "human_rights_by_goal_area")
+    by_area = read_table(aggregates_folder(paths, "2026-ar"), "human_rights_by_goal_area")
     assert "Funktionsrätt" in set(by_area["theme_label"].astype(object))
-    base = read_table(paths.processed / "aggregates" / "2026-ar", "human_rights_base_mission").astype(object)
+    base = read_table(aggregates_folder(paths, "2026-ar"), "human_rights_base_mission").astype(object)
     assert set(base.loc[base["board_code"] == "VN", "consideration"].dropna()) and (base["board_code"] == "VN").sum() == 5
     html = _html(paths, "2026-ar")
     assert "<h3>Funktionsrätt</h3>" in html and "<th>Funktionsrätt</th>" in html and "<td>Valnämnden</td>" in html
