@@ -17,15 +17,22 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m ipykernel install --sys-prefix --name malstyrning --display-name "Python (malstyrning)" >/dev/null
 	touch $(STAMP)
 
-## System packages: Chromium for static chart export (kaleido) and the offline-report check.
+## System packages: Chromium for static chart export (kaleido) and the offline-report check;
+## LibreOffice (headless, Writer and Calc) for the council document's PDF and the board
+## workbooks' print check; poppler-utils (pdftotext, pdftoppm) for the tests that read PDFs.
 system:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v chromium  >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v soffice   >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui libreoffice-calc-nogui"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installerar Chromium (apt-get) ..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installerar systempaket (apt-get):$$missing ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
-	    echo "Chromium saknas. Installera paketet chromium (t.ex. sudo apt-get install chromium) och kör igen."; exit 1; \
-	  fi; }
+	    echo "Systempaket saknas:$$missing. Installera dem (t.ex. sudo apt-get install$$missing) och kör igen."; exit 1; \
+	  fi; \
+	fi
 
 setup: $(STAMP) system
 
