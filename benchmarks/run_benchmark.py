@@ -30,7 +30,7 @@ BIN = Path(sys.executable).parent
 # the kernel (start, ready, the report's imports) and the browser (start and one export)
 # are timed inside their process, so that interpreter start and imports are not counted twice.
 LIBRARIES = ("import os, pandas, pyarrow.parquet, openpyxl, python_calamine, great_expectations, papermill, nbconvert, "
-             "plotly.graph_objects, kaleido; os._exit(0)")  # the modules the run uses: plotly alone loads next to nothing
+             "plotly.graph_objects, playwright.async_api; os._exit(0)")  # the modules the run uses: plotly alone loads next to nothing
 KERNEL = r"""
 import time
 from jupyter_client.manager import start_new_kernel
@@ -42,12 +42,12 @@ kc.stop_channels(); km.shutdown_kernel(now=True)
 """
 BROWSER = r"""
 import os, tempfile, time
-import kaleido, plotly.graph_objects as go
+import plotly.graph_objects as go
 from analysis.report import export
-export.TABS = 1  # the least a browser costs: the run's own, with one tab (the run opens two)
 start = time.perf_counter()
 with export.ChartBrowser() as browser, tempfile.TemporaryDirectory() as folder:
-    browser.write([{"fig": go.Figure(go.Bar(y=[1])), "path": os.path.join(folder, "a.png"), "opts": {"format": "png"}}])
+    browser.write([{"figure": go.Figure(go.Bar(y=[1])).to_json(), "path": os.path.join(folder, "a.png"),
+                    "options": {"format": "png", "width": 900, "height": 500}}])
     print(time.perf_counter() - start)
 """
 

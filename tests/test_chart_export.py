@@ -1,13 +1,14 @@
-"""The chart browser must never hang a scheduled run: kaleido can wait without end for its
-page when Chromium misses an event, so a start that takes too long is abandoned (its
-processes killed) and tried once more, and a second failure is a clear Swedish error."""
+"""The chart browser must never hang a scheduled run: a browser that does not start in
+time is abandoned (its processes ended) and tried once more, and a second failure is a
+clear Swedish error. The browsers here are stand-ins put on BROWSER_PATH: a script that
+never answers, or one that does not answer the first time and then starts Chromium."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +17,8 @@ from analysis.report.export import ChartBrowser, export_charts
 from analysis.report.plots import Chart
 from analysis.report.notebook import ReportFailed
 
-pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium saknas")
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM, reason="Chromium saknas")
 
 
 def _chart() -> Chart:
@@ -25,54 +27,85 @@ def _chart() -> Chart:
     return Chart("prov", "Prov", go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), "Stapeldiagram: a 1, b 2.")
 
 
-def _hang_on_starts(monkeypatch, hanging: int, timeout_s: int) -> list:
-    """Let the first `hanging` starts launch Chromium and then never finish; the started
-    browsers are returned, to check that they were stopped."""
-    import kaleido
-
-    real = kaleido.Kaleido.__aenter__
-    started = []
-
-    async def start(self):
-        started.append(self)
-        if len(started) <= hanging:
-            await real(self)
-            await asyncio.sleep(3600)
-        return await real(self)
-
-    monkeypatch.setattr(kaleido.Kaleido, "__aenter__", start)
+def _stand_in(tmp_path: Path, monkeypatch, hanging: int, timeout_s: int) -> Path:
+    """A browser whose first `hanging` starts never answer (each writes its process id to
+    a file and sleeps); later starts run Chromium. Returns the folder of the id files."""
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    script = tmp_path / "chromium"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'n=$(ls "{pids}" | wc -l)\n'
+        f'echo $$ > "{pids}/$n"\n'
+        f'if [ "$n" -lt {hanging} ]; then exec sleep 3600; fi\n'
+        f'exec "{CHROMIUM}" "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("BROWSER_PATH", str(script))
     monkeypatch.setattr(chart_export, "OPEN_TIMEOUT_S", timeout_s)
-    return started
+    return pids
 
 
-def _gone(browser) -> bool:
-    """No process of the browser's group is left (a few seconds allowed for exiting)."""
+def _gone(pid_file: Path) -> bool:
+    """The process is no longer there (a few seconds allowed for exiting)."""
+    pid = int(pid_file.read_text())
     for _ in range(50):
         try:
-            os.killpg(browser.subprocess.pid, 0)
+            os.kill(pid, 0)
         except ProcessLookupError:
+            return True
+        try:  # a zombie is gone too
+            if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+                return True
+        except OSError:
             return True
         time.sleep(0.2)
     return False
 
 
 def test_a_browser_start_that_hangs_is_abandoned_and_tried_again(monkeypatch, tmp_path):
-    started = _hang_on_starts(monkeypatch, hanging=1, timeout_s=20)  # room for the real start
+    pids = _stand_in(tmp_path, monkeypatch, hanging=1, timeout_s=20)  # room for the real start
+    out = tmp_path / "diagram"
     with ChartBrowser() as browser:
-        files, _ = export_charts([_chart()], tmp_path, browser)
-    assert len(started) == 2
+        files, _ = export_charts([_chart()], out, browser)
+    assert sorted(p.name for p in pids.iterdir()) == ["0", "1"]
     assert files[0].png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in files[0].svg.read_text(encoding="utf-8")
-    assert [_gone(b) for b in started] == [True, True]
+    assert [_gone(p) for p in sorted(pids.iterdir())] == [True, True]
 
 
 def test_a_browser_that_never_starts_is_a_clear_error_and_leaves_nothing_running(monkeypatch, tmp_path):
-    started = _hang_on_starts(monkeypatch, hanging=2, timeout_s=5)
+    pids = _stand_in(tmp_path, monkeypatch, hanging=2, timeout_s=5)
+    out = tmp_path / "diagram"
     with ChartBrowser() as browser, pytest.raises(ReportFailed, match="startade inte inom 5 s, 2 försök"):
-        export_charts([_chart()], tmp_path, browser)
-    assert len(started) == 2
-    assert [_gone(b) for b in started] == [True, True]
-    assert list(tmp_path.iterdir()) == []
+        export_charts([_chart()], out, browser)
+    assert sorted(p.name for p in pids.iterdir()) == ["0", "1"]
+    assert [_gone(p) for p in sorted(pids.iterdir())] == [True, True]
+    assert list(out.iterdir()) == []
+
+
+def test_the_images_are_plotly_s_own_at_print_resolution(tmp_path):
+    """PNG 2,400 px wide (the figure's 900 px at scale 2.67), SVG at the figure's size,
+    and the same bytes from the same figure: a rerun that redraws changes no file."""
+    import struct
+
+    with ChartBrowser() as browser:
+        first, _ = export_charts([_chart()], tmp_path / "a", browser)
+        again, _ = export_charts([_chart()], tmp_path / "b", browser)
+    width, height = struct.unpack(">II", first[0].png.read_bytes()[16:24])
+    assert (width, height) == (2400, round(500 * 2400 / 900))
+    svg = first[0].svg.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and 'width="900" height="500"' in svg
+    assert first[0].png.read_bytes() == again[0].png.read_bytes()
+    assert svg == again[0].svg.read_text(encoding="utf-8").replace(*_ids(again[0].svg, first[0].svg))
+
+
+def _ids(one: Path, other: Path) -> tuple[str, str]:
+    """plotly.js gives each drawing a random id of six hex digits (defs-<id>): the pair
+    to replace so that two drawings of one figure compare equal."""
+    import re
+
+    pick = lambda p: re.search(r'id="defs-([0-9a-f]+)"', p.read_text(encoding="utf-8")).group(1)
+    return pick(one), pick(other)
 
 
 def test_a_chart_that_cannot_be_made_stops_the_export_and_leaves_no_files(tmp_path):

@@ -21,7 +21,7 @@ IO_MODULES = {
     "analysis.versions", "analysis.lock",
 }
 IO_LIBRARIES = {"openpyxl", "python_calamine", "papermill", "nbconvert", "nbformat", "nbclient", "jupyter_client",
-                "kaleido", "pyarrow", "shutil", "tempfile", "subprocess", "msoffcrypto", "zipfile"}
+                "kaleido", "playwright", "pyarrow", "shutil", "tempfile", "subprocess", "msoffcrypto", "zipfile"}
 PURE_HELPERS = {"openpyxl.utils", "openpyxl.utils.column_index_from_string", "openpyxl.utils.get_column_letter"}  # cell addresses
 PURE_MODULES = {
     "analysis.vocabulary", "analysis.occasion", "analysis.tables.registry", "analysis.tables.tally",

@@ -2,16 +2,19 @@
 SVG, with its Swedish alt text in a sidecar file. One browser serves the whole run: it is
 started ahead (its start-up overlaps the ingestion) and every chart goes through it.
 
-Only kaleido's public API is used: a `kaleido.Kaleido` opened as an async context
-manager on a thread of its own, and its `write_fig_from_object`."""
+The browser is Debian's Chromium driven through Playwright's public API, with one page
+that loads plotly.js once; each image is plotly.js's own `Plotly.toImage` (what kaleido
+calls too). Kaleido reloads its page after every image, and with twenty images of a
+period-end report those reloads were most of the export's time."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
 import os
 import shutil
-import signal
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,12 +24,21 @@ from analysis.errors import ReportFailed, UsageError
 
 PNG_WIDTH_PX = 2400  # print resolution: 300 dpi over 8 inches, wider than an A4 page's text
 CLOSE_TIMEOUT_S = 30
-OPEN_TIMEOUT_S = 60  # a normal start takes 2-5 s
+OPEN_TIMEOUT_S = 60  # a normal start takes 1-3 s
 OPEN_ATTEMPTS = 2
-EXPORT_TIMEOUT_S = 600  # a backstop: kaleido gives up on one image after 90 s itself
-# Two tabs: kaleido reloads a tab's page after every image, and the other tab draws
-# meanwhile (the report's 14 images: 3.3 s with one tab, 2.3 s with two, 2.7 s with three).
-TABS = 2
+IMAGE_TIMEOUT_S = 90  # one image; a normal one takes a tenth of a second
+EXPORT_TIMEOUT_S = 600  # a backstop for the whole export
+
+PAGE = """<!DOCTYPE html>
+<html lang="sv"><head><meta charset="utf-8"><title>Diagram</title>
+<script src="plotly.min.js"></script></head><body></body></html>
+"""
+# One figure (its JSON text, as plotly.py writes it) to an image: PNG as base64, SVG as text.
+TO_IMAGE = """async ([figure, options]) => {
+  const f = JSON.parse(figure);
+  return await Plotly.toImage({data: f.data, layout: f.layout, config: f.config || {}},
+                              Object.assign({imageDataOnly: true}, options));
+}"""
 
 
 @dataclass(frozen=True)
@@ -38,8 +50,7 @@ class ChartFile:
 
 
 def browser_path() -> str:
-    """The Chromium that kaleido drives; a clear message when it is missing (kaleido
-    itself would wait forever for a browser that never starts)."""
+    """The Chromium that draws the charts; a clear message when it is missing."""
     for candidate in (os.environ.get("BROWSER_PATH"), shutil.which("chromium"), shutil.which("chromium-browser"),
                       shutil.which("google-chrome")):
         if candidate and Path(candidate).exists():
@@ -49,58 +60,101 @@ def browser_path() -> str:
 
 
 class ChartBrowser:
-    """One headless Chromium (through kaleido) on its own thread and event loop. It starts
-    when created and is used by `export_charts`; `close` ends it. A browser that cannot
-    start is reported when charts are exported, not before."""
+    """One headless Chromium with one page that has plotly.js loaded, on its own thread
+    and event loop. It starts when created and is used by `export_charts`; `close` ends
+    it. A browser that cannot start is reported when charts are exported, not before."""
 
     def __init__(self) -> None:
+        self._folder = Path(tempfile.mkdtemp(prefix="malstyrning-diagram-"))
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="diagram-browser", daemon=True)
         self._thread.start()
-        self._kaleido = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+        self._playwright = None
+        self._browser = None
+        self._page = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
 
-    @staticmethod
-    async def _open():
-        """Kaleido waits without end for its page when Chromium misses an event (seen
-        about once in a few hundred starts), and a scheduled run must not hang: a start
-        that takes too long is abandoned and tried once more."""
+    async def _open(self):
+        """The page, ready to draw. A start that takes too long (or fails) is abandoned,
+        its browser stopped, and tried once more: a scheduled run must not hang."""
+        from plotly.offline import get_plotlyjs
+
         path = browser_path()
-        import kaleido
-
+        (self._folder / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+        (self._folder / "index.html").write_text(PAGE, encoding="utf-8")
         reason = ""
         for _ in range(OPEN_ATTEMPTS):
-            browser = kaleido.Kaleido(n=TABS, mathjax=False, path=path)
             try:
-                await asyncio.wait_for(browser.__aenter__(), OPEN_TIMEOUT_S)
-                return browser
-            except Exception as exc:  # a timeout, or a start that failed (choreographer turns a cancelled start into one)
+                return await asyncio.wait_for(self._start(path), OPEN_TIMEOUT_S)
+            except Exception as exc:  # a timeout, or a start that failed
                 reason = "" if isinstance(exc, asyncio.TimeoutError) else f" ({exc.__class__.__name__})"
-                await _abandon(browser)
+                await self._stop()
         raise ReportFailed(f"Webbläsaren som sparar diagrammen (Chromium) startade inte inom {OPEN_TIMEOUT_S} s, "
                            f"{OPEN_ATTEMPTS} försök{reason}. Diagrammen sparades inte; kör igen.")
 
-    def write(self, jobs: list[dict]) -> tuple:
-        """Render kaleido jobs ({fig, path, opts}); returns the errors, if any."""
-        browser = self._kaleido.result()
-        done = asyncio.run_coroutine_threadsafe(browser.write_fig_from_object(jobs), self._loop)
+    async def _start(self, path: str):
+        from playwright.async_api import async_playwright
+
+        self._playwright = await async_playwright().start()
+        self._browser = await self._playwright.chromium.launch(executable_path=path, timeout=OPEN_TIMEOUT_S * 1000)
+        page = await self._browser.new_page()
+        await page.goto((self._folder / "index.html").as_uri())
+        await page.wait_for_function("() => typeof Plotly === 'object'")
+        return page
+
+    async def _stop(self) -> None:
+        """Close the browser and Playwright's driver; the driver ends the browsers it
+        started when it ends, so a browser that will not close goes with it."""
+        browser, playwright, self._browser, self._playwright = self._browser, self._playwright, None, None
+        for step in ((browser.close if browser else None), (playwright.stop if playwright else None)):
+            if step is not None:
+                try:
+                    await asyncio.wait_for(step(), CLOSE_TIMEOUT_S)
+                except Exception:  # a browser that will not close is not worth failing the run for
+                    pass
+
+    async def _draw(self, jobs: list[dict]) -> None:
+        page = self._page.result()  # started: `write` waited for it
+        for job in jobs:
+            data = await asyncio.wait_for(page.evaluate(TO_IMAGE, [job["figure"], job["options"]]), IMAGE_TIMEOUT_S)
+            content = data.encode("utf-8") if job["options"]["format"] == "svg" else base64.b64decode(data)
+            Path(job["path"]).write_bytes(content)
+
+    def write(self, jobs: list[dict]) -> None:
+        """Draw jobs ({figure: the figure's JSON text, options: Plotly.toImage's format,
+        width, height and scale, path}) into their files, one after another."""
         try:
-            return done.result(timeout=EXPORT_TIMEOUT_S)
+            self._page.result(timeout=EXPORT_TIMEOUT_S)
+        except concurrent.futures.TimeoutError:
+            raise ReportFailed(f"Webbläsaren som sparar diagrammen startade inte på {EXPORT_TIMEOUT_S} s. "
+                               "Diagrammen sparades inte; kör igen.") from None
+        done = asyncio.run_coroutine_threadsafe(self._draw(jobs), self._loop)
+        try:
+            done.result(timeout=EXPORT_TIMEOUT_S)
         except concurrent.futures.TimeoutError:
             done.cancel()
             raise ReportFailed(f"Webbläsaren som sparar diagrammen svarade inte på {EXPORT_TIMEOUT_S} s. "
                                "Diagrammen sparades inte; kör igen.") from None
+        except asyncio.TimeoutError:
+            raise ReportFailed(f"Webbläsaren ritade inte ett diagram på {IMAGE_TIMEOUT_S} s. "
+                               "Diagrammen sparades inte; kör igen.") from None
+        except ReportFailed:
+            raise
+        except Exception as exc:
+            raise ReportFailed(f"Diagrammen kunde inte sparas som bilder: {exc}") from None
 
     def close(self) -> None:
-        browser = None
         try:
-            browser = self._kaleido.result(timeout=CLOSE_TIMEOUT_S)
-            asyncio.run_coroutine_threadsafe(browser.__aexit__(None, None, None), self._loop).result(timeout=CLOSE_TIMEOUT_S)
-        except Exception:  # a browser that never started, or will not close, is not worth failing the run for
-            if browser is not None:
-                _kill(browser)
+            self._page.result(timeout=CLOSE_TIMEOUT_S)
+        except Exception:  # a browser that never started has stopped itself
+            pass
+        try:
+            asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=3 * CLOSE_TIMEOUT_S)
+        except Exception:
+            pass
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=CLOSE_TIMEOUT_S)
+            shutil.rmtree(self._folder, ignore_errors=True)
 
     def __enter__(self) -> ChartBrowser:
         return self
@@ -109,32 +163,11 @@ class ChartBrowser:
         self.close()
 
 
-async def _abandon(browser) -> None:
-    """Stop a browser whose start did not finish."""
-    try:
-        await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT_S)
-    except Exception:
-        pass
-    _kill(browser)
-
-
-def _kill(browser) -> None:
-    """End the browser's process if it is still there (closing it failed)."""
-    process = getattr(browser, "subprocess", None)
-    if process is None or process.poll() is not None:
-        return
-    try:  # the browser runs in a session of its own: the whole group is the browser
-        os.killpg(process.pid, signal.SIGKILL)
-    except (AttributeError, OSError):
-        process.kill()
-    process.wait(timeout=CLOSE_TIMEOUT_S)
-
-
-def chart_digest(chart) -> str:
+def chart_digest(figure_json: str, alt_text: str) -> str:
     """What decides a chart's files: its figure, its alt text and the export settings."""
     import hashlib
 
-    text = f"{PNG_WIDTH_PX}\n{chart.alt_text}\n{chart.figure.to_json()}"
+    text = f"{PNG_WIDTH_PX}\n{alt_text}\n{figure_json}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -156,7 +189,8 @@ def export_charts(charts: Iterable, folder: Path, browser: Callable[[], ChartBro
     for chart in charts:
         out = ChartFile(chart.name, folder / f"{chart.name}.png", folder / f"{chart.name}.svg", folder / f"{chart.name}.alt.txt")
         files.append(out)
-        digests[chart.name] = digest = chart_digest(chart)
+        figure = chart.figure.to_json(remove_uids=False)  # the uids name the SVG's classes: the same file each run
+        digests[chart.name] = digest = chart_digest(figure, chart.alt_text)
         if earlier_folder is not None and earlier.get(chart.name) == digest and all(
                 (earlier_folder / p.name).is_file() for p in (out.png, out.svg)):
             copied.append((chart, out))
@@ -164,15 +198,13 @@ def export_charts(charts: Iterable, folder: Path, browser: Callable[[], ChartBro
         made.append((chart, out))
         width = chart.figure.layout.width or 900
         height = chart.figure.layout.height or 500
-        jobs.append({"fig": chart.figure, "path": f"{out.png}.tmp.png",
-                     "opts": {"format": "png", "scale": PNG_WIDTH_PX / width, "width": width, "height": height}})
-        jobs.append({"fig": chart.figure, "path": f"{out.svg}.tmp.svg", "opts": {"format": "svg", "width": width, "height": height}})
+        jobs.append({"figure": figure, "path": f"{out.png}.tmp.png",
+                     "options": {"format": "png", "scale": PNG_WIDTH_PX / width, "width": width, "height": height}})
+        jobs.append({"figure": figure, "path": f"{out.svg}.tmp.svg", "options": {"format": "svg", "width": width, "height": height}})
     if jobs:
         drawer = browser() if callable(browser) else browser
         try:
-            failures = [e for e in (drawer.write(jobs) or []) if isinstance(e, BaseException)]
-            if failures:
-                raise ReportFailed(f"Diagrammen kunde inte sparas som bilder: {failures[0]}")
+            drawer.write(jobs)
         except BaseException:
             for _, out in made:
                 Path(f"{out.png}.tmp.png").unlink(missing_ok=True)
