@@ -88,15 +88,18 @@ def pdf_layout_text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def overlapping(words: list[Word], tolerance: float = 0.5) -> list[tuple[Word, Word]]:
-    """Pairs of words whose boxes overlap: text printed over other text."""
+def overlapping(words: list[Word], share: float = 0.35) -> list[tuple[Word, Word]]:
+    """Pairs of words printed over each other: boxes that overlap across, and by more
+    than `share` of their height down (a word's box holds the font's ascent and descent,
+    so the boxes of two lines of one paragraph overlap a little)."""
     found = []
     ordered = sorted(words, key=lambda w: w.y0)
     for i, a in enumerate(ordered):
         for b in ordered[i + 1:]:
-            if b.y0 >= a.y1 - tolerance:
+            if b.y0 >= a.y1:
                 break
-            if min(a.x1, b.x1) - max(a.x0, b.x0) > tolerance and min(a.y1, b.y1) - max(a.y0, b.y0) > tolerance:
+            down = min(a.y1, b.y1) - max(a.y0, b.y0)
+            if min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5 and down > share * min(a.y1 - a.y0, b.y1 - b.y0):
                 found.append((a, b))
     return found
 
