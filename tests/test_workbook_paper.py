@@ -73,6 +73,18 @@ def test_print_scale_fits_the_columns_on_an_a4_landscape_page():
     assert paper.print_scale([200]) == 52  # 769.89 / 1460 = 0.527
 
 
+def test_the_required_answers_are_those_whose_emptiness_rejects_a_submission():
+    from analysis.checks.rules import required_answers
+
+    assert required_answers("follow_ups", budget=False) == (
+        "contribution_id", "goal_code", "movement", "outlook", "reached", "analysis", "evidence_type", "evidence")
+    assert required_answers("human_rights", budget=False) == ("contribution_id", "theme", "consideration")
+    assert required_answers("human_rights", budget=True) == ("contribution_id", "theme")  # a warning in a budget
+    # Indicators are optional; a started one needs its contribution, name and direction (the rest is a warning).
+    assert required_answers("indicators", budget=False) == ("contribution_id", "indicator", "direction")
+    assert "partner_boards" not in required_answers("contributions", budget=True)
+
+
 # --- the workbooks as written --------------------------------------------------------------
 
 

@@ -76,7 +76,7 @@ def missing_answers_formula(sheet: str, letters: list[str], required: list[str],
     return f"=SUMPRODUCT({_row_used(sheet, letters, last)}*({empty}))"
 
 
-def without_follow_up_formula(contributions: str, ids: str, follow_ups: str) -> str:
+def without_follow_up_formula(ids: str, follow_ups: str) -> str:
     """Contribution ids of the contributions sheet that no row of the follow-up sheet has."""
     return f"=SUMPRODUCT((LEN(TRIM({ids}))>0)*(COUNTIF({follow_ups},{ids})=0))"
 
@@ -119,7 +119,7 @@ def add_check_sheet(wb: Workbook, theme_cells: list[str], budget: bool) -> Works
                        missing_answers_formula(sheet, letters, required, last)))
         _shade_missing(ws, letters, required, last)
 
-    ids = {}
+    ids: dict[str, dict[str, str]] = {}  # sheet -> field -> its column's range
     for sheet in (CONTRIBUTIONS_SHEET, FOLLOW_UPS_SHEET, HUMAN_RIGHTS_SHEET):
         if sheet in wb.sheetnames:
             fields = next(f for s, f in SHEET_TABLES.values() if s == sheet)
@@ -128,16 +128,16 @@ def add_check_sheet(wb: Workbook, theme_cells: list[str], budget: bool) -> Works
             ids[sheet] = {key: _range(sheet, letter, last) for key, letter in columns.items()}
     if FOLLOW_UPS_SHEET in ids and CONTRIBUTIONS_SHEET in ids:
         checks.append((FOLLOW_UPS_SHEET, f"Bidrag i fliken {CONTRIBUTIONS_SHEET} som inte följs upp",
-                       without_follow_up_formula(CONTRIBUTIONS_SHEET, ids[CONTRIBUTIONS_SHEET]["contribution_id"],
+                       without_follow_up_formula(ids[CONTRIBUTIONS_SHEET]["contribution_id"],
                                                  ids[FOLLOW_UPS_SHEET]["contribution_id"])))
-    if HUMAN_RIGHTS_SHEET in ids:
-        subjects = ids.get(CONTRIBUTIONS_SHEET if budget else FOLLOW_UPS_SHEET) or ids.get(CONTRIBUTIONS_SHEET)
+    # The themes are asked for every contribution of a budget, every contribution followed
+    # up in a follow-up (as analysis.checks.rules.expected_themes), and the base mission.
+    subjects = ids.get(CONTRIBUTIONS_SHEET if budget else FOLLOW_UPS_SHEET) or ids.get(CONTRIBUTIONS_SHEET)
+    if HUMAN_RIGHTS_SHEET in ids and subjects is not None:
         hr = ids[HUMAN_RIGHTS_SHEET]
-        if subjects is not None:
-            what = "bidragen och grunduppdraget"
-            checks.append((HUMAN_RIGHTS_SHEET, f"Teman som saknas för {what} (en rad per tema)",
-                           missing_themes_formula(subjects["contribution_id"], hr["contribution_id"], hr["theme"],
-                                                  theme_cells)))
+        checks.append((HUMAN_RIGHTS_SHEET, "Teman som saknas för bidragen och grunduppdraget (en rad per tema)",
+                       missing_themes_formula(subjects["contribution_id"], hr["contribution_id"], hr["theme"],
+                                              theme_cells)))
 
     ws = wb.create_sheet(CHECK_SHEET, index=wb.sheetnames.index(INSTRUCTIONS_SHEET) + 1)
     ws.cell(TITLE_ROW, 1, "Kontroll före inlämning").font = TITLE_FONT
