@@ -21,6 +21,7 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 TITLE_FONT = Font(bold=True, size=14)
+NOTE_FONT = Font(italic=True, color="595959")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -33,6 +34,17 @@ def set_value(cell: Any, value: Any) -> None:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"
         cell.quotePrefix = True
+
+
+def note_row(ws: Any, row: int, text: str, columns: int) -> None:
+    """A line of help across a table's first `columns` columns: one merged, wrapped cell,
+    so that a long text stays within the table on screen and on paper."""
+    cell = ws.cell(row, 1)
+    set_value(cell, text)
+    cell.font = NOTE_FONT
+    cell.alignment = WRAP
+    if columns > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
 
 
 def save_workbook(workbook: Workbook, path: Path) -> None:

@@ -261,7 +261,7 @@ def _dense_workbook(source: Path, target: Path, rows: int) -> None:
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
-            if item.filename == "xl/worksheets/sheet4.xml":  # Uppföljning
+            if item.filename == "xl/worksheets/sheet5.xml":  # Uppföljning, after the instructions, Kontroll and Uppgifter
                 assert FOLLOW_UPS_SHEET.encode() in zin.read("xl/workbook.xml")
                 data = data.replace(b"</sheetData>", extra + b"</sheetData>")
             zout.writestr(item, data)

@@ -29,7 +29,7 @@ PURE_MODULES = {
     "analysis.tables.indicators", "analysis.tables.trajectory", "analysis.tables.goal_signal",
     "analysis.tables.goal_areas", "analysis.tables.data_quality", "analysis.tables.contribution_paths",
     "analysis.tables.lessons", "analysis.report.data", "analysis.report.content",
-    "analysis.report.charts", "analysis.report.plots", "analysis.checks.rules", "analysis.boards.layout", "analysis.text",
+    "analysis.report.charts", "analysis.report.plots", "analysis.checks.rules", "analysis.boards.layout", "analysis.boards.paper", "analysis.text",
     "analysis.explore.views", "analysis.explore.figures",
 }
 

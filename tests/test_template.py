@@ -13,6 +13,7 @@ from analysis.config import REPOSITORY_ROOT
 from analysis.occasion import Occasion
 from analysis.boards.template import build_template, known_contributions
 from analysis.boards.layout import (
+    CHECK_SHEET,
     CONTRIBUTIONS_SHEET,
     DETAILS_SHEET,
     FIRST_DATA_ROW,
@@ -53,7 +54,8 @@ def test_template_out_and_single_board(tmp_path, fresh_root):
 
 def test_sheets_depend_on_the_occasion(catalogue, tmp_path):
     budget = build_template(catalogue, Occasion.parse("2024-budget"), "GRN")
-    assert budget.sheetnames == ["Instruktioner", DETAILS_SHEET, CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET, INDICATORS_SHEET, LISTS_SHEET]
+    assert budget.sheetnames == ["Instruktioner", CHECK_SHEET, DETAILS_SHEET, CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET,
+                                 INDICATORS_SHEET, LISTS_SHEET]
     interim = build_template(catalogue, Occasion.parse("2025-ar"), "GRN")
     assert FOLLOW_UPS_SHEET in interim.sheetnames
     assert "Har önskad förflyttning nåtts under mandatperioden?" not in _headers(interim[FOLLOW_UPS_SHEET])
@@ -148,7 +150,8 @@ def test_formula_like_text_written_to_xlsx_is_stored_as_a_string(catalogue, tmp_
     path = tmp_path / "f.xlsx"
     build_template(catalogue, Occasion.parse("2024-budget"), "GRN", known).save(path)
     import zipfile
-    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet3.xml").decode()
+    sheet = openpyxl.load_workbook(path).sheetnames.index(CONTRIBUTIONS_SHEET) + 1
+    xml = zipfile.ZipFile(path).read(f"xl/worksheets/sheet{sheet}.xml").decode()
     assert "<f>" not in xml and "=1+1" in xml
 
 
@@ -208,7 +211,7 @@ def test_a_board_named_for_no_goal_gets_a_template_for_its_base_mission(tmp_path
 
     cat = _changed_catalogue(add_board_and_theme)
     wb = _reload(build_template(cat, Occasion.parse("2025-delar"), "VN"), tmp_path)
-    assert wb.sheetnames == ["Instruktioner", DETAILS_SHEET, CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET, LISTS_SHEET]
+    assert wb.sheetnames == ["Instruktioner", CHECK_SHEET, DETAILS_SHEET, CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET, LISTS_SHEET]
     assert wb[CONTRIBUTIONS_SHEET].max_row == HEADER_ROW  # headers only: no rows to fill in
     hr = wb[HUMAN_RIGHTS_SHEET]
     rows = [(hr.cell(r, 1).value, hr.cell(r, 2).value) for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 5)]

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from analysis.catalogue import Catalogue
 from analysis.excel import save_workbook, set_value
 from analysis.occasion import Occasion
-from analysis.boards.template import build_template, goal_choice
+from analysis.boards.template import build_template, fit_rows, goal_choice
 from analysis.boards.layout import (
     BASE_MISSION,
     CONTRIBUTION_FIELDS,
@@ -244,11 +244,11 @@ def fill_submission(
     for row in details.iter_rows(min_row=HEADER_ROW, max_col=2):
         key = labels.get(row[0].value)
         if key == "contact":
-            row[1].value = rng.choice(_CONTACTS)
+            set_value(row[1], rng.choice(_CONTACTS))
         elif key == "email":
-            row[1].value = f"{board_code.lower()}.rapportering@malmo.se"
+            set_value(row[1], f"{board_code.lower()}.rapportering@malmo.se")
         elif key == "submitted_on":
-            row[1].value = submitted
+            set_value(row[1], submitted)
 
     # New contributions go on the blank rows after the pre-filled ones.
     ws = wb[CONTRIBUTIONS_SHEET]
@@ -265,18 +265,18 @@ def fill_submission(
         ws = wb[FOLLOW_UPS_SHEET]
         for r, cid in enumerate(known["contribution_id"], FIRST_DATA_ROW):
             c, a = by_id[cid], assessed[cid]
-            ws.cell(r, col["movement"]).value = scales["movement"].label(a.movement)
-            ws.cell(r, col["outlook"]).value = scales["outlook"].label(a.outlook)
+            set_value(ws.cell(r, col["movement"]), scales["movement"].label(a.movement))
+            set_value(ws.cell(r, col["outlook"]), scales["outlook"].label(a.outlook))
             analysis = " ".join(rng.sample(_MOVEMENT_REASONS, 2))
             if period_end:
                 reached, whole_period = period_analysis(c, board_code, occasion, catalogue, seed)
-                ws.cell(r, col["reached"]).value = scales["reached"].label(reached)
+                set_value(ws.cell(r, col["reached"]), scales["reached"].label(reached))
                 analysis = f"{analysis} {whole_period}"
             elif rng.random() < 0.06:
                 analysis = "Pågår enligt plan."  # a short analysis, flagged for the analysts
-            ws.cell(r, col["analysis"]).value = f"{c.title}: {analysis}"
-            ws.cell(r, col["evidence_type"]).value = scales["evidence_type"].label(rng.choice(scales["evidence_type"].codes))
-            ws.cell(r, col["evidence"]).value = rng.choice(_EVIDENCE)
+            set_value(ws.cell(r, col["analysis"]), f"{c.title}: {analysis}")
+            set_value(ws.cell(r, col["evidence_type"]), scales["evidence_type"].label(rng.choice(scales["evidence_type"].codes)))
+            set_value(ws.cell(r, col["evidence"]), rng.choice(_EVIDENCE))
 
     ws = wb[HUMAN_RIGHTS_SHEET]
     themes = scales["theme"]
@@ -288,8 +288,8 @@ def fill_submission(
             r += 1
     for c in new:
         for theme, label in zip(themes.codes, themes.labels):
-            ws.cell(r, 1).value = c.contribution_id
-            ws.cell(r, 2).value = label
+            set_value(ws.cell(r, 1), c.contribution_id)
+            set_value(ws.cell(r, 2), label)
             _fill_hr(ws, r, rng, scales, _rarely_considered(seed, c.goal_area, theme))
             r += 1
 
@@ -306,8 +306,9 @@ def fill_submission(
                    "direction": scales["direction"].label(direction), "baseline_year": catalogue.first_year - 1,
                    "baseline_value": baseline, "value_year": occasion.year, "value": value, "source": "Egen uppföljning"}
             for col, f in enumerate(INDICATOR_FIELDS, 1):
-                ws.cell(r, col).value = row[f.key]
+                set_value(ws.cell(r, col), row[f.key])
             r += 1
+    fit_rows(wb)
     return wb
 
 
@@ -323,8 +324,8 @@ def _rarely_considered(seed: int, goal_area: str | None, theme: str) -> bool:
 def _fill_hr(ws, r: int, rng: random.Random, scales, rarely: bool = False) -> None:
     weights = [0.15, 0.5, 0.35] if rarely else [0.7, 0.15, 0.15]
     code = rng.choices(["considered", "not_considered", "not_relevant"], weights=weights)[0]
-    ws.cell(r, 3).value = scales["consideration"].label(code)
-    ws.cell(r, 4).value = rng.choice(_HR_COMMENTS[code])
+    set_value(ws.cell(r, 3), scales["consideration"].label(code))
+    set_value(ws.cell(r, 4), rng.choice(_HR_COMMENTS[code]))
 
 
 _FILE_NAMES = ["{name} {label}.xlsx", "{code}_{occasion}.xlsx", "{occasion} {name}.xlsx", "Rapport {label} {code}.xlsx"]
@@ -384,9 +385,9 @@ def _with_mistake(wb: Workbook, days_earlier: int) -> Workbook:
     """A slip boards make: a free-text answer where a coded one is expected."""
     ws = wb[CONTRIBUTIONS_SHEET] if FOLLOW_UPS_SHEET not in wb.sheetnames else wb[FOLLOW_UPS_SHEET]
     column = 4 if FOLLOW_UPS_SHEET in wb.sheetnames else 2
-    ws.cell(FIRST_DATA_ROW, column).value = "Bra" if column == 4 else "9.9 Mål som inte finns"
+    set_value(ws.cell(FIRST_DATA_ROW, column), "Bra" if column == 4 else "9.9 Mål som inte finns")
     details = wb[DETAILS_SHEET]
     for row in details.iter_rows(min_row=HEADER_ROW, max_col=2):
         if row[0].value == "Inlämningsdatum" and isinstance(row[1].value, dt.date):
-            row[1].value = row[1].value - dt.timedelta(days=days_earlier)
+            set_value(row[1], row[1].value - dt.timedelta(days=days_earlier))
     return wb

@@ -13,6 +13,7 @@ TEMPLATE_VERSION = "2026.2"
 SUPPORTED_TEMPLATE_VERSIONS = ("2026.1", "2026.2")
 
 INSTRUCTIONS_SHEET = "Instruktioner"
+CHECK_SHEET = "Kontroll"  # formulas that count what is missing; never read
 DETAILS_SHEET = "Uppgifter"
 CONTRIBUTIONS_SHEET = "Bidrag"
 FOLLOW_UPS_SHEET = "Uppföljning"
@@ -35,6 +36,9 @@ class Field:
     header: str
     kind: str = "text"
     required: bool = True
+    # Column width (Excel's unit). A data sheet's widths add up so that it prints on the
+    # width of an A4 landscape page at 70 % or more (analysis.boards.paper.print_scale):
+    # long texts wrap, and their rows are made high enough, rather than widened.
     width: int = 18
     help: str = ""
     aliases: tuple[str, ...] = ()  # headers of earlier template versions, still read
@@ -64,50 +68,50 @@ DETAILS_FIELDS: tuple[Field, ...] = (
 PREFILLED_DETAILS = ("board_code", "board_name", "occasion", "mandate_period", "template_version", "example_data")
 
 CONTRIBUTION_FIELDS: tuple[Field, ...] = (
-    Field("contribution_id", "Bidrags-id", "id", width=14, help="Behåll samma id hela mandatperioden, t.ex. GRN-01.",
+    Field("contribution_id", "Bidrags-id", "id", width=10, help="Behåll samma id hela mandatperioden, t.ex. GRN-01.",
           aliases=("Bidrag-ID",)),
-    Field("goal_code", "KF-mål", "goal", width=40, help="Välj ett av de mål nämnden/bolaget ansvarar för."),
-    Field("title", "Bidrag (rubrik)", width=36),
-    Field("description", "Beskrivning av bidraget", width=50),
-    Field("expected_movement", "Hur bidraget förväntas leda till förflyttning", width=50),
-    Field("plan_year", "Planerat under året", width=40),
-    Field("plan_period", "Planerat under mandatperioden", width=40),
-    Field("partner_boards", "Samverkar med (koder, kommaseparerade)", "board_list", required=False, width=24),
+    Field("goal_code", "KF-mål", "goal", width=18, help="Välj ett av de mål nämnden/bolaget ansvarar för."),
+    Field("title", "Bidrag (rubrik)", width=16),
+    Field("description", "Beskrivning av bidraget", width=22),
+    Field("expected_movement", "Hur bidraget förväntas leda till förflyttning", width=22),
+    Field("plan_year", "Planerat under året", width=19),
+    Field("plan_period", "Planerat under mandatperioden", width=19),
+    Field("partner_boards", "Samverkar med (koder, kommaseparerade)", "board_list", required=False, width=13),
 )
 
 FOLLOW_UP_FIELDS: tuple[Field, ...] = (
-    Field("contribution_id", "Bidrags-id", "id", width=14, aliases=("Bidrag-ID",)),
-    Field("goal_code", "KF-mål", "goal", width=30),
-    Field("title", "Bidrag (rubrik)", width=30, required=False),
-    Field("movement", "Bedömd förflyttning", "scale:movement", width=30),
-    Field("outlook", "Nås önskad förflyttning under mandatperioden?", "scale:outlook", width=34),
-    Field("reached", "Har önskad förflyttning nåtts under mandatperioden?", "scale:reached", width=34),
-    Field("analysis", "Analys", width=60, help="Vad har gjorts, vad har det lett till och varför?"),
-    Field("evidence_type", "Typ av underlag", "scale:evidence_type", width=22),
-    Field("evidence", "Underlag (beskrivning)", width=50),
+    Field("contribution_id", "Bidrags-id", "id", width=10, aliases=("Bidrag-ID",)),
+    Field("goal_code", "KF-mål", "goal", width=17),
+    Field("title", "Bidrag (rubrik)", width=14, required=False),
+    Field("movement", "Bedömd förflyttning", "scale:movement", width=14),
+    Field("outlook", "Nås önskad förflyttning under mandatperioden?", "scale:outlook", width=14),
+    Field("reached", "Har önskad förflyttning nåtts under mandatperioden?", "scale:reached", width=14),
+    Field("analysis", "Analys", width=32, help="Vad har gjorts, vad har det lett till och varför?"),
+    Field("evidence_type", "Typ av underlag", "scale:evidence_type", width=12),
+    Field("evidence", "Underlag (beskrivning)", width=18),
 )
 # Only the period-end occasion (the catalogue's period_end_occasion) asks whether the movement
 # was reached (mandatperiodsanalys).
 PERIOD_END_ONLY = ("reached",)
 
 HUMAN_RIGHTS_FIELDS: tuple[Field, ...] = (
-    Field("contribution_id", f"Bidrags-id eller {BASE_MISSION.lower()}", "id", width=22,
+    Field("contribution_id", f"Bidrags-id eller {BASE_MISSION.lower()}", "id", width=16,
           aliases=(f"Bidrag-ID eller {BASE_MISSION}",)),
-    Field("theme", "Tema", "scale:theme", width=20),
-    Field("consideration", "Hur har temat beaktats?", "scale:consideration", width=22),
+    Field("theme", "Tema", "scale:theme", width=18),
+    Field("consideration", "Hur har temat beaktats?", "scale:consideration", width=16),
     Field("comment", "Beskrivning", required=False, width=60),
 )
 
 INDICATOR_FIELDS: tuple[Field, ...] = (
-    Field("contribution_id", "Bidrags-id", "id", width=14, aliases=("Bidrag-ID",)),
-    Field("indicator", "Indikator", width=40),
-    Field("unit", "Enhet", required=False, width=12),
-    Field("direction", "Önskad riktning", "scale:direction", width=16),
-    Field("baseline_year", "Basår", "int", width=10),
-    Field("baseline_value", "Basvärde", "number", width=12),
-    Field("value_year", "År", "int", width=10),
-    Field("value", "Värde", "number", width=12),
-    Field("source", "Källa", required=False, width=30),
+    Field("contribution_id", "Bidrags-id", "id", width=10, aliases=("Bidrag-ID",)),
+    Field("indicator", "Indikator", width=28),
+    Field("unit", "Enhet", required=False, width=9),
+    Field("direction", "Önskad riktning", "scale:direction", width=12),
+    Field("baseline_year", "Basår", "int", width=8),
+    Field("baseline_value", "Basvärde", "number", width=10),
+    Field("value_year", "År", "int", width=8),
+    Field("value", "Värde", "number", width=10),
+    Field("source", "Källa", required=False, width=22),
 )
 
 # The data sheets in workbook order, with the fields each one carries.

@@ -13,14 +13,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.catalogue import Catalogue
-from analysis.excel import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, set_value
+from analysis.excel import HEADER_FILL, HEADER_FONT, NOTE_FONT, TITLE_FONT, WRAP, note_row, set_value
 from analysis.occasion import Occasion
 from analysis.vocabulary import and_list
+from analysis.boards import paper
+from analysis.boards.check_sheet import add_check_sheet
 from analysis.boards.layout import (
     BASE_MISSION,
+    CHECK_SHEET,
     CONTRIBUTION_FIELDS,
     CONTRIBUTIONS_SHEET,
     DETAILS_FIELDS,
@@ -92,6 +96,12 @@ def build_template(
 
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
     wb[LISTS_SHEET].sheet_state = "hidden"
+    add_check_sheet(wb, lists.cells["scale:theme"], budget=not occasion.is_follow_up)
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible":
+            _print_setup(ws, f"{catalogue.board_name(board_code)} – "
+                             f"{occasion.submission_label(catalogue.board_kind(board_code))}", catalogue.example_data)
+    fit_rows(wb)
     wb.active = 0
     created = dt.datetime(occasion.year, 1, 1)
     wb.properties.creator = "Malmö stad, stadskontoret"
@@ -112,6 +122,7 @@ class _Lists:
 
     def __init__(self) -> None:
         self.ranges: dict[str, str] = {}
+        self.cells: dict[str, list[str]] = {}  # each value's own cell
 
     def formula(self, kind: str) -> str:
         return self.ranges[kind]
@@ -132,18 +143,69 @@ def _lists_sheet(wb: Workbook, catalogue: Catalogue, board_code: str) -> _Lists:
             set_value(ws.cell(r, i), value)
         last = max(2, len(values) + 1)
         lists.ranges[kind] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
+        lists.cells[kind] = [f"{quote_sheetname(LISTS_SHEET)}!${letter}${r}" for r in range(2, len(values) + 2)]
         ws.column_dimensions[letter].width = 40
     ws.protection.sheet = True
     return lists
 
 
-def _fit_to_page_width(ws: Worksheet, landscape: bool = True) -> None:
-    """Printed, every column fits on the page width (A4)."""
+def _header_footer_text(text: str) -> str:
+    """Text shown as written in a page header or footer ('&' starts a code there)."""
+    return text.replace("&", "&&")
+
+
+def _print_setup(ws: Worksheet, footer: str, example_data: bool) -> None:
+    """Printed on A4 landscape, every column on the page width (the column widths are
+    chosen so that this is at least 70 %, see analysis.boards.paper.print_scale), the
+    board and occasion and the page number in the footer, Exempeldata in the header of
+    the example city's workbooks. A data sheet repeats its header row (set with it)."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    ws.page_margins = PageMargins(left=paper.MARGIN_LEFT, right=paper.MARGIN_RIGHT, top=paper.MARGIN_TOP,
+                                  bottom=paper.MARGIN_BOTTOM, header=paper.MARGIN_HEADER, footer=paper.MARGIN_FOOTER)
+    if example_data:
+        ws.oddHeader.center.text = f"{EXAMPLE_DATA_MARK} – inte verkliga uppgifter"
+        ws.oddHeader.center.color = "C00000"
+    ws.oddFooter.left.text = _header_footer_text(footer)
+    ws.oddFooter.center.text = "&A"
+    ws.oddFooter.right.text = "Sida &P av &N"
+
+
+def _column_width(ws: Worksheet, letter: str) -> float:
+    dim = ws.column_dimensions.get(letter)
+    return dim.width if dim is not None and dim.customWidth else paper.DEFAULT_COLUMN_WIDTH
+
+
+def fit_rows(wb: Workbook) -> None:
+    """Give every row with text, in every visible sheet, the height its text needs
+    (analysis.boards.paper), so that Excel and LibreOffice show and print all of it.
+    The template calls it; the example city again after filling the template in."""
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        widths: dict[str, float] = {}
+        merged = {}  # the first cell of a range merged within one row -> the range's width
+        for cells in ws.merged_cells.ranges:
+            if cells.min_row == cells.max_row:
+                merged[(cells.min_row, cells.min_col)] = sum(
+                    _column_width(ws, get_column_letter(c)) for c in range(cells.min_col, cells.max_col + 1))
+        for row in ws.iter_rows():
+            cells = []
+            for cell in row:
+                if cell.value is None or cell.data_type == "f":
+                    continue
+                letter = cell.column_letter
+                if letter not in widths:
+                    widths[letter] = _column_width(ws, letter)
+                width = merged.get((cell.row, cell.column), widths[letter])
+                font = cell.font
+                cells.append((cell.value, width, float(font.sz or paper.DEFAULT_FONT_SIZE), bool(font.b),
+                              bool(cell.alignment.wrap_text)))
+            if cells:
+                ws.row_dimensions[row[0].row].height = paper.row_height(cells)
 
 
 def _protect(ws: Worksheet) -> None:
@@ -193,6 +255,8 @@ def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board
                       "använder några.", None))
     lines += [
         ("", None),
+        (f"Fliken {CHECK_SHEET} räknar vad som saknas innan ni skickar in; tomma obligatoriska celler markeras med rött.",
+         None),
         ("Kodade svar väljs i listor. Grå celler är förifyllda och låsta; gula celler fylls i.", None),
         ("Ändra inte flikarnas namn eller kolumnrubriker.", None),
     ]
@@ -205,7 +269,6 @@ def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board
         if font is not None:
             cell.font = font
     ws.column_dimensions["A"].width = 100
-    _fit_to_page_width(ws, landscape=False)
     _protect(ws)
 
 
@@ -236,18 +299,18 @@ def _details(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code
                 ws.add_data_validation(dv)
                 dv.add(cell)
         if f.help:
-            ws.cell(r, 3, f.help).font = Font(italic=True, color="595959")
+            note = ws.cell(r, 3, f.help)
+            note.font, note.alignment = NOTE_FONT, WRAP
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 40
     ws.column_dimensions["C"].width = 60
-    _fit_to_page_width(ws, landscape=False)
     _protect(ws)
 
 
 def _table_sheet(ws: Worksheet, title: str, help_text: str, fields: tuple[Field, ...]) -> dict[str, int]:
     """Title, help and header rows; returns the column number of each field."""
     ws.cell(TITLE_ROW, 1, title).font = TITLE_FONT
-    ws.cell(HELP_ROW, 1, help_text).font = Font(italic=True, color="595959")
+    note_row(ws, HELP_ROW, help_text, len(fields))
     columns = {}
     for c, f in enumerate(fields, 1):
         cell = ws.cell(HEADER_ROW, c, f.header)
@@ -256,10 +319,8 @@ def _table_sheet(ws: Worksheet, title: str, help_text: str, fields: tuple[Field,
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(c)].width = f.width
         columns[f.key] = c
-    ws.row_dimensions[HEADER_ROW].height = 45
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    _fit_to_page_width(ws)
     _protect(ws)
     return columns
 
@@ -280,12 +341,12 @@ def _fill_rows(
         for f in fields:
             cell = ws.cell(r, columns[f.key])
             set_value(cell, row.get(f.key))
+            cell.alignment = WRAP
             if f.key in locked_keys and row.get(f.key) not in (None, ""):
                 cell.fill = LOCKED_FILL
             else:
                 cell.protection = UNLOCKED
                 cell.fill = INPUT_FILL
-                cell.alignment = WRAP
         r += 1
     for _ in range(blank_rows):
         for f in fields:

@@ -270,13 +270,17 @@ DERIVED_TABLES: dict[str, Callable[[RuleContext], pd.DataFrame]] = {
 # --- derivations (pandas) for rules one column cannot express ---------------------------
 
 
+# Answers a budget may still leave open (`mr_ej_ifyllt_budget`): required at the follow-ups.
+OPEN_IN_BUDGET = ("consideration",)
+
+
 def _present(frame, field, ctx):
     """Filled in; a base-mission row of the human-rights sheet needs no contribution id,
     and in a budget how a theme is considered may still be open (`mr_ej_ifyllt_budget`)."""
     ok = frame[field].notna()
     if "scope" in frame.columns and field == "contribution_id":
         ok |= frame["scope"] == "base_mission"
-    if field == "consideration":
+    if field in OPEN_IN_BUDGET:
         ok |= _kind(frame) == "budget"
     return ok
 
@@ -575,6 +579,24 @@ RULES: tuple[Rule, ...] = (
          "Uppföljning i denna inlämning. Kontrollera id:t.",
          on("indicators", "contribution_id"), Expect("true"), _hr_contribution_known),
 )
+
+
+
+def is_missing_answer(rule: Rule) -> bool:
+    """Whether the rule's finding is an answer left empty that rejects the submission."""
+    return rule.severity == ERROR and (rule.expect.kind == "not_null" or rule.derive in (_present, _reached_given))
+
+
+def required_answers(table: str, budget: bool) -> tuple[str, ...]:
+    """The fields of a table whose cell, left empty in a row the board has used, rejects
+    the submission (the workbook's check sheet counts the same cells before it is sent).
+    A field asked only at the period end counts where its column is in the sheet."""
+    fields: list[str] = []
+    for rule in RULES:
+        if is_missing_answer(rule):
+            fields += [f for t, f in rule.where if t == table and f not in fields]
+    return tuple(f for f in fields if not (budget and f in OPEN_IN_BUDGET))
+
 
 RULE_WHAT: dict[str, str] = {**{r.id: r.what for r in READER_RULES}, **{r.id: r.what for r in RULES}}
 RULE_SEVERITY: dict[str, str] = {**{r.id: r.severity for r in READER_RULES}, **{r.id: r.severity for r in RULES}}
