@@ -77,6 +77,12 @@ def _exporter():
     return exporter
 
 
+def warm() -> None:
+    """Load nbconvert and compile the template now (about a second), for a caller that
+    would otherwise wait idle, such as the run while its kernel executes the notebook."""
+    _exporter()
+
+
 def _html(nb) -> str:
     from plotly.offline import get_plotlyjs
 

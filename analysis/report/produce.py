@@ -190,6 +190,7 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                 notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
                                        parameters, engines.kernel, out / FAILED)
                 _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
+                report_html.warm()  # while the kernel runs the notebook
                 _, seconds["notebook"] = notebook.result()
                 html, seconds["html"] = _timed(report_html.notebook_html, staged.with_suffix(".ipynb"), data.title)
                 staged.with_suffix(".html").write_text(html, encoding="utf-8")
