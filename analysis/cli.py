@@ -178,6 +178,8 @@ def cmd_report(args, paths: Paths) -> int:
     except ReportFailed as exc:
         print(f"malstyrning: rapporten kunde inte tas fram: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    for note in outputs.notes:
+        print(f"malstyrning: {note}", file=sys.stderr)
     print(report_summary(outputs))
     return EXIT_OK
 
