@@ -216,7 +216,7 @@ def default_template():
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles["Normal"]
         style.paragraph_format.left_indent = Mm(5 * (int(name[-1]) - 1))
-        style.paragraph_format.space_after = Pt(2)
+        style.paragraph_format.space_after = Pt(0)
     _judgement_style(styles)
     _table_style(styles)
     _page_number_footer(document)
