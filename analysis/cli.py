@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("aggregate", help="sammanställ per målområde, KF-mål, nämnd och tema (data/processed/aggregates)")
     period_args(p, allow_all=True)
 
-    p = sub.add_parser("report", help="ta fram den sammanställda analysen (HTML, Excel, diagram) med papermill")
+    p = sub.add_parser("report", help="ta fram den sammanställda analysen (HTML, Excel, Word, PDF, diagram)")
     period_args(p, allow_all=False)
     p.add_argument("--goal-area", metavar="MÅLOMRÅDE", help="bara ett målområde, t.ex. 3")
     p.add_argument("--force", action="store_true", help="räkna om sammanställningarna även om de är aktuella")
