@@ -178,6 +178,8 @@ def cmd_report(args, paths: Paths) -> int:
     except ReportFailed as exc:
         print(f"malstyrning: rapporten kunde inte tas fram: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    for note in outputs.notes:
+        print(f"malstyrning: {note}", file=sys.stderr)
     print(report_summary(outputs))
     return EXIT_OK
 
@@ -224,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("aggregate", help="sammanställ per målområde, KF-mål, nämnd och tema (data/processed/aggregates)")
     period_args(p, allow_all=True)
 
-    p = sub.add_parser("report", help="ta fram den sammanställda analysen (HTML, Excel, diagram) med papermill")
+    p = sub.add_parser("report", help="ta fram den sammanställda analysen (HTML, Excel, Word, PDF, diagram)")
     period_args(p, allow_all=False)
     p.add_argument("--goal-area", metavar="MÅLOMRÅDE", help="bara ett målområde, t.ex. 3")
     p.add_argument("--force", action="store_true", help="räkna om sammanställningarna även om de är aktuella")

@@ -52,6 +52,13 @@ class Paths:
         return REPOSITORY_ROOT / "data" / "reference"
 
     @property
+    def report_template(self) -> Path:
+        """The Word template of the council document (the city office's): the root's own,
+        else the repository's."""
+        own = self.root / "data" / "reference" / "rapportmall.docx"
+        return own if own.exists() else REPOSITORY_ROOT / "data" / "reference" / "rapportmall.docx"
+
+    @property
     def judgements(self) -> Path:
         """The analysts' judgement files, one per occasion (always under the root)."""
         return self.root / "data" / "reference" / "bedomning"

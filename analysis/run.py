@@ -24,7 +24,9 @@ from analysis.stamps import REPORT_STAMP, aggregates_stamp, processed_stamp, rea
 from analysis.versions import report_versions
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 3
-REPORT_FILES = ("sammanstalld_analys.html", "sammanstalld_analys.xlsx", "sammanstalld_analys.ipynb", "diagram")
+REPORT_FILES = ("sammanstalld_analys.html", "sammanstalld_analys.xlsx", "sammanstalld_analys.ipynb",
+                "sammanstalld_analys.docx", "diagram")
+PDF_FILE = "sammanstalld_analys.pdf"  # a report's file too where LibreOffice is installed
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,12 @@ def plan(paths: Paths, occasion: Occasion, force: bool = False) -> Plan:
     folder = report_versions(paths, occasion.code).current()
     if folder is None:
         return Plan(False, True, "rapporten finns inte")
-    expected = report_stamp(aggregates_stamp(paths, occasion, stored), paths.judgement_for(occasion.code), None)
-    if not same(read_stamp(folder / REPORT_STAMP), expected) or not all((folder / name).exists() for name in REPORT_FILES):
+    expected = report_stamp(aggregates_stamp(paths, occasion, stored), paths.judgement_for(occasion.code), None,
+                             paths.report_template)
+    from analysis.report.pdf import soffice
+
+    files = REPORT_FILES + ((PDF_FILE,) if soffice() else ())
+    if not same(read_stamp(folder / REPORT_STAMP), expected) or not all((folder / name).exists() for name in files):
         return Plan(False, True, "bedömningsfilen eller rapportens filer har ändrats")
     return Plan(False, False, "inget har ändrats")
 
@@ -89,6 +95,7 @@ def _follow(handler: logging.FileHandler, log_path: Path) -> None:
 
 def report_summary(outputs) -> str:
     return (f"Rapport: {outputs.html}\nTabeller: {outputs.excel}\n"
+            f"Dokument: {outputs.document}" + (f" och {outputs.pdf.name}" if outputs.pdf else "") + "\n"
             f"Diagram: {len(outputs.charts)} st i {outputs.folder / 'diagram'}\n{outputs.judgement.note()}")
 
 
@@ -153,6 +160,9 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
     steps |= outputs.seconds
     log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
     log.info("Klar. %s", report_summary(outputs).replace("\n", "; "))
+    for note in outputs.notes:  # the PDF skipped: said once, even in a quiet run
+        log.warning("%s", note)
+        print(f"malstyrning: {note}", file=sys.stderr)
     if outputs.judgement.status == "upgraded" and not verbose:
         print(outputs.judgement.note())  # the analysts' file changed form: worth a line even in a quiet run
     if outputs.rejected_files:

@@ -121,13 +121,15 @@ def aggregates_stamp(paths: Paths, occasion: Occasion, processed: Mapping[str, M
     }
 
 
-def report_stamp(aggregates: Mapping, judgement: Path, goal_area: str | None) -> dict:
-    """What a report rests on: its aggregates' stamp, the judgement file, the goal area."""
+def report_stamp(aggregates: Mapping, judgement: Path, goal_area: str | None, template: Path | None = None) -> dict:
+    """What a report rests on: its aggregates' stamp, the judgement file, the goal area,
+    the Word template of the council document."""
     return {
         "occasion": aggregates["occasion"],
         "goal_area": goal_area,
         "aggregates": digest(aggregates),
         "judgement": {judgement.name: file_sha256(judgement)} if judgement.exists() else {},
+        "template": {template.name: file_sha256(template)} if template is not None and template.is_file() else {},
         "catalogues": aggregates["catalogues"],
         "code": aggregates["code"],
     }

@@ -18,10 +18,11 @@ IO_MODULES = {
     "analysis.intake.ingest", "analysis.intake.store", "analysis.intake.inbox", "analysis.boards.reader",
     "analysis.checks.feedback", "analysis.report.produce", "analysis.report.notebook", "analysis.report.html",
     "analysis.report.export", "analysis.report.judgement", "analysis.explore.takeout", "analysis.explore.panel",
-    "analysis.versions", "analysis.lock",
+    "analysis.versions", "analysis.lock", "analysis.report.document", "analysis.report.word_template",
+    "analysis.report.pdf",
 }
 IO_LIBRARIES = {"openpyxl", "python_calamine", "papermill", "nbconvert", "nbformat", "nbclient", "jupyter_client",
-                "kaleido", "playwright", "pyarrow", "shutil", "tempfile", "subprocess", "msoffcrypto", "zipfile"}
+                "kaleido", "playwright", "pyarrow", "shutil", "tempfile", "subprocess", "msoffcrypto", "zipfile", "docx"}
 PURE_HELPERS = {"openpyxl.utils", "openpyxl.utils.column_index_from_string", "openpyxl.utils.get_column_letter"}  # cell addresses
 PURE_MODULES = {
     "analysis.vocabulary", "analysis.occasion", "analysis.tables.registry", "analysis.tables.tally",

@@ -73,7 +73,8 @@ def test_run_produces_the_report_and_says_rejected_submissions(city):
     # The example city has one uncorrected, rejected file at the period end: exit 1, not 0 or 3.
     assert status == 1
     folder = _folder(paths)
-    for name in ("sammanstalld_analys.ipynb", "sammanstalld_analys.html", "sammanstalld_analys.xlsx", "malstyrning.log"):
+    for name in ("sammanstalld_analys.ipynb", "sammanstalld_analys.html", "sammanstalld_analys.xlsx",
+                 "sammanstalld_analys.docx", "malstyrning.log"):
         assert (folder / name).stat().st_size > 0, name
     assert (folder / "validering" / "sammanfattning.html").exists()
     log = (folder / "malstyrning.log").read_text(encoding="utf-8")
@@ -101,6 +102,7 @@ def test_written_files_have_the_permissions_of_any_new_file(city):
     os.umask(mask)
     folder = _folder(paths)
     written = [folder / "sammanstalld_analys.html", folder / "sammanstalld_analys.xlsx", folder / "sammanstalld_analys.ipynb",
+               folder / "sammanstalld_analys.docx", *([folder / "sammanstalld_analys.pdf"] if shutil.which("soffice") else []),
                folder / "diagram", folder / "validering" / "sammanfattning.html", paths.judgement_for(OCCASION),
                paths.processed / "follow_ups.parquet"]
     for path in written:

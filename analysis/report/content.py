@@ -26,11 +26,19 @@ def html_table(frame: pd.DataFrame, percent_columns: tuple[str, ...] = (), decim
     """An HTML table with Swedish numbers; every cell escaped, so board text stays text.
     (Written directly: a report has about a hundred small tables, and pandas' `to_html`
     took a third of the notebook's time.)"""
+    head = "".join(f"<th>{text(name)}</th>" for name in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{text(cell)}</td>" for cell in row) + "</tr>"
+                   for row in cell_texts(frame, percent_columns, decimals))
+    return f'<table class="rapporttabell"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def cell_texts(frame: pd.DataFrame, percent_columns: tuple[str, ...] = (), decimals: dict[str, int] | None = None
+               ) -> list[tuple[str, ...]]:
+    """A table's rows as the report shows them: Swedish numbers and percentages, Ja/Nej,
+    '–' for nothing; text as it is (the HTML and the Word document each keep it text)."""
     decimals = decimals or {}
     columns = [_shown(frame.iloc[:, i], str(name), percent_columns, decimals) for i, name in enumerate(frame.columns)]
-    head = "".join(f"<th>{text(name)}</th>" for name in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{text(cell)}</td>" for cell in row) + "</tr>" for row in zip(*columns))
-    return f'<table class="rapporttabell"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return list(zip(*columns))
 
 
 def _shown(values: pd.Series, name: str, percent_columns: tuple[str, ...], decimals: dict[str, int]) -> list[str]:
@@ -100,21 +108,36 @@ def judgement_of(data: ReportData, level: str, key: str | None = None) -> dict[s
     return {"assessment": row["assessment_label"], "reached": reached, "text": row["wording"]}
 
 
-def judgement_html(data: ReportData, level: str, key: str | None = None) -> str:
-    """The executive board's own words at the head of a section: its assessment (and at the
-    period end whether the movement has been reached) and its text, 'pending' where
-    empty, or only that its judgement is pending when nothing is written; all escaped."""
+JUDGEMENT_HEAD = "Kommunstyrelsens bedömning"
+
+
+def judgement_parts(data: ReportData, level: str, key: str | None = None) -> list[tuple[str | None, str, bool]]:
+    """The executive board's own words at the head of a section, as (label, value,
+    pending) lines: its assessment (and at the period end whether the movement has been
+    reached) and its text, 'pending' where empty, or only that its judgement is pending
+    when nothing is written."""
     given = judgement_of(data, level, key)
     labels = {"assessment": "Bedömning av förflyttningen:", "reached": "Har önskad förflyttning nåtts?"}
     asked = {k: v for k, v in given.items() if k in labels and v is not None}
     if not given["text"] and all(v == PENDING for v in asked.values()):
-        lines = [f"<p><em>{text(PENDING)}.</em></p>"]
-    else:
-        lines = [f"<p><strong>{text(labels[k])}</strong> {text(v)}</p>" for k, v in asked.items()]
-        lines.append(f"<p>{text(given['text'])}</p>" if given["text"] else "<p><em>Kommunstyrelsens text pågår.</em></p>")
+        return [(None, f"{PENDING}.", True)]
+    lines = [(labels[k], str(v), False) for k, v in asked.items()]
+    lines.append((None, given["text"], False) if given["text"] else (None, "Kommunstyrelsens text pågår.", True))
+    return lines
+
+
+def judgement_html(data: ReportData, level: str, key: str | None = None) -> str:
+    """The executive board's own words at the head of a section: its assessment (and at the
+    period end whether the movement has been reached) and its text, 'pending' where
+    empty, or only that its judgement is pending when nothing is written; all escaped."""
+    lines = []
+    for label, value, pending in judgement_parts(data, level, key):
+        if pending:
+            lines.append(f"<p><em>{text(value)}</em></p>")
+        else:
+            lines.append(f"<p><strong>{text(label)}</strong> {text(value)}</p>" if label else f"<p>{text(value)}</p>")
     return ('<div class="ks-bedomning" style="border-left:4px solid #1F4E79;background:#F3F6FA;padding:4px 12px;'
-            'margin:8px 0"><p style="margin-bottom:2px"><strong>Kommunstyrelsens bedömning</strong></p>'
-            f'{"".join(lines)}</div>')
+            f'margin:8px 0"><p style="margin-bottom:2px"><strong>{JUDGEMENT_HEAD}</strong></p>{"".join(lines)}</div>')
 
 
 def judgement_table(data: ReportData) -> pd.DataFrame:

@@ -5,7 +5,9 @@
 2. the report data and the charts, each built once;
 3. beside each other: the charts exported through the browser, the Excel workbook
    written here, and the notebook run by papermill in the kernel, which shows the same
-   report data and charts (handed over in a file, not recomputed);
+   report data and charts (handed over in a file, not recomputed); once the charts are
+   there, the council document (Word, on the office's template, with the exported PNGs)
+   written here and converted to PDF by LibreOffice while the notebook runs;
 4. the HTML from the executed notebook, the stamp of what the report rests on, and only
    then, when everything has succeeded, the report's files replaced as one set: they are
    made in a new version of the occasion's outputs, which becomes current in one atomic
@@ -44,6 +46,9 @@ class ReportOutputs:
     html: Path
     excel: Path
     stamp: dict
+    document: Path | None = None  # the council document (Word)
+    pdf: Path | None = None  # its PDF, when LibreOffice made it
+    notes: list[str] = field(default_factory=list)  # what the person running it should know (the PDF skipped)
     charts: list = field(default_factory=list)
     judgement: object = None  # analysis.report.judgement.JudgementFile
     rejected_files: list[str] = field(default_factory=list)
@@ -113,7 +118,7 @@ def prepare(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasio
     tables, aggregates_stamp = aggregates_for(paths, catalogues, occasion, processed, force, store)
     judgement = paths.judgement_for(occasion.code)
     made = ensure_judgement_file(judgement, tables, catalogue, occasion)
-    stamp = report_stamp(aggregates_stamp, judgement, goal_area)
+    stamp = report_stamp(aggregates_stamp, judgement, goal_area, paths.report_template)
     stamp[MADE_AT] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     data = report_data(catalogue, occasion, tables, processed.tables, read_judgement(judgement, catalogue, occasion), stamp,
                        goal_area)
@@ -167,8 +172,10 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
     from analysis.report.charts import CHARTS
     from analysis.report.content import excel_tables
     from analysis.report.export import export_charts
+    from analysis.report.word_template import open_template
 
     seconds: dict[str, float] = {}
+    template = open_template(paths.report_template)  # a missing or broken template stops the report at once
     prepared, seconds["prepare"] = _timed(prepare, paths, catalogues, occasion, goal_area, force)
     data = prepared.data
     versions = report_versions(paths, occasion.code)
@@ -179,6 +186,7 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
         out.mkdir(parents=True, exist_ok=True)
         staged, bundle = out / REPORT_NAME, out / BUNDLE
         parameters = {"occasion": occasion.code, "goal_area": goal_area, "root": str(paths.root), "bundle": str(bundle)}
+        conversion, notes = None, []
         try:
             with ThreadPoolExecutor(max_workers=2) as pool:
                 digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
@@ -190,28 +198,74 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                 notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
                                        parameters, engines.kernel, out / FAILED)
                 _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
-                report_html.warm()  # while the kernel runs the notebook
+                report_html.warm()  # while the kernel runs the notebook and the browser draws
+                (files, digests), seconds["charts"] = exported.result()
+                _, seconds["docx"] = _timed(write_council_document, data, prepared.charts, files, template,
+                                            staged.with_suffix(".docx"))
+                conversion = _start_pdf(staged.with_suffix(".docx"), staged.with_suffix(".pdf"), notes)
                 _, seconds["notebook"] = notebook.result()
                 html, seconds["html"] = _timed(report_html.notebook_html, staged.with_suffix(".ipynb"), data.title)
                 staged.with_suffix(".html").write_text(html, encoding="utf-8")
-                (files, digests), seconds["charts"] = exported.result()
+                made = _finish_pdf(conversion, notes) if conversion is not None else None
+                if made is not None:
+                    seconds["pdf"] = made
         except ReportFailed as exc:
             if (out / FAILED).exists():
                 _keep_failed(versions, out / FAILED, inside)
                 raise ReportFailed(f"{exc} Den körda notebooken finns i {folder / FAILED}; "
                                    f"förra godkända rapporten är orörd.") from None
             raise
+        finally:
+            if conversion is not None:
+                conversion.stop()  # a report that failed meanwhile leaves no LibreOffice running
         bundle.unlink()
         (out / STAMP).write_text(stamp_text({**data.stamp, CHART_DIGESTS: digests}), encoding="utf-8")
         # Everything has succeeded: only now are the report's files replaced, as one set.
-        stage.publish(leave_out=[(inside / "diagram").as_posix(), (inside / FAILED).as_posix()])
+        # (A PDF not made this time is left out too: never one of an earlier report.)
+        stage.publish(leave_out=[(inside / "diagram").as_posix(), (inside / FAILED).as_posix(),
+                                 (inside / f"{REPORT_NAME}.pdf").as_posix()])
+    pdf = folder / f"{REPORT_NAME}.pdf"
     return ReportOutputs(folder, folder / f"{REPORT_NAME}.ipynb", folder / f"{REPORT_NAME}.html",
-                         folder / f"{REPORT_NAME}.xlsx", dict(data.stamp),
+                         folder / f"{REPORT_NAME}.xlsx", dict(data.stamp), document=folder / f"{REPORT_NAME}.docx",
+                         pdf=pdf if "pdf" in seconds else None, notes=notes,
                          charts=[f.__class__(f.name, folder / "diagram" / f.png.name, folder / "diagram" / f.svg.name,
                                              folder / "diagram" / f.alt.name) for f in files],
                          judgement=prepared.judgement, seconds=seconds,
                          rejected_files=sorted(data.submissions.loc[data.submissions["status"].astype(object) == "rejected",
                                                                     "source_file"].astype(str)))
+
+
+def write_council_document(data, charts: list, files: list, template, path: Path) -> None:
+    """The council document from the report data and the exported chart files."""
+    from analysis.report.document import Picture, council_document, write_document
+
+    png = {f.name: f.png for f in files}
+    pictures = {c.name: Picture(png[c.name], c.alt_text, c.title) for c in charts}
+    write_document(council_document(data, pictures, template), path)
+
+
+def _start_pdf(source: Path, target: Path, notes: list[str]):
+    """The PDF conversion started, or None with a note saying why there will be none."""
+    from analysis.report.pdf import INSTALL_HINT, PdfFailed, start_pdf
+
+    try:
+        conversion = start_pdf(source, target)
+    except PdfFailed as exc:
+        notes.append(f"PDF-versionen gjordes inte: {exc}")
+        return None
+    if conversion is None:
+        notes.append(f"PDF-versionen gjordes inte: LibreOffice saknas. Allt annat är framtaget. {INSTALL_HINT}")
+    return conversion
+
+
+def _finish_pdf(conversion, notes: list[str]) -> float | None:
+    from analysis.report.pdf import PdfFailed
+
+    try:
+        return conversion.wait()
+    except PdfFailed as exc:
+        notes.append(f"PDF-versionen gjordes inte: {exc} Allt annat är framtaget; nästa körning försöker igen.")
+        return None
 
 
 def _keep_failed(versions: Versions, notebook: Path, inside: Path) -> None:
