@@ -67,13 +67,25 @@ def replicated_catalogue(copies: int) -> dict:
     return raw
 
 
+def sheet_part(archive: zipfile.ZipFile, name: str) -> str:
+    """The zip member of the sheet called `name` (from the workbook's sheet list and its
+    relationships; the sheets' order in the file is the template's to choose)."""
+    workbook = archive.read("xl/workbook.xml").decode()
+    rid = re.search(rf'<sheet [^>]*name="{name}"[^>]*r:id="([^"]+)"', workbook).group(1)
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+    target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels) or \
+        re.search(rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    return "xl/" + target.group(1).removeprefix("/xl/")
+
+
 def renamed_copy(source: Path, target: Path, old_code: str, new_code: str, contact: str | None = None) -> None:
     """Copy a workbook, changing the board code cell of the details sheet only (and the
     contact person, when given)."""
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        details = sheet_part(zin, "Uppgifter")
         for item in zin.infolist():
             data = zin.read(item.filename)
-            if item.filename == "xl/worksheets/sheet2.xml":  # Uppgifter
+            if item.filename == details:
                 data = re.sub(rf"<t>{old_code}</t>".encode(), f"<t>{new_code}</t>".encode(), data, count=1)
                 if contact:
                     data = re.sub(rb"(Kontaktperson</t></is></c><c [^>]*><is><t>)[^<]*", rb"\g<1>" + contact.encode(), data)
