@@ -95,6 +95,7 @@ class _Writer:
         self.text_width = section.page_width - section.left_margin - section.right_margin
         self.text_height = section.page_height - section.top_margin - section.bottom_margin
         self.shown: set[str] = set()
+        self.placed: list[tuple] = []  # (run, picture): the pictures go in once their files exist
         self.level = 0  # the last heading's level: a heading may go at most one level deeper
 
     def _last_paragraph(self):
@@ -191,14 +192,23 @@ class _Writer:
         paragraph = self.document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True
-        shape = paragraph.add_run().add_picture(str(picture.png), width=self.text_width)
-        most = int(self.text_height * 0.8)
-        if shape.height > most:
-            shape.width, shape.height = int(shape.width * most / shape.height), most
-        properties = next(self._last_paragraph().iter(_w("wp:docPr")))
-        properties.set("descr", safe_text(picture.alt_text))
-        properties.set("name", name)
+        self.placed.append((paragraph.add_run(), picture))
         self.caption(f"Diagram: {picture.title}", above=False)
+
+    def add_pictures(self) -> None:
+        """Each chart's PNG into the run kept for it, as wide as the text (at most four
+        fifths of the page high), with the chart's alt text as the picture's description."""
+        most = int(self.text_height * 0.8)
+        for run, picture in self.placed:
+            shape = run.add_picture(str(picture.png), width=self.text_width)
+            if shape.height > most:
+                shape.width, shape.height = int(shape.width * most / shape.height), most
+        described = list(self.body.iter(_w("wp:docPr")))  # the body's pictures are the charts, in order
+        if len(described) != len(self.placed):
+            raise ValueError(f"{len(described)} pictures in the document for {len(self.placed)} charts.")
+        for properties, (_, picture) in zip(described, self.placed):
+            properties.set("descr", safe_text(picture.alt_text))
+            properties.set("name", picture.png.stem)
 
     def judgement(self, data: ReportData, level: str, key: str | None = None) -> None:
         """The executive board's own words at the head of a section, in the template's
@@ -263,7 +273,16 @@ def _header(document, title: str) -> None:
 
 def council_document(data: ReportData, pictures: Mapping[str, Picture], template):
     """The council document, built into `template` (a python-docx Document, changed and
-    returned)."""
+    returned), with its pictures."""
+    document, add_pictures = council_document_text(data, pictures, template)
+    add_pictures()
+    return document
+
+
+def council_document_text(data: ReportData, pictures: Mapping[str, Picture], template):
+    """The council document built into `template` without its pictures, whose files need
+    not exist yet, and the function that adds them (the run builds the text while the
+    charts are drawn): (document, add_pictures)."""
     document = template
     _clear_body(document)
     _ask_to_update_fields(document)
@@ -305,7 +324,7 @@ def council_document(data: ReportData, pictures: Mapping[str, Picture], template
     _quality(w, data)
     _provenance(w, data)
     w.mark_header_rows()
-    return document
+    return document, w.add_pictures
 
 
 def write_document(document, path: Path) -> None:

@@ -99,6 +99,10 @@ class ChartBrowser:
         page = await self._browser.new_page()
         await page.goto((self._folder / "index.html").as_uri())
         await page.wait_for_function("() => typeof Plotly === 'object'")
+        # A first drawing: plotly.js sets up the page on it (its styles), and writes the
+        # SVG's attributes in another order than in every drawing after it. Every chart of
+        # the report is then drawn the same way, wherever it comes in the order.
+        await page.evaluate(TO_IMAGE, ['{"data": [{"type": "bar", "y": [1]}], "layout": {}}', {"format": "svg"}])
         return page
 
     async def _stop(self) -> None:
@@ -171,6 +175,11 @@ def chart_digest(figure_json: str, alt_text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def chart_files(name: str, folder: Path) -> ChartFile:
+    """Where `export_charts` writes a chart's files in `folder`."""
+    return ChartFile(name, folder / f"{name}.png", folder / f"{name}.svg", folder / f"{name}.alt.txt")
+
+
 def export_charts(charts: Iterable, folder: Path, browser: Callable[[], ChartBrowser] | ChartBrowser,
                   earlier: Mapping[str, str] | None = None, earlier_folder: Path | None = None) -> tuple[list[ChartFile], dict[str, str]]:
     """Write `<name>.png`, `<name>.svg` and `<name>.alt.txt` for each chart (objects with
@@ -187,7 +196,7 @@ def export_charts(charts: Iterable, folder: Path, browser: Callable[[], ChartBro
     digests: dict[str, str] = {}
     files: list[ChartFile] = []
     for chart in charts:
-        out = ChartFile(chart.name, folder / f"{chart.name}.png", folder / f"{chart.name}.svg", folder / f"{chart.name}.alt.txt")
+        out = chart_files(chart.name, folder)
         files.append(out)
         figure = chart.figure.to_json(remove_uids=False)  # the uids name the SVG's classes: the same file each run
         digests[chart.name] = digest = chart_digest(figure, chart.alt_text)

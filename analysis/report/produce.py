@@ -186,9 +186,11 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
         out.mkdir(parents=True, exist_ok=True)
         staged, bundle = out / REPORT_NAME, out / BUNDLE
         parameters = {"occasion": occasion.code, "goal_area": goal_area, "root": str(paths.root), "bundle": str(bundle)}
-        conversion, notes = None, []
+        notes: list[str] = []
+        # LibreOffice makes its profile now; it converts once the Word file is written.
+        conversion = _start_pdf(staged.with_suffix(".docx"), staged.with_suffix(".pdf"), notes)
         try:
-            with ThreadPoolExecutor(max_workers=2) as pool:
+            with ThreadPoolExecutor(max_workers=3) as pool:
                 digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
                 exported = pool.submit(_timed, export_charts, prepared.charts, out / "diagram", engines.browser,
                                        digests_before, earlier / "diagram")
@@ -198,15 +200,19 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                 notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
                                        parameters, engines.kernel, out / FAILED)
                 _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
-                report_html.warm()  # while the kernel runs the notebook and the browser draws
+                # While the kernel runs the notebook and the browser draws: the HTML template,
+                # and the council document's text (its pictures go in once drawn).
+                report_html.warm()
+                (document, add_pictures), text_s = _timed(council_document_text, data, prepared.charts,
+                                                          out / "diagram", template)
                 (files, digests), seconds["charts"] = exported.result()
-                _, seconds["docx"] = _timed(write_council_document, data, prepared.charts, files, template,
-                                            staged.with_suffix(".docx"))
-                conversion = _start_pdf(staged.with_suffix(".docx"), staged.with_suffix(".pdf"), notes)
+                _, pictures_s = _timed(write_council_document, document, add_pictures, staged.with_suffix(".docx"))
+                seconds["docx"] = text_s + pictures_s
+                pdf = pool.submit(_finish_pdf, conversion, notes) if conversion is not None else None
                 _, seconds["notebook"] = notebook.result()
                 html, seconds["html"] = _timed(report_html.notebook_html, staged.with_suffix(".ipynb"), data.title)
                 staged.with_suffix(".html").write_text(html, encoding="utf-8")
-                made = _finish_pdf(conversion, notes) if conversion is not None else None
+                made = pdf.result() if pdf is not None else None
                 if made is not None:
                     seconds["pdf"] = made
         except ReportFailed as exc:
@@ -235,13 +241,21 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                                                                     "source_file"].astype(str)))
 
 
-def write_council_document(data, charts: list, files: list, template, path: Path) -> None:
-    """The council document from the report data and the exported chart files."""
-    from analysis.report.document import Picture, council_document, write_document
+def council_document_text(data, charts: list, folder: Path, template):
+    """The council document from the report data, its pictures to come from the chart
+    files the export writes into `folder`: (document, add_pictures)."""
+    from analysis.report.document import Picture, council_document_text
+    from analysis.report.export import chart_files
 
-    png = {f.name: f.png for f in files}
-    pictures = {c.name: Picture(png[c.name], c.alt_text, c.title) for c in charts}
-    write_document(council_document(data, pictures, template), path)
+    pictures = {c.name: Picture(chart_files(c.name, folder).png, c.alt_text, c.title) for c in charts}
+    return council_document_text(data, pictures, template)
+
+
+def write_council_document(document, add_pictures, path: Path) -> None:
+    from analysis.report.document import write_document
+
+    add_pictures()
+    write_document(document, path)
 
 
 def _start_pdf(source: Path, target: Path, notes: list[str]):
