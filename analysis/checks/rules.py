@@ -393,12 +393,13 @@ def _partners_known(frame, field, ctx):
 
 def _partners_responsible(frame, field, ctx):
     """Every partner the catalogue knows is responsible for the contribution's goal (an
-    unknown partner or goal has its own finding)."""
+    unknown partner or goal, or a goal the board itself is not responsible for, has its
+    own finding)."""
     boards = {p: set(c.boards["board_code"]) for p, c in ctx.catalogues.items()}
     goals = {p: set(c.goals["goal_code"]) for p, c in ctx.catalogues.items()}
     others = []
     for p, b, g, v in zip(frame["mandate_period"], frame["board_code"], frame["goal_code"], frame[field]):
-        if v is None or v != v or g not in goals.get(p, set()):
+        if v is None or v != v or g not in goals.get(p, set()) or KEY_SEPARATOR.join((p, b, g)) not in ctx.responsibilities:
             others.append("")
             continue
         named = [code for code in str(v).split(", ") if code in boards.get(p, set()) and code != b]
