@@ -77,6 +77,7 @@ def tables(cat):
     contributions = pd.DataFrame(
         [(o, c[:2], c, goal[c], f"Bidrag {c}", f"Plan för {c} ({o})") for o, cs in planned.items() for c in cs],
         columns=["occasion", "board_code", "contribution_id", "goal_code", "title", "expected_movement"])
+    contributions["partner_boards"] = None  # no cooperation named in this city
     follow_ups = pd.DataFrame([
         ("2026-delar", "AN", "AN-1", "1.1", "some", "likely", None, "both", None, "AN-1 i delåret."),
         ("2026-delar", "AN", "AN-2", "1.2", "clear", "likely", None, "both", None, "AN-2 i delåret."),

@@ -303,16 +303,20 @@ def expected_assignments(ctx: RuleContext) -> pd.DataFrame:
     columns = [*PROVENANCE_COLUMNS, "assignment_id", "present"]
     subs = ctx.submissions
     rows = []
+    active: dict[tuple[str, str], dict[str, list[str]]] = {}  # (period, occasion) -> board -> assignments, made once
     for sub in subs.itertuples(index=False):
         catalogue = ctx.catalogues.get(sub.mandate_period)
         if catalogue is None or catalogue.assignments.empty:
             continue
-        occasion = Occasion.parse(sub.occasion)
-        answers = ctx.assignment_answers[sub.mandate_period]
-        for board, assignment, _ in active_pairs(catalogue, occasion, answers):
-            if board == sub.board_code:
-                rows.append((sub.submission, sub.occasion, sub.mandate_period, sub.board_code, sub.source_file, sub.sha256,
-                             assignment))
+        at = (sub.mandate_period, sub.occasion)
+        if at not in active:
+            active[at] = {}
+            for board, assignment, _ in active_pairs(catalogue, Occasion.parse(sub.occasion),
+                                                     ctx.assignment_answers[sub.mandate_period]):
+                active[at].setdefault(board, []).append(assignment)
+        for assignment in active[at].get(sub.board_code, ()):
+            rows.append((sub.submission, sub.occasion, sub.mandate_period, sub.board_code, sub.source_file, sub.sha256,
+                         assignment))
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows, columns=["submission", "occasion", "mandate_period", "board_code", "source_file", "sha256",
