@@ -17,6 +17,9 @@ import yaml
 from analysis.errors import CatalogueError, UsageError
 from analysis.occasion import KINDS, Occasion
 from analysis.text import plain
+from analysis.vocabulary import (
+    ASSIGNMENT_STATUS_LABELS, ASSIGNMENT_STATUSES, LEAD, ONGOING_DUE, ONGOING_DUE_LABEL, PARTICIPATING,
+)
 
 # libyaml when PyYAML was built with it (the wheels are): a sixth of the time.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -30,6 +33,19 @@ REQUIRED_SCALES = ("movement", "outlook", "reached", "consideration", "evidence_
 GUIDELINE_GOAL_AREAS = (4, 5)
 _CODE = re.compile(r"^[A-Z0-9]+$")
 _PERIOD = re.compile(r"^(\d{4})-(\d{4})$")
+_ASSIGNMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# The scale of a council assignment's status is the workbench's, not the catalogue's: it
+# lives in analysis.vocabulary and every catalogue gets it under this name.
+ASSIGNMENT_STATUS_SCALE = "assignment_status"
+ASSIGNMENT_COLUMNS = ["assignment_id", "given_year", "text", "lead_board", "participating_boards", "due_year"]
+
+
+def _no_assignments() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ASSIGNMENT_COLUMNS})
+
+
+def _no_assignment_boards() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ("assignment_id", "board_code", "role")})
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,12 @@ class Catalogue:
     # whole-period analysis): `period_end_occasion` in the file, by default the last year's annual report.
     period_end_occasion: Occasion | None = None
     warnings: tuple[str, ...] = ()  # departures from the structure's guidelines, in Swedish; the catalogue still works
+    # Council assignments (KF-uppdrag) given in the period's budgets: assignment_id, given_year
+    # (the budget year), text, lead_board, participating_boards (codes, comma separated, or
+    # empty), due_year (the year it is due; missing for an ongoing one, "löpande").
+    assignments: pd.DataFrame = field(default_factory=_no_assignments)
+    # One row per assignment and responsible board: assignment_id, board_code, role (lead or participating).
+    assignment_boards: pd.DataFrame = field(default_factory=_no_assignment_boards)
 
     @property
     def occasions(self) -> list[Occasion]:
@@ -123,6 +145,20 @@ class Catalogue:
     def board_kind(self, board_code: str) -> str:
         hit = self.boards.loc[self.boards["board_code"] == board_code, "board_kind"]
         return str(hit.iloc[0]) if len(hit) else "nämnd"
+
+    def assignments_for(self, board_code: str) -> pd.DataFrame:
+        """The assignments the board is responsible for (as lead or participating), in
+        catalogue order, with its `role`."""
+        mine = self.assignment_boards[self.assignment_boards["board_code"] == board_code][["assignment_id", "role"]]
+        return self.assignments.merge(mine, on="assignment_id", how="inner").reset_index(drop=True)
+
+    @cached_property
+    def assignment_texts(self) -> dict[str, str]:
+        return dict(zip(self.assignments["assignment_id"], self.assignments["text"]))
+
+    @cached_property
+    def assignment_leads(self) -> dict[str, str]:
+        return dict(zip(self.assignments["assignment_id"], self.assignments["lead_board"]))
 
     def deadline(self, occasion: Occasion) -> dt.date:
         month, day, offset = self.deadlines[occasion.kind]
@@ -299,6 +335,10 @@ def catalogue_from_dict(raw: Any, source: str = "<minne>") -> Catalogue:
         except (TypeError, KeyError, ValueError):
             problems.append(f"deadlines: sista dag för '{kind}' saknas eller är ogiltig (month, day, year_offset)")
 
+    assignments, assignment_boards = _assignments(raw, board_codes, first_year, last_year, period, problems)
+    scales[ASSIGNMENT_STATUS_SCALE] = Scale(ASSIGNMENT_STATUS_SCALE, ASSIGNMENT_STATUSES,
+                                            tuple(ASSIGNMENT_STATUS_LABELS[c] for c in ASSIGNMENT_STATUSES))
+
     if problems:
         raise CatalogueError(source, problems)
 
@@ -335,7 +375,95 @@ def catalogue_from_dict(raw: Any, source: str = "<minne>") -> Catalogue:
         source=source,
         period_end_occasion=period_end,
         warnings=tuple(warnings),
+        assignments=assignments,
+        assignment_boards=assignment_boards,
     )
+
+
+def _year(value: Any) -> int | None:
+    """A year as YAML gives it (2024 or "2024"); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
+        return int(value)
+    return None
+
+
+def _assignments(raw: dict, board_codes: list[str], first_year: int, last_year: int, period: str,
+                 problems: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The council assignments (KF-uppdrag), each checked: its id, the budget year it was
+    given and the year it is due within the period (or 'löpande'), its boards known, one
+    lead and others participating. No list at all is fine: a period may have none."""
+    if raw.get("assignments") in (None, []):
+        return _no_assignments(), _no_assignment_boards()
+    items = _records(raw, "assignments", ("id", "given", "text", "lead", "due"), problems)
+    span = f"mandatperioden {first_year}–{last_year}" if first_year else f"mandatperioden {period}"
+    rows, boards = [], []
+    for i, a in enumerate(items, 1):
+        aid = str(a.get("id"))
+        where = f"assignments {aid}"
+        ok = True
+        if not _ASSIGNMENT_ID.match(aid):
+            problems.append(f"assignments nr {i}: id '{aid}' får bara innehålla bokstäver A–Z, siffror, punkt och bindestreck "
+                            "(till exempel U2024-07)")
+            ok = False
+        given = _year(a.get("given"))
+        if given is None:
+            problems.append(f"{where}: given '{a.get('given')}' ska vara budgetåret då uppdraget gavs, till exempel 2024")
+            ok = False
+        elif first_year and not first_year <= given <= last_year:
+            problems.append(f"{where}: budgetåret {given} (given) ligger utanför {span}")
+            ok = False
+        due_raw = a.get("due")
+        due = None
+        if isinstance(due_raw, str) and due_raw.strip().casefold() == ONGOING_DUE:
+            due = None
+        elif (due := _year(due_raw)) is None:
+            problems.append(f"{where}: due '{due_raw}' ska vara året då uppdraget ska vara klart, eller '{ONGOING_DUE}'")
+            ok = False
+        elif first_year and not first_year <= due <= last_year:
+            problems.append(f"{where}: året då uppdraget ska vara klart, {due} (due), ligger utanför {span}")
+            ok = False
+        elif given is not None and due < given:
+            problems.append(f"{where}: året då uppdraget ska vara klart, {due} (due), är före budgetåret {given} då det gavs")
+            ok = False
+        lead = str(a.get("lead"))
+        if lead not in board_codes:
+            problems.append(f"{where}: ansvarig nämnd '{lead}' (lead) finns inte under boards")
+            ok = False
+        others = a.get("participating") or []
+        if not isinstance(others, list):
+            problems.append(f"{where}: participating ska vara en lista med nämndkoder")
+            others, ok = [], False
+        others = [str(b) for b in others]
+        for b in others:
+            if b not in board_codes:
+                problems.append(f"{where}: deltagande nämnd '{b}' (participating) finns inte under boards")
+                ok = False
+            elif b == lead:
+                problems.append(f"{where}: '{b}' är både ansvarig (lead) och deltagande (participating)")
+                ok = False
+        dupes = _duplicates(f"{where} participating", others)
+        problems += dupes
+        if not ok or dupes:
+            continue
+        rows.append({"assignment_id": aid, "given_year": given, "text": " ".join(str(a["text"]).split()),
+                     "lead_board": lead, "participating_boards": ", ".join(others), "due_year": due})
+        boards += [(aid, lead, LEAD), *((aid, b, PARTICIPATING) for b in others)]
+    problems += _duplicates("assignments", [str(a.get("id")) for a in items])
+    if not rows:
+        return _no_assignments(), _no_assignment_boards()
+    frame = pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
+    frame["given_year"] = frame["given_year"].astype("int64")
+    frame["due_year"] = pd.array(frame["due_year"].tolist(), dtype="Int64")
+    return frame, pd.DataFrame(boards, columns=["assignment_id", "board_code", "role"])
+
+
+def due_label(due_year: object) -> str:
+    """The year an assignment is due, as a person reads it: '2025', or 'Löpande'."""
+    return ONGOING_DUE_LABEL if due_year is None or pd.isna(due_year) else str(int(due_year))
 
 
 def load_catalogues(reference_dir: Path) -> dict[str, Catalogue]:
@@ -368,6 +496,7 @@ ALLOWED_KEYS = {
     "boards": {"code", "name", "kind"},
     "goal_areas": {"code", "name", "sdgs"},
     "goals": {"code", "goal_area", "name", "responsible"},
+    "assignments": {"id", "given", "text", "lead", "participating", "due"},
 }
 
 
@@ -383,12 +512,12 @@ def _records(raw: dict, key: str, required: tuple[str, ...], problems: list[str]
             continue
         unknown = sorted(str(k) for k in item if k not in ALLOWED_KEYS.get(key, item.keys()))
         if unknown:
-            problems.append(f"{key} nr {i} ({item.get('code', '?')}): okänd nyckel {', '.join(repr(u) for u in unknown)}"
+            problems.append(f"{key} nr {i} ({item.get('code', item.get('id', '?'))}): okänd nyckel {', '.join(repr(u) for u in unknown)}"
                             " (har ett namn med kommatecken glömt citattecken?)")
             continue
         missing = [r for r in required if item.get(r) in (None, "")]
         if missing:
-            problems.append(f"{key} nr {i} ({item.get('code', '?')}): saknar {', '.join(missing)}")
+            problems.append(f"{key} nr {i} ({item.get('code', item.get('id', '?'))}): saknar {', '.join(missing)}")
             continue
         out.append(item)
     return out

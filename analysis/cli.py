@@ -103,10 +103,13 @@ def cmd_template(args, paths: Paths) -> int:
             raise UsageError(f"Nämnd/bolag '{args.board}' finns inte i målkatalogen för {catalogue.mandate_period}.")
         boards = [wanted]
     out = Path(args.out) if args.out else paths.templates_for(occasion.code)
-    contributions = read_table(current_folder(paths), "contributions")
+    store = current_folder(paths)
+    contributions = read_table(store, "contributions")
+    # The council assignments still active: those no earlier answer in the current tables reports finished.
+    assignment_answers = read_table(store, "assignment_follow_ups")
     for board in boards:
         known = known_contributions(contributions, board, occasion, catalogue)
-        wb = build_template(catalogue, occasion, board, known)
+        wb = build_template(catalogue, occasion, board, known, assignment_answers)
         label = occasion.submission_label(catalogue.board_kind(board))
         save_workbook(wb, out / f"{board} {catalogue.board_name(board)} – {label}.xlsx")
     print(f"{len(boards)} mallar för {occasion.label} skrivna till {out}.")

@@ -21,6 +21,22 @@ ERROR, WARNING = "error", "warning"
 SEVERITIES = (ERROR, WARNING)
 SEVERITY_LABELS = {ERROR: "Fel", WARNING: "Varning"}
 
+# A council assignment (KF-uppdrag) as a board reports it at an occasion: the status scale
+# of the template's dropdown. Completed and discontinued both end the board's reporting on it.
+NOT_STARTED, ONGOING, COMPLETED, DISCONTINUED = "not_started", "ongoing", "completed", "discontinued"
+ASSIGNMENT_STATUSES = (NOT_STARTED, ONGOING, COMPLETED, DISCONTINUED)
+ASSIGNMENT_STATUS_LABELS = {NOT_STARTED: "Ej påbörjat", ONGOING: "Pågår", COMPLETED: "Slutfört",
+                            DISCONTINUED: "Avslutat utan att slutföras"}
+FINISHED_STATUSES = (COMPLETED, DISCONTINUED)
+# In the aggregate tables: an active assignment its lead board has not answered (no row, no status, or no submission).
+UNANSWERED = "unanswered"
+UNANSWERED_LABEL = "Inget svar"
+# The board's role in an assignment, and the due year of an assignment without one.
+LEAD, PARTICIPATING = "lead", "participating"
+ROLE_LABELS = {LEAD: "Ansvarig", PARTICIPATING: "Deltar"}
+ONGOING_DUE = "löpande"
+ONGOING_DUE_LABEL = "Löpande"
+
 KEY_SEPARATOR = "\x1f"  # cannot be typed into a cell, so no key is ever ambiguous
 
 

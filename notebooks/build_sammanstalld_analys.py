@@ -190,6 +190,7 @@ for area in data.goal_areas.itertuples():
                       table(rc.goal_evidence_table(data, code), percent_columns=("Andel",))]
         else:
             parts += [para(bold="Planerade bidrag"), table(rc.planned_contributions_table(data, code))]
+        parts.append(para(rc.cooperation_paragraph(data, code), bold="Samverkan: "))
         indicators = rc.goal_indicator_table(data, code)
         if len(indicators):
             parts += [para(" (frivilliga; nämnderna och bolagen väljer själva)", bold="Indikatorer"),
@@ -217,6 +218,29 @@ if len(gaps):
 else:
     parts.append(para("Varje tema har beaktats i minst ett svar i varje målområde."))
 show(*parts)'''
+
+COOPERATION = '''\
+show(heading(2, "Samverkan mellan nämnder och bolag"),
+     para("Nämnderna och bolagen anger för varje bidrag vilka andra nämnder och bolag de samverkar med. Matrisen visar "
+          "hur många bidrag som nämner varje samverkanspart (rad: nämnden eller bolaget som anger samverkan; kolumn: "
+          "parten, med sin kod i målkatalogen). Per KF-mål står samverkan i avsnittet Samverkan under målet."))
+chart("samverkan_mellan_namnder")'''
+
+ASSIGNMENTS = '''\
+parts = [heading(2, "Bilaga: Återrapportering av KF-uppdrag"), para(rc.assignment_summary(data)),
+         para("Kommunfullmäktiges uppdrag i budgeten. Status är den ansvariga nämndens eller det ansvariga bolagets svar; "
+              "deltagande nämnder och bolag redovisar sin del i kommentarerna. Försenade uppdrag och uppdrag utan svar "
+              "står först.")]
+assignments = rc.assignments_table(data)
+parts.append(table(assignments) if len(assignments) else para("Inga KF-uppdrag att återrapportera vid tillfället."))
+show(*parts)
+chart("kf_uppdrag_status")
+if period_end:
+    parts = [heading(3, f"KF-uppdragen under mandatperioden {data.catalogue.mandate_period}")]
+    for label, items in rc.assignment_period_outcome(data).items():
+        listed = "".join(f"<li>{rc.text(item)}</li>" for item in items)
+        parts += [heading(4, label), f"<ul>{listed}</ul>" if items else para("Inga.")]
+    show(*parts)'''
 
 DEVELOPMENT = '''\
 if follow_up:
@@ -265,8 +289,10 @@ CELLS = [
     (SIGNALS, []),
     (GOALS, []),
     (HUMAN_RIGHTS, []),
+    (COOPERATION, []),
     (DEVELOPMENT, []),
     (QUALITY, []),
+    (ASSIGNMENTS, []),
     (OTHERS, []),
     (PROVENANCE, []),
 ]

@@ -7,7 +7,11 @@ Responsible boards (11 pairs):
   3.1 (area 3): all four       4.1 (area 4): DN
 At 2024-delar: AN accepted on time; BN accepted 5 days late after a rejected first file;
 CB sent only a rejected file; DN sent nothing. BN also reports on 4.1 without being
-named for it."""
+named for it.
+
+Council assignments (KF-uppdrag): U2023-01 (AN, due 2024), U2023-02 (lead BN, AN taking
+part, ongoing: no due year), U2024-01 (CB, due 2024). Cooperation: AN-1 names BN and CB,
+AN-3 names DN, BN-2 names DN and an unknown XX, BN-3 names AN; CB-1 (rejected) names AN."""
 
 from __future__ import annotations
 
@@ -42,6 +46,11 @@ def small_catalogue():
         {"code": "BN", "name": "B-nämnden", "kind": "nämnd"},
         {"code": "CB", "name": "C-bolaget AB", "kind": "bolag"},
         {"code": "DN", "name": "D-nämnden", "kind": "nämnd"},
+    ]
+    raw["assignments"] = [
+        {"id": "U2023-01", "given": 2023, "text": "Uppdrag ett", "lead": "AN", "due": 2024},
+        {"id": "U2023-02", "given": 2023, "text": "Uppdrag två", "lead": "BN", "participating": ["AN"], "due": "löpande"},
+        {"id": "U2024-01", "given": 2024, "text": "Uppdrag tre", "lead": "CB", "due": 2024},
     ]
     return catalogue_from_dict(raw, "liten-stad")
 
@@ -121,11 +130,28 @@ def small_tables() -> dict[str, pd.DataFrame]:
             ("2024-delar", "CB", "c1", "error", "okant_kf_mal"),
         ],
     )
+    assignment_follow_ups = _frame(
+        ["occasion", "board_code", "assignment_id", "status", "expected_completion", "comment"],
+        [
+            ("2023-ar", "AN", "U2023-01", "ongoing", 2024, "Planen tas fram."),
+            ("2023-ar", "AN", "U2023-02", "ongoing", None, "A deltar."),
+            ("2023-ar", "BN", "U2023-02", "ongoing", None, "Pågår."),
+            ("2024-delar", "AN", "U2023-01", "completed", 2024, "Planen är antagen."),
+            ("2024-delar", "AN", "U2023-02", "completed", 2024, "A:s del är klar."),  # a participant: not the status
+            ("2024-delar", "BN", "U2023-02", None, None, None),  # the lead left the status blank
+            ("2024-delar", "CB", "U2024-01", "ongoing", 2025, "Från en avvisad fil."),
+        ],
+    )
     # The boards' own words, which no count depends on.
+    partner_boards = {("2024-delar", "AN-1"): "BN, CB", ("2024-delar", "AN-3"): "DN", ("2024-delar", "BN-2"): "DN, XX",
+                      ("2024-delar", "BN-3"): "AN", ("2024-delar", "CB-1"): "AN"}
     contributions = contributions.assign(title=[f"Bidrag {c}" for c in contributions["contribution_id"]],
-                                         expected_movement="Fler nås av insatsen.")
+                                         expected_movement="Fler nås av insatsen.",
+                                         partner_boards=[partner_boards.get(k) for k in
+                                                         zip(contributions["occasion"], contributions["contribution_id"])])
     follow_ups = follow_ups.assign(title=None, analysis=[f"Analys av {c}." for c in follow_ups["contribution_id"]])
     return {
         "submissions": submissions, "contributions": contributions, "follow_ups": follow_ups,
         "human_rights": human_rights, "indicators": indicators, "validation_issues": validation_issues,
+        "assignment_follow_ups": assignment_follow_ups,
     }

@@ -5,6 +5,7 @@ import copy
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -65,6 +66,24 @@ def test_scale_accepts_label_or_code_in_any_case_but_never_guesses():
         (lambda r: r.update(period_end_occasion="2027-ar"), "period_end_occasion '2027-ar' ska vara en delårsrapport"),
         (lambda r: r["goals"][4].update(responsible="some"), "goals 2.2: responsible ska vara en lista med nämndkoder eller 'alla'"),
         (lambda r: r["boards"][5].update({"vård- och omsorgsnämnden": None}), "boards nr 6 (HVON): okänd nyckel 'vård- och omsorgsnämnden'"),
+        # Council assignments (KF-uppdrag), each mistake named with the assignment's id.
+        (lambda r: r["assignments"][1].update(lead="XYZ"), "assignments U2023-02: ansvarig nämnd 'XYZ' (lead) finns inte under boards"),
+        (lambda r: r["assignments"][4].update(participating=["MKB", "ABC"]),
+         "assignments U2024-01: deltagande nämnd 'ABC' (participating) finns inte under boards"),
+        (lambda r: r["assignments"].append(dict(r["assignments"][5], text="En annan text")),
+         "assignments: koden 'U2024-02' förekommer mer än en gång"),
+        (lambda r: r["assignments"][5].update(due=2028),
+         "assignments U2024-02: året då uppdraget ska vara klart, 2028 (due), ligger utanför mandatperioden 2023–2026"),
+        (lambda r: r["assignments"][5].update(due=2022),
+         "assignments U2024-02: året då uppdraget ska vara klart, 2022 (due), ligger utanför mandatperioden 2023–2026"),
+        (lambda r: r["assignments"][6].update(due=2023),
+         "assignments U2024-03: året då uppdraget ska vara klart, 2023 (due), är före budgetåret 2024 då det gavs"),
+        (lambda r: r["assignments"][6].update(given=2027), "assignments U2024-03: budgetåret 2027 (given) ligger utanför mandatperioden"),
+        (lambda r: r["assignments"][2].update(due="snart"), "assignments U2023-03: due 'snart' ska vara året då uppdraget ska vara klart, eller 'löpande'"),
+        (lambda r: r["assignments"][8].update(participating=["TN"]), "assignments U2025-02: 'TN' är både ansvarig (lead) och deltagande"),
+        (lambda r: r["assignments"][0].pop("text"), "assignments nr 1 (U2023-01): saknar text"),
+        (lambda r: r["assignments"][0].update(id="U 2023/01"), "assignments nr 1: id 'U 2023/01' får bara innehålla"),
+        (lambda r: r["assignments"][3].update(budget=2023), "assignments nr 4 (U2023-04): okänd nyckel 'budget'"),
     ],
 )
 def test_inconsistencies_are_named_precisely(raw, mutate, expected):
@@ -73,6 +92,34 @@ def test_inconsistencies_are_named_precisely(raw, mutate, expected):
     with pytest.raises(CatalogueError) as info:
         catalogue_from_dict(broken, "test.yaml")
     assert any(expected in p for p in info.value.problems), info.value.problems
+
+
+def test_every_assignment_problem_is_named_at_once(raw):
+    broken = copy.deepcopy(raw)
+    broken["assignments"][1].update(lead="XYZ")
+    broken["assignments"][5].update(due=2028)
+    with pytest.raises(CatalogueError) as info:
+        catalogue_from_dict(broken, "test.yaml")
+    assert [p for p in info.value.problems if p.startswith("assignments")] == [
+        "assignments U2023-02: ansvarig nämnd 'XYZ' (lead) finns inte under boards",
+        "assignments U2024-02: året då uppdraget ska vara klart, 2028 (due), ligger utanför mandatperioden 2023–2026"]
+
+
+def test_example_catalogue_has_council_assignments_given_over_the_period(raw):
+    cat = load_catalogue(SOURCE)
+    a = cat.assignments.set_index("assignment_id")
+    assert len(a) == 10 and cat.example_data
+    assert sorted(set(a["given_year"])) == [2023, 2024, 2025, 2026]
+    assert a.loc["U2023-03", "due_year"] is pd.NA and a.loc["U2024-01", "due_year"] == 2025  # ongoing: no due year
+    shared = cat.assignment_boards.groupby("assignment_id").size()
+    assert sorted(shared[shared > 1].index) == ["U2023-02", "U2023-03", "U2024-01", "U2025-02"]
+    assert cat.assignments_for("MKB")[["assignment_id", "role"]].values.tolist() == [["U2024-01", "participating"]]
+    assert cat.assignments_for("TN")["assignment_id"].tolist() == ["U2023-03", "U2025-02"]
+    assert cat.scales["assignment_status"].labels == ("Ej påbörjat", "Pågår", "Slutfört", "Avslutat utan att slutföras")
+    # A period without assignments is fine.
+    without = copy.deepcopy(raw)
+    without.pop("assignments")
+    assert catalogue_from_dict(without).assignments.empty
 
 
 def _reference_root(tmp_path: Path) -> Paths:
@@ -86,6 +133,7 @@ def test_a_new_mandate_period_is_a_new_file(tmp_path, raw):
     paths = _reference_root(tmp_path)
     nxt = copy.deepcopy(raw)
     nxt["mandate_period"] = "2027-2030"
+    nxt.pop("assignments")  # a new period's council assignments are its own
     nxt["goals"] = [g for g in nxt["goals"] if g["goal_area"] != "5"]
     nxt["goal_areas"] = nxt["goal_areas"][:4]
     (paths.reference / "malkatalog-2027-2030.yaml").write_text(yaml.safe_dump(nxt, allow_unicode=True), encoding="utf-8")
@@ -102,6 +150,7 @@ def test_overlapping_periods_are_refused(tmp_path, raw):
     paths = _reference_root(tmp_path)
     other = copy.deepcopy(raw)
     other["mandate_period"] = "2026-2029"
+    other.pop("assignments")
     (paths.reference / "malkatalog-2026-2029.yaml").write_text(yaml.safe_dump(other, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CatalogueError, match="överlappar"):
         load_catalogues(paths.reference)

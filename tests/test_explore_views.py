@@ -134,3 +134,24 @@ def test_a_saved_view_is_text_in_excel(tmp_path):
     ws = openpyxl.load_workbook(files[0]).worksheets[0]
     cell = next(c for row in ws.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value))
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x","klicka")'
+
+
+def test_assignments_filter_by_assignment_and_show_its_history():
+    """The small city's assignments: U2023-02 (lead BN, AN taking part) and U2023-01 (AN)."""
+    from aggregate_small_city import small_tables
+
+    tables = small_tables()
+    tables["assignment_follow_ups"] = tables["assignment_follow_ups"].astype(
+        {"expected_completion": "Int64"})
+    view = views.assignments(tables, CAT, Filters(occasion="2024-delar", assignment="U2023-02"))
+    # At 2024-delar: BN (lead, status left blank) first, then AN; CB's U2024-01 is another assignment.
+    assert view.table[["Nämnd/bolag", "Roll", "Status", "Kommentar"]].values.tolist() == [
+        ["B-nämnden", "Ansvarig", "–", "–"], ["A-nämnden", "Deltar", "Slutfört", "A:s del är klar."]]
+    # The history: every answer on U2023-02 at every occasion, whatever occasion is chosen.
+    assert view.extra[["Tillfälle", "Nämnd/bolag", "Status"]].values.tolist() == [
+        ["Årsredovisning 2023", "B-nämnden", "Pågår"], ["Årsredovisning 2023", "A-nämnden", "Pågår"],
+        ["Delårsrapport 2024", "B-nämnden", "–"], ["Delårsrapport 2024", "A-nämnden", "Slutfört"]]
+    everything = views.assignments(tables, CAT, Filters(board="AN"))
+    assert everything.extra is None and set(everything.table["KF-uppdrag"]) == {"U2023-01 Uppdrag ett", "U2023-02 Uppdrag två"}
+    assert views.assignments(tables, CAT, Filters(word="antagen")).table["Kommentar"].tolist() == ["Planen är antagen."]
+    assert Filters(occasion="2024-delar", assignment="U2023-02").describe() == "2024-delar_U2023-02"

@@ -29,8 +29,10 @@ PURE_MODULES = {
     "analysis.tables.coverage", "analysis.tables.movement", "analysis.tables.human_rights", "analysis.tables.evidence",
     "analysis.tables.indicators", "analysis.tables.trajectory", "analysis.tables.goal_signal",
     "analysis.tables.goal_areas", "analysis.tables.data_quality", "analysis.tables.contribution_paths",
-    "analysis.tables.lessons", "analysis.report.data", "analysis.report.content",
-    "analysis.report.charts", "analysis.report.plots", "analysis.checks.rules", "analysis.boards.layout", "analysis.boards.paper", "analysis.text",
+    "analysis.tables.lessons", "analysis.tables.assignments", "analysis.tables.cooperation", "analysis.assignments",
+    "analysis.report.data", "analysis.report.content",
+    "analysis.report.charts", "analysis.report.plots", "analysis.checks.rules", "analysis.boards.layout", "analysis.boards.paper",
+    "analysis.text",
     "analysis.explore.views", "analysis.explore.figures",
 }
 

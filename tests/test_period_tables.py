@@ -33,6 +33,7 @@ AREA = {"AN-1": "1", "AN-2": "1", "BN-2": "2", "BN-3": "2", "CB-1": "2"}
 def cat():
     raw = copy.deepcopy(yaml.safe_load((REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml").read_text(encoding="utf-8")))
     raw["mandate_period"] = "2026-2026"
+    raw.pop("assignments")
     raw["goal_areas"] = [{"code": c, "name": f"Målområde {c}", "sdgs": [1]} for c in ("1", "2")]
     raw["goals"] = [
         {"code": "1.1", "goal_area": "1", "name": "Mål 1.1", "responsible": ["AN", "BN"]},
@@ -76,6 +77,7 @@ def tables(cat):
     contributions = pd.DataFrame(
         [(o, c[:2], c, goal[c], f"Bidrag {c}", f"Plan för {c} ({o})") for o, cs in planned.items() for c in cs],
         columns=["occasion", "board_code", "contribution_id", "goal_code", "title", "expected_movement"])
+    contributions["partner_boards"] = None  # no cooperation named in this city
     follow_ups = pd.DataFrame([
         ("2026-delar", "AN", "AN-1", "1.1", "some", "likely", None, "both", None, "AN-1 i delåret."),
         ("2026-delar", "AN", "AN-2", "1.2", "clear", "likely", None, "both", None, "AN-2 i delåret."),

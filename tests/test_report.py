@@ -22,6 +22,7 @@ import pytest
 from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.errors import UsageError
+from analysis.occasion import Occasion
 from analysis.intake.store import read_table
 from analysis.report.content import goal_indicator_table, html_table
 from analysis.report.produce import load_report
@@ -56,6 +57,15 @@ def city(example_city, tmp_path_factory):
     ws.cell(FIRST_DATA_ROW, column).value = "Arbetet går framåt enligt plan och följs upp. " + MARKUP
     path.unlink()
     wb.save(paths.raw_for(OCCASION) / "GRN uppdaterad.xlsx")
+    # And a council assignment's comment with markup, at the period end and the interim report before it.
+    for occasion in (OCCASION, "2026-delar"):
+        path = _board_file(paths, occasion, "KN")
+        wb = openpyxl.load_workbook(path)
+        ws = wb["KF-uppdrag"]
+        column = next(c.column for c in ws[HEADER_ROW] if c.value == "Kommentar")
+        ws.cell(FIRST_DATA_ROW, column).value = "Arbetet pågår. " + MARKUP
+        path.unlink()
+        wb.save(paths.raw_for(occasion) / "KN uppdaterad.xlsx")
     status = main(["--root", str(root), "run", "--period", OCCASION])
     return paths, status
 
@@ -266,7 +276,7 @@ def test_every_chart_of_the_report_is_exported_and_drawn_with_its_alt_text(city)
     divs = re.findall(r'<div [^>]*class="plotly-graph-div"[^>]*>', page)
     drawn = [html.unescape(m.group(1)) for m in (re.search(r'aria-label="([^"]*)"', d) for d in divs) if m]
     exported = [alt.read_text(encoding="utf-8").strip() for alt in sorted((folder / "diagram").glob("*.alt.txt"))]
-    assert len(divs) == len(drawn) == 10
+    assert len(divs) == len(drawn) == 12
     assert sorted(drawn) == sorted(exported)
 
 
@@ -513,3 +523,69 @@ def test_the_notebook_is_what_its_script_writes():
     finally:
         sys.path.pop(0)
     assert REPORT_NOTEBOOK.read_text(encoding="utf-8") == build_sammanstalld_analys.text()
+
+
+def _appendix_rows(page: str) -> dict[str, list[str]]:
+    """The rows of the appendix Återrapportering av KF-uppdrag, by assignment id, as the reader sees the cells."""
+    import html
+
+    start = page.index("Bilaga: Återrapportering av KF-uppdrag")
+    table = page[page.index("<table", start):page.index("</table>", start)]
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]:
+        cells = [html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", tr, flags=re.S)]
+        rows[cells[0].split(" ")[0]] = cells
+    return rows
+
+
+@pytest.mark.parametrize("occasion", [OCCASION, "2026-delar"])
+def test_the_report_has_every_assignment_with_its_status_and_board_text_as_text(city, occasion):
+    """Every assignment of the catalogue given by then is in the appendix with its lead
+    board's status, worked out here from the processed answers; the appendix has its sheet
+    in the Excel file; a comment with markup is shown as text."""
+    paths, _ = city
+    if occasion != OCCASION:  # the fixture's run made the period end's report; this one is made here
+        assert main(["--root", str(paths.root), "ingest", "--period", occasion, "--quiet"]) == 0
+        assert main(["--root", str(paths.root), "report", "--period", occasion]) == 0
+    folder = paths.reports / occasion
+    page = (folder / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    rows = _appendix_rows(page)
+    catalogue = load_report_data(paths.root, occasion).catalogue
+    answers = read_table(paths.processed, "assignment_follow_ups").astype(object)
+    labels = dict(zip(catalogue.scales["assignment_status"].codes, catalogue.scales["assignment_status"].labels))
+    year = int(occasion[:4])
+    expected = {}
+    for a in catalogue.assignments.itertuples():
+        if a.given_year > year:
+            continue
+        lead = answers[(answers["board_code"] == a.lead_board) & (answers["assignment_id"] == a.assignment_id)]
+        now = lead[lead["occasion"] == occasion]
+        before = lead[lead["occasion"].map(lambda o: Occasion.parse(o) < Occasion.parse(occasion))
+                      & lead["status"].isin(["completed", "discontinued"])]
+        if len(before):
+            expected[a.assignment_id] = labels[before["status"].iloc[0]]
+        elif len(now) and now["status"].iloc[0] is not None:
+            expected[a.assignment_id] = labels[now["status"].iloc[0]]
+        else:
+            expected[a.assignment_id] = "Inget svar"
+    assert sorted(rows) == sorted(expected) and len(rows) >= 8
+    for aid, status in expected.items():
+        assert rows[aid][4].startswith(status), (aid, rows[aid][4], status)
+    # Overdue and unanswered first.
+    flags = [r[5] == "Ja" or r[4] == "Inget svar" for r in rows.values()]
+    assert flags == sorted(flags, reverse=True)
+    kn = rows["U2024-03"][7]
+    assert "Kulturnämnden (ansvarig): Arbetet pågår. " + MARKUP in kn
+    appendix = page[page.index("Bilaga: Återrapportering av KF-uppdrag"):]
+    assert "<b>fet</b>" not in appendix and "<script>document.title" not in appendix and "&lt;b&gt;fet&lt;/b&gt;" in appendix
+    wb = openpyxl.load_workbook(folder / "sammanstalld_analys.xlsx", read_only=True)
+    sheet = [r for r in wb["KF-uppdrag"].iter_rows(values_only=True)]
+    assert sheet[0][:4] == ("Tillfälle", "Mandatperiod", "Uppdrags-id", "KF-uppdrag")
+    assert {r[2] for r in sheet[1:] if r[0] == occasion} == set(expected)
+    assert any(isinstance(r[-1], str) and r[-1].endswith(MARKUP) for r in sheet[1:])  # text, never a formula or markup
+    assert "Samverkan: " in page and (folder / "diagram" / "kf_uppdrag_status.png").exists()
+    assert (folder / "diagram" / "samverkan_mellan_namnder.png").exists()
+    if occasion == OCCASION:
+        assert "KF-uppdragen under mandatperioden 2023-2026" in page
+        for heading in ("Slutförda under perioden", "Avslutade utan att slutföras", "Inte slutförda"):
+            assert heading in page

@@ -224,3 +224,90 @@ def test_a_board_named_for_no_goal_gets_a_template_for_its_base_mission(tmp_path
 def test_a_company_sends_a_company_budget_and_an_annual_analysis(catalogue):
     assert build_template(catalogue, Occasion.parse("2025-budget"), "MKB").properties.title == "Bolagsbudget 2025 – MKB Fastighets AB"
     assert build_template(catalogue, Occasion.parse("2025-ar"), "GRN").properties.title == "Årsanalys 2025 – Grundskolenämnden"
+
+
+# --- council assignments (KF-uppdrag) ----------------------------------------------------
+
+# Earlier answers, as the processed table assignment_follow_ups would hold them. Per board:
+# SBN finished its own U2024-01 at 2024-ar; MKB, which takes part in it, said finished
+# already at 2024-delar (that does not end SBN's reporting); TN dropped U2025-02 at
+# 2025-delar; KS finished U2024-02 at 2025-delar; an answer of a later occasion
+# (SBN 2026-delar) says nothing about the occasions before it.
+ANSWERS = pd.DataFrame([
+    ("2024-delar", "MKB", "U2024-01", "completed"),
+    ("2024-delar", "KS", "U2024-02", "ongoing"),
+    ("2024-ar", "SBN", "U2024-01", "completed"),
+    ("2024-ar", "SBN", "U2023-03", "ongoing"),
+    ("2025-delar", "TN", "U2025-02", "discontinued"),
+    ("2025-delar", "KS", "U2024-02", "completed"),
+    ("2026-delar", "SBN", "U2023-03", "completed"),
+], columns=["occasion", "board_code", "assignment_id", "status"])
+
+# Worked out by hand from the catalogue (TN: U2023-03 given 2023, ongoing, and U2025-02 given
+# 2025; SBN: U2023-03 taking part, U2024-01 given 2024; KS: U2024-02 given 2024, U2026-01
+# given 2026): a budget lists what its year's budget gives; a follow-up lists what is given
+# by then and not reported finished by the board at an earlier occasion. None: no sheet.
+ACTIVE = {
+    ("2024-budget", "TN"): None, ("2024-budget", "SBN"): ["U2024-01"], ("2024-budget", "KS"): ["U2024-02"],
+    ("2024-ar", "TN"): ["U2023-03"], ("2024-ar", "SBN"): ["U2023-03", "U2024-01"], ("2024-ar", "KS"): ["U2024-02"],
+    ("2025-ar", "TN"): ["U2023-03"], ("2025-ar", "SBN"): ["U2023-03"], ("2025-ar", "KS"): None,
+    ("2026-budget", "TN"): None, ("2026-budget", "SBN"): None, ("2026-budget", "KS"): ["U2026-01"],
+}
+
+
+@pytest.mark.parametrize("occasion, board", list(ACTIVE), ids=[f"{o}-{b}" for o, b in ACTIVE])
+def test_the_assignment_sheet_lists_exactly_the_active_assignments(catalogue, tmp_path, occasion, board):
+    from analysis.boards.layout import ASSIGNMENTS_SHEET
+
+    wb = _reload(build_template(catalogue, Occasion.parse(occasion), board, None, ANSWERS), tmp_path)
+    expected = ACTIVE[(occasion, board)]
+    if expected is None:
+        assert ASSIGNMENTS_SHEET not in wb.sheetnames
+        return
+    ws = wb[ASSIGNMENTS_SHEET]
+    assert _headers(ws) == ["Uppdrags-id", "KF-uppdrag", "Nämndens roll", "Ska vara klart", "Status",
+                            "Förväntas vara klart (år)", "Kommentar"]
+    rows = [r for r in ws.iter_rows(min_row=FIRST_DATA_ROW, values_only=True) if any(v is not None for v in r)]
+    assert [r[0] for r in rows] == expected
+    texts = dict(zip(catalogue.assignments["assignment_id"], catalogue.assignments["text"]))
+    for r in rows:
+        assert r[1] == texts[r[0]] and r[4:] == (None, None, None)
+    # Pre-filled cells locked; the answers open; the status from a dropdown of the four statuses.
+    for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows)):
+        assert all(ws.cell(r, c).protection.locked for c in (1, 2, 3, 4))
+        assert not any(ws.cell(r, c).protection.locked for c in (5, 6, 7))
+    assert ws.protection.sheet
+    lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"}
+    last = FIRST_DATA_ROW + len(rows) - 1
+    formula = lists[f"E{FIRST_DATA_ROW}:E{last}" if last > FIRST_DATA_ROW else f"E{FIRST_DATA_ROW}"]
+    column = formula.split("!")[1].split(":")[0].replace("$", "")[0]
+    values = [c.value for c in wb[LISTS_SHEET][column][1:] if c.value]
+    assert values == ["Ej påbörjat", "Pågår", "Slutfört", "Avslutat utan att slutföras"]
+
+
+def test_roles_and_due_years_are_shown(catalogue):
+    from analysis.boards.layout import ASSIGNMENTS_SHEET
+
+    ws = build_template(catalogue, Occasion.parse("2024-ar"), "SBN", None, ANSWERS)[ASSIGNMENTS_SHEET]
+    rows = [r[:4] for r in ws.iter_rows(min_row=FIRST_DATA_ROW, max_row=FIRST_DATA_ROW + 1, values_only=True)]
+    assert rows[0][2:] == ("Deltar", "Löpande") and rows[1][2:] == ("Ansvarig", "2025")
+
+
+def test_the_template_command_takes_earlier_statuses_from_the_processed_tables(example_city, tmp_path):
+    """In the example city TN reported U2025-02 finished at 2026-delar: its 2026-ar template
+    lists only its ongoing U2023-03; without the processed tables it would list both."""
+    from analysis.boards.layout import ASSIGNMENTS_SHEET
+    from analysis.intake.store import current_folder, read_table
+
+    answers = read_table(current_folder(example_city), "assignment_follow_ups")
+    tn = answers[(answers["board_code"] == "TN") & (answers["assignment_id"] == "U2025-02")]
+    assert tn.loc[tn["occasion"] == "2026-delar", "status"].tolist() == ["completed"]
+    out = tmp_path / "mallar"
+    assert main(["--root", str(example_city.root), "template", "--period", "2026-ar", "--board", "TN", "--out", str(out)]) == 0
+    ws = openpyxl.load_workbook(next(out.glob("*.xlsx")))[ASSIGNMENTS_SHEET]
+    assert [r[0] for r in ws.iter_rows(min_row=FIRST_DATA_ROW, values_only=True) if r[0]] == ["U2023-03"]
+    fresh = tmp_path / "utan"
+    fresh.mkdir()
+    assert main(["--root", str(fresh), "template", "--period", "2026-ar", "--board", "TN", "--out", str(out / "x")]) == 0
+    ws = openpyxl.load_workbook(next((out / "x").glob("*.xlsx")))[ASSIGNMENTS_SHEET]
+    assert [r[0] for r in ws.iter_rows(min_row=FIRST_DATA_ROW, values_only=True) if r[0]] == ["U2023-03", "U2025-02"]

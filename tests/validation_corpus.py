@@ -31,16 +31,17 @@ from analysis.boards.layout import (
     HEADER_ROW,
     HUMAN_RIGHTS_SHEET,
     INDICATORS_SHEET,
+    ASSIGNMENTS_SHEET,
     DATA_SHEETS,
 )
 
 Finding = tuple[str, str, str | None, str | None]  # rule, severity, sheet, cell
 E, W = "error", "warning"
-BF, BI, HR, IN, DE = FOLLOW_UPS_SHEET, CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET, INDICATORS_SHEET, DETAILS_SHEET
+BF, BI, HR, IN, DE, KU = FOLLOW_UPS_SHEET, CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET, INDICATORS_SHEET, DETAILS_SHEET, ASSIGNMENTS_SHEET
 
 # Valid submissions of the run: (occasion, board). Faulty ones are made from these.
 VALID = [(o, b) for o in ("2024-budget", "2024-delar") for b in ("TN", "ASN", "GRN", "KS", "MKB")] + [
-    ("2026-ar", "ASN"), ("2026-ar", "GRN")]
+    ("2026-ar", "ASN"), ("2026-ar", "GRN"), ("2026-budget", "TN"), ("2026-delar", "TN"), ("2026-ar", "TN"), ("2026-ar", "KS")]
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,13 @@ def _budget_cases() -> list[Case]:
                             "consideration": s.label("consideration", "considered"), "comment": "Beaktat."})
         return {("mr_okant_bidrag", W, HR, f"A{new}")}
 
+    def partner_not_responsible(s):
+        """A partner the catalogue knows, but not among the boards responsible for the goal."""
+        goal = str(s.get(BI, "goal_code", FIRST_DATA_ROW)).split()[0]
+        named = set(s.catalogue.responsibilities.loc[s.catalogue.responsibilities["goal_code"] == goal, "board_code"])
+        outsider = next(b for b in s.catalogue.board_codes if b not in named)
+        return {("samverkanspart_ej_ansvarig", W, BI, s.put(BI, "partner_boards", FIRST_DATA_ROW, outsider))}
+
     def drop_sheet(s):
         del s.wb[HR]
         return {("arbetsbok_olaslig", E, HR, None)}
@@ -230,6 +238,7 @@ def _budget_cases() -> list[Case]:
         Case("förväntad förflyttning saknas", o, b, lambda s: {("obligatorisk_uppgift", E, BI, s.put(BI, "expected_movement", 4, None))}),
         Case("rad utan bidrag-id", o, b, row_without_id),
         Case("okänd samverkanspart", o, b, lambda s: {("okand_samverkanspart", W, BI, s.put(BI, "partner_boards", 4, "SBN, XYZ"))}),
+        Case("samverkanspart utan ansvar för målet", o, b, partner_not_responsible),
         Case("fel tillfälle", o, b, lambda s: {("fel_tillfalle", E, DE, s.detail("occasion", "2024-delar"))}),
         Case("gammal mallversion", o, b, lambda s: {("mallversion", E, DE, s.detail("template_version", "2023.1"))}),
         Case("sen inlämning", o, b, late),
@@ -359,7 +368,54 @@ def _period_end_cases() -> list[Case]:
                  lambda s: {("saknas_mandatperiodsanalys", E, BF, s.put(BF, "reached", 4, None))})]
 
 
-CASES: list[Case] = _budget_cases() + _follow_up_cases() + _period_end_cases()
+def _assignment_cases() -> list[Case]:
+    """The council assignments (KF-uppdrag). TN's 2024-delar sheet lists its ongoing U2023-03
+    on the first row; at 2026-delar TN reports U2025-02 finished (the valid file of that
+    occasion), so its 2026-ar sheet no longer lists it; ASN's U2023-02 was due 2024."""
+    o, b, row = "2024-delar", "TN", FIRST_DATA_ROW
+
+    def dup(s):
+        s.copy_row(KU, row, row + 1)
+        return {("dubblett_uppdrag", E, KU, f"A{row}"), ("dubblett_uppdrag", E, KU, f"A{row + 1}")}
+
+    def missing_row(s):
+        s.clear_row(KU, row)
+        return {("uppdrag_obesvarat", W, KU, f"A{s.free(KU)}")}
+
+    def unknown(s):
+        new = s.free(KU)
+        s.put_row(KU, new, {"assignment_id": "U2024-01", "status": s.label("assignment_status", "ongoing"),
+                            "expected_completion": 2025, "comment": "Vi deltar i arbetet."})
+        return {("uppdrag_okant", E, KU, f"A{new}")}
+
+    def dropped_without_text(s):
+        s.put(KU, "status", row, s.label("assignment_status", "discontinued"))
+        return {("uppdrag_avslutat_utan_text", E, KU, s.put(KU, "comment", row, None))}
+
+    def reopened(s):
+        new = s.free(KU)
+        s.put_row(KU, new, {"assignment_id": "U2025-02", "expected_completion": 2026, "comment": "Arbetet fortsätter."})
+        return {("uppdrag_ater_pagaende", W, KU, s.put(KU, "status", new, s.label("assignment_status", "ongoing")))}
+
+    def overdue(s):
+        assert s.get(KU, "assignment_id", row) == "U2024-02"
+        return {("uppdrag_forsenat", W, KU, s.put(KU, "status", row, s.label("assignment_status", "ongoing")))}
+
+    return [
+        Case("uppdrag utan status", o, b, lambda s: {("uppdrag_obesvarat", W, KU, s.put(KU, "status", row, None))}),
+        Case("uppdrag saknas", o, b, missing_row),
+        Case("uppdrag okänd status", o, b, lambda s: {("ogiltig_kod", E, KU, s.put(KU, "status", row, "Klart"))}),
+        Case("uppdrag avslutat utan kommentar", o, b, dropped_without_text),
+        Case("uppdrag två gånger", o, b, dup),
+        Case("uppdrag som inte är nämndens", o, b, unknown),
+        Case("uppdrag förväntat klart som text", o, b,
+             lambda s: {("uppdrag_ej_ar", W, KU, s.put(KU, "expected_completion", row, "hösten 2025"))}),
+        Case("uppdrag åter pågående", "2026-ar", "TN", reopened),
+        Case("uppdrag försenat", "2026-ar", "KS", overdue),
+    ]
+
+
+CASES: list[Case] = _budget_cases() + _follow_up_cases() + _period_end_cases() + _assignment_cases()
 
 
 def valid_file(board: str) -> str:

@@ -18,11 +18,15 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from analysis.assignments import ANSWER_COLUMNS, active_assignments
 from analysis.catalogue import Catalogue
 from analysis.excel import save_workbook, set_value
 from analysis.occasion import Occasion
 from analysis.boards.template import build_template, fit_rows, goal_choice
+from analysis.vocabulary import COMPLETED, DISCONTINUED, FINISHED_STATUSES, LEAD, NOT_STARTED, ONGOING
 from analysis.boards.layout import (
+    ASSIGNMENT_COLUMNS,
+    ASSIGNMENTS_SHEET,
     BASE_MISSION,
     CONTRIBUTION_FIELDS,
     CONTRIBUTIONS_SHEET,
@@ -224,13 +228,99 @@ def period_analysis(c: Contribution, board_code: str, occasion: Occasion, catalo
     return reached, f"Mandatperiodsanalys: {course}. {conclusion}"
 
 
+_ASSIGNMENT_COMMENTS = {
+    NOT_STARTED: ["Arbetet planeras och startar under året.", "Uppdraget har fördelats inom förvaltningen; arbetet startar efter sommaren."],
+    ONGOING: ["Arbetet pågår enligt plan; en delrapport har lämnats till nämnden.",
+              "Kartläggningen är klar och åtgärder tas fram tillsammans med berörda förvaltningar.",
+              "Arbetet har försenats av rekryteringsläget men pågår.",
+              "Samråd har hållits med berörda nämnder och bolag; förslag tas fram under hösten."],
+    COMPLETED: ["Uppdraget är slutfört och redovisat till kommunstyrelsen.",
+                "Planen är antagen av nämnden och arbetet ingår nu i ordinarie verksamhet."],
+    DISCONTINUED: ["Uppdraget avslutas utan att slutföras: förutsättningarna ändrades när statsbidraget upphörde, "
+                   "och arbetet prioriterades om i dialog med kommunstyrelsen."],
+}
+_PARTICIPANT_COMMENTS = ["Nämnden bidrar med underlag och deltar i den gemensamma arbetsgruppen.",
+                         "Förvaltningen deltar i samverkan och har tagit fram sin del av underlaget."]
+
+
+def assignment_path(catalogue: Catalogue, assignment_id: str, seed: int = DEFAULT_SEED) -> tuple[Occasion | None, str]:
+    """When the example city finishes a council assignment, and how: the follow-up at
+    which it is reported finished (None: not within the period) and whether it was
+    completed or discontinued. Most are finished in their due year, some a follow-up
+    or a year before, some late (overdue first), a few not within the period; ongoing ones never."""
+    a = catalogue.assignments.set_index("assignment_id").loc[assignment_id]
+    rng = _rng(seed, "assignment", catalogue.mandate_period, assignment_id)
+    if pd.isna(a["due_year"]):
+        return None, COMPLETED
+    due, first = int(a["due_year"]), Occasion(int(a["given_year"]), 1, "delar")
+    options = [(f"{due - 1}-ar", 0.1), (f"{due}-delar", 0.2), (f"{due}-ar", 0.4), (f"{due + 1}-delar", 0.12),
+               (f"{due + 1}-ar", 0.06), (None, 0.12)]
+    options = [(Occasion.parse(c) if c else None, w) for c, w in options
+               if c is None or (Occasion.parse(c).year <= catalogue.last_year and Occasion.parse(c) >= first)]
+    finish = rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
+    return finish, DISCONTINUED if _rng(seed, "dropped", assignment_id).random() < 0.15 else COMPLETED
+
+
+def assignment_status(catalogue: Catalogue, assignment_id: str, occasion: Occasion, seed: int = DEFAULT_SEED) -> str:
+    """The assignment's state at the occasion, as each of its boards reports it: not started
+    in the budget that gives it (now and then already under way), under way at each
+    follow-up until the one where it is finished, finished from then on."""
+    finish, how = assignment_path(catalogue, assignment_id, seed)
+    if finish is not None and occasion >= finish:
+        return how
+    if not occasion.is_follow_up:
+        return ONGOING if _rng(seed, "started", assignment_id).random() < 0.3 else NOT_STARTED
+    return ONGOING
+
+
+def assignment_answers(catalogue: Catalogue, board_code: str, before: Occasion, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """What the board answered on its council assignments at each occasion of the period
+    before `before` that it reported at (occasion, board_code, assignment_id, status): what
+    the template of `before` is made from, as the processed tables would hold it."""
+    rows: list[tuple] = []
+    for o in catalogue.occasions:
+        if o >= before:
+            break
+        if is_missing(o, board_code, seed):
+            continue
+        earlier = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+        for aid in active_assignments(catalogue, o, board_code, earlier)["assignment_id"]:
+            rows.append((o.code, board_code, aid, assignment_status(catalogue, aid, o, seed)))
+    return pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+
+
+def _fill_assignments(ws, catalogue: Catalogue, occasion: Occasion, rng: random.Random, seed: int) -> None:
+    """Answer every listed council assignment: status, expected completion, a short comment."""
+    col = {f.key: i for i, f in enumerate(ASSIGNMENT_COLUMNS, 1)}
+    labels = catalogue.scales["assignment_status"]
+    info = catalogue.assignments.set_index("assignment_id")
+    r = FIRST_DATA_ROW
+    while ws.cell(r, col["assignment_id"]).value:
+        aid = ws.cell(r, col["assignment_id"]).value
+        status = assignment_status(catalogue, aid, occasion, seed)
+        finish, _ = assignment_path(catalogue, aid, seed)
+        due = info.loc[aid, "due_year"]
+        lead = ws.cell(r, col["role"]).value == "Ansvarig"
+        if status in FINISHED_STATUSES:
+            expected = occasion.year
+        elif pd.isna(due):
+            expected = None
+        else:
+            expected = max(int(due), occasion.year, finish.year if finish is not None else catalogue.last_year + 1)
+        ws.cell(r, col["status"]).value = labels.label(status)
+        ws.cell(r, col["expected_completion"]).value = expected
+        comment = rng.choice(_ASSIGNMENT_COMMENTS[status] if lead or status == DISCONTINUED else _PARTICIPANT_COMMENTS)
+        ws.cell(r, col["comment"]).value = comment
+        r += 1
+
+
 def fill_submission(
     catalogue: Catalogue, occasion: Occasion, board_code: str, plan: list[Contribution], seed: int = DEFAULT_SEED
 ) -> Workbook:
     """The template for the board and occasion, filled in as the board would."""
     rng = _rng(seed, "fill", occasion.code, board_code)
     known = known_contributions(plan, occasion)
-    wb = build_template(catalogue, occasion, board_code, known)
+    wb = build_template(catalogue, occasion, board_code, known, assignment_answers(catalogue, board_code, occasion, seed))
     scales = catalogue.scales
     by_id = {c.contribution_id: c for c in plan}
     active = [c for c in plan if c.active(occasion)]
@@ -308,6 +398,9 @@ def fill_submission(
             for col, f in enumerate(INDICATOR_FIELDS, 1):
                 set_value(ws.cell(r, col), row[f.key])
             r += 1
+
+    if ASSIGNMENTS_SHEET in wb.sheetnames:
+        _fill_assignments(wb[ASSIGNMENTS_SHEET], catalogue, occasion, _rng(seed, "assignments", occasion.code, board_code), seed)
     fit_rows(wb)
     return wb
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from analysis.text import plain
 
-TEMPLATE_VERSION = "2026.2"
-SUPPORTED_TEMPLATE_VERSIONS = ("2026.1", "2026.2")
+TEMPLATE_VERSION = "2026.3"  # 2026.3: the sheet KF-uppdrag
+SUPPORTED_TEMPLATE_VERSIONS = ("2026.1", "2026.2", "2026.3")
 
 INSTRUCTIONS_SHEET = "Instruktioner"
 CHECK_SHEET = "Kontroll"  # formulas that count what is missing; never read
@@ -19,6 +19,7 @@ CONTRIBUTIONS_SHEET = "Bidrag"
 FOLLOW_UPS_SHEET = "Uppföljning"
 HUMAN_RIGHTS_SHEET = "Mänskliga rättigheter"
 INDICATORS_SHEET = "Indikatorer"
+ASSIGNMENTS_SHEET = "KF-uppdrag"
 LISTS_SHEET = "Listor"
 
 BASE_MISSION = "Grunduppdrag"
@@ -30,7 +31,9 @@ TITLE_ROW, HELP_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
 
 @dataclass(frozen=True)
 class Field:
-    """One input: `kind` is text, id, goal, board_list, int, number, date, or scale:<name>."""
+    """One input: `kind` is text, id, goal, board_list, int, number, date, or scale:<name>;
+    `shown` is a column the template fills in and locks for the board to read, which the
+    reader does not take in (it is the catalogue's, not the board's)."""
 
     key: str
     header: str
@@ -114,14 +117,30 @@ INDICATOR_FIELDS: tuple[Field, ...] = (
     Field("source", "Källa", required=False, width=22),
 )
 
+# The council assignments (KF-uppdrag) a board reports on at the occasion, one locked row
+# each (analysis.assignments says which); the board answers status, expected completion, comment.
+ASSIGNMENT_COLUMNS: tuple[Field, ...] = (
+    Field("assignment_id", "Uppdrags-id", "id", width=12),
+    Field("assignment_text", "KF-uppdrag", "shown", required=False, width=50),
+    Field("role", "Nämndens roll", "shown", required=False, width=12),
+    Field("due", "Ska vara klart", "shown", required=False, width=12),
+    Field("status", "Status", "scale:assignment_status", width=26),
+    Field("expected_completion", "Förväntas vara klart (år)", "int", required=False, width=14),
+    Field("comment", "Kommentar", required=False, width=60,
+          help="Kort: vad har gjorts och vad återstår. Krävs när uppdraget avslutas utan att slutföras."),
+)
+ASSIGNMENT_FIELDS = tuple(f for f in ASSIGNMENT_COLUMNS if f.kind != "shown")
+
 # The data sheets in workbook order, with the fields each one carries.
 DATA_SHEETS: dict[str, tuple[Field, ...]] = {
     CONTRIBUTIONS_SHEET: CONTRIBUTION_FIELDS,
     FOLLOW_UPS_SHEET: FOLLOW_UP_FIELDS,
     HUMAN_RIGHTS_SHEET: HUMAN_RIGHTS_FIELDS,
     INDICATORS_SHEET: INDICATOR_FIELDS,
+    ASSIGNMENTS_SHEET: ASSIGNMENT_FIELDS,
 }
-# Sheets a submission must have; the indicators sheet is optional, as indicators are.
+# Sheets a submission must have; the indicators sheet is optional, as indicators are, and
+# only a board with active council assignments has the sheet KF-uppdrag.
 REQUIRED_SHEETS = (DETAILS_SHEET, CONTRIBUTIONS_SHEET, HUMAN_RIGHTS_SHEET)
 
 

@@ -31,6 +31,8 @@ from analysis.boards.layout import (
     HUMAN_RIGHTS_SHEET,
     INDICATOR_FIELDS,
     INDICATORS_SHEET,
+    ASSIGNMENT_FIELDS,
+    ASSIGNMENTS_SHEET,
     Field,
 )
 
@@ -43,6 +45,7 @@ SHEET_TABLES: dict[str, tuple[str, tuple[Field, ...]]] = {
     "follow_ups": (FOLLOW_UPS_SHEET, FOLLOW_UP_FIELDS),
     "human_rights": (HUMAN_RIGHTS_SHEET, HUMAN_RIGHTS_FIELDS),
     "indicators": (INDICATORS_SHEET, INDICATOR_FIELDS),
+    "assignment_follow_ups": (ASSIGNMENTS_SHEET, ASSIGNMENT_FIELDS),
 }
 SUBMISSION_COLUMNS = [
     *KEYS, "board_name", "declared_occasion", "template_version", "contact", "email",

@@ -16,13 +16,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from analysis.catalogue import Catalogue
+from analysis.assignments import active_assignments
+from analysis.catalogue import Catalogue, due_label
 from analysis.excel import HEADER_FILL, HEADER_FONT, NOTE_FONT, TITLE_FONT, WRAP, note_row, set_value
 from analysis.occasion import Occasion
-from analysis.vocabulary import and_list
+from analysis.vocabulary import ROLE_LABELS, and_list
 from analysis.boards import paper
 from analysis.boards.check_sheet import add_check_sheet
 from analysis.boards.layout import (
+    ASSIGNMENT_COLUMNS,
+    ASSIGNMENTS_SHEET,
     BASE_MISSION,
     CHECK_SHEET,
     CONTRIBUTION_FIELDS,
@@ -71,18 +74,24 @@ def build_template(
     occasion: Occasion,
     board_code: str,
     known_contributions: pd.DataFrame | None = None,
+    assignment_answers: pd.DataFrame | None = None,
 ) -> Workbook:
     """The template workbook for one board and occasion. `known_contributions` are the
     board's contributions submitted earlier in the mandate period (columns as the
-    contributions sheet); they pre-fill the follow-up and human-rights sheets."""
+    contributions sheet); they pre-fill the follow-up and human-rights sheets.
+    `assignment_answers` are the boards' answers on council assignments at earlier
+    occasions (occasion, board_code, assignment_id, status: the processed table
+    `assignment_follow_ups`): the sheet KF-uppdrag lists the assignments still active
+    (analysis.assignments), and a board with none gets no such sheet."""
     known = _known(known_contributions)
     has_goals = not catalogue.goals_for(board_code).empty
+    assignments = active_assignments(catalogue, occasion, board_code, assignment_answers)
     wb = Workbook()
     instructions = wb.active
     instructions.title = INSTRUCTIONS_SHEET
     lists = _lists_sheet(wb, catalogue, board_code)
 
-    _instructions(instructions, catalogue, occasion, board_code, has_goals)
+    _instructions(instructions, catalogue, occasion, board_code, has_goals, has_assignments=not assignments.empty)
     _details(wb.create_sheet(DETAILS_SHEET), catalogue, occasion, board_code)
     if has_goals:
         _contributions(wb.create_sheet(CONTRIBUTIONS_SHEET), catalogue, occasion, board_code, known, lists)
@@ -93,6 +102,8 @@ def build_template(
     _human_rights(wb.create_sheet(HUMAN_RIGHTS_SHEET), catalogue, occasion, board_code, known, lists)
     if has_goals:
         _indicators(wb.create_sheet(INDICATORS_SHEET), catalogue, occasion, board_code, known, lists)
+    if not assignments.empty:
+        _assignments(wb.create_sheet(ASSIGNMENTS_SHEET), catalogue, occasion, board_code, assignments, lists)
 
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
     wb[LISTS_SHEET].sheet_state = "hidden"
@@ -217,7 +228,8 @@ def _protect(ws: Worksheet) -> None:
     ws.protection.sort = False
 
 
-def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code: str, has_goals: bool) -> None:
+def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code: str, has_goals: bool,
+                  has_assignments: bool = False) -> None:
     deadline = catalogue.deadline(occasion)
     themes = and_list([t.lower() for t in catalogue.scales["theme"].labels])
     lines = [
@@ -253,6 +265,11 @@ def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board
     if has_goals:
         lines.append((f"5. Fliken {INDICATORS_SHEET} är frivillig. Indikatorer krävs inte; lämna fliken tom om ni inte "
                       "använder några.", None))
+    if has_assignments:
+        lines.append((
+            f"6. Fliken {ASSIGNMENTS_SHEET}: kommunfullmäktiges uppdrag till nämnden/bolaget. Ange för varje uppdrag "
+            "status, när det förväntas vara klart och en kort kommentar. Ett uppdrag som avslutas utan att slutföras "
+            "behöver en kommentar. Ett uppdrag som har rapporterats slutfört följs inte upp igen.", None))
     lines += [
         ("", None),
         (f"Fliken {CHECK_SHEET} räknar vad som saknas innan ni skickar in; tomma obligatoriska celler markeras med rött.",
@@ -432,6 +449,27 @@ def _indicators(ws, catalogue, occasion, board_code, known: pd.DataFrame, lists:
         INDICATOR_FIELDS,
     )
     _fill_rows(ws, INDICATOR_FIELDS, columns, [], (), BLANK_INDICATOR_ROWS, lists)
+
+
+def _assignments(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code: str, assignments: pd.DataFrame,
+                 lists: _Lists) -> None:
+    """The council assignments the board reports on at the occasion: id, text, the board's
+    role and the due year pre-filled and locked; status (a dropdown), expected completion
+    (a year) and a short comment open. No blank rows: the list is the catalogue's."""
+    new = "" if occasion.is_follow_up else " som ges i budgeten"
+    columns = _table_sheet(
+        ws, f"KF-uppdrag – {template_title(catalogue, occasion, board_code)}",
+        f"Kommunfullmäktiges uppdrag{new}. Välj status i listan, ange året då uppdraget förväntas vara klart och "
+        "skriv en kort kommentar.",
+        ASSIGNMENT_COLUMNS,
+    )
+    rows = [{"assignment_id": a.assignment_id, "assignment_text": a.text, "role": ROLE_LABELS[a.role],
+             "due": due_label(a.due_year)} for a in assignments.itertuples()]
+    shown = tuple(f.key for f in ASSIGNMENT_COLUMNS if f.kind in ("shown", "id"))
+    _fill_rows(ws, ASSIGNMENT_COLUMNS, columns, rows, shown, 0, lists)
+    for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows)):
+        for key in shown:
+            ws.cell(r, columns[key]).alignment = WRAP
 
 
 def known_contributions(contributions: pd.DataFrame | None, board_code: str, occasion: Occasion, catalogue: Catalogue) -> pd.DataFrame:

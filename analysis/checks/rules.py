@@ -23,10 +23,14 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from analysis.assignments import ANSWER_COLUMNS, active_pairs, finished_at, is_overdue
 from analysis.catalogue import Catalogue
 from analysis.occasion import Occasion
-from analysis.vocabulary import ERROR, KEY_SEPARATOR, WARNING, file_key, in_submission_order, key, real_dates
+from analysis.vocabulary import (
+    DISCONTINUED, ERROR, FINISHED_STATUSES, KEY_SEPARATOR, WARNING, file_key, in_submission_order, key, real_dates,
+)
 from analysis.boards.layout import (
+    ASSIGNMENTS_SHEET,
     BASE_MISSION,
     CONTRIBUTION_FIELDS,
     CONTRIBUTIONS_SHEET,
@@ -92,12 +96,15 @@ READER_RULES = (
 @dataclass
 class RuleContext:
     """What cross-table rules look at: the catalogues, the staged tables of the whole run
-    (every occasion), and the board budgets ingested earlier (`known`: rows of the
-    current contributions table of budget occasions the run does not replace)."""
+    (every occasion), the board budgets ingested earlier (`known`: rows of the current
+    contributions table of budget occasions the run does not replace) and the answers on
+    council assignments ingested earlier (`known_assignments`: rows of the current
+    assignment_follow_ups table of the occasions and boards the run does not replace)."""
 
     catalogues: dict[str, Catalogue]
     tables: dict[str, pd.DataFrame]
     known: pd.DataFrame
+    known_assignments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ANSWER_COLUMNS))
 
     @cached_property
     def goal_names(self) -> dict[str, str]:
@@ -181,6 +188,34 @@ class RuleContext:
             return {}
         return {f"{p}{KEY_SEPARATOR}{bd}": int(y) for (p, bd), y in b.groupby(["mandate_period", "board_code"])["year"].min().items()}
 
+    @cached_property
+    def assignment_answers(self) -> dict[str, pd.DataFrame]:
+        """Per mandate period, every board's answers on council assignments the run knows:
+        those ingested earlier and, per board and occasion of the run, its latest
+        submission's (occasion, board_code, assignment_id, status)."""
+        run = self.tables["assignment_follow_ups"]
+        subs = self.submissions
+        latest = set(in_submission_order(subs, ["occasion", "board_code"]).groupby(["occasion", "board_code"]).tail(1)["submission"])
+        run = run[run["submission"].isin(latest)]
+        cols = [*ANSWER_COLUMNS, "mandate_period"]
+        frames = [f.reindex(columns=cols).astype(object) for f in (self.known_assignments, run) if len(f)]
+        both = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+        return {p: both[both["mandate_period"] == p][ANSWER_COLUMNS].reset_index(drop=True) for p in self.catalogues}
+
+    @cached_property
+    def assignment_given(self) -> dict[str, int]:
+        """period<SEP>board<SEP>assignment -> the budget year it was given, for each responsible board."""
+        out = {}
+        for p, c in self.catalogues.items():
+            given = dict(zip(c.assignments["assignment_id"], c.assignments["given_year"]))
+            for a, b in zip(c.assignment_boards["assignment_id"], c.assignment_boards["board_code"]):
+                out[KEY_SEPARATOR.join((p, b, a))] = int(given[a])
+        return out
+
+    @cached_property
+    def assignment_texts(self) -> dict[str, str]:
+        return {f"{p}{KEY_SEPARATOR}{a}": t for p, c in self.catalogues.items() for a, t in c.assignment_texts.items()}
+
     def next_free_row(self, table: str) -> dict[str, int]:
         """submission -> the first row after the submission's rows in the table's sheet."""
         t = self.tables[table]
@@ -261,9 +296,43 @@ def expected_themes(ctx: RuleContext) -> pd.DataFrame:
     return need[columns].reset_index(drop=True)
 
 
+def expected_assignments(ctx: RuleContext) -> pd.DataFrame:
+    """One row per council assignment each submission must report on (active for the
+    board at the occasion, analysis.assignments, from the answers the run knows of earlier
+    occasions). `present` says whether the submission's sheet KF-uppdrag has a row for it."""
+    columns = [*PROVENANCE_COLUMNS, "assignment_id", "present"]
+    subs = ctx.submissions
+    rows = []
+    active: dict[tuple[str, str], dict[str, list[str]]] = {}  # (period, occasion) -> board -> assignments, made once
+    for sub in subs.itertuples(index=False):
+        catalogue = ctx.catalogues.get(sub.mandate_period)
+        if catalogue is None or catalogue.assignments.empty:
+            continue
+        at = (sub.mandate_period, sub.occasion)
+        if at not in active:
+            active[at] = {}
+            for board, assignment, _ in active_pairs(catalogue, Occasion.parse(sub.occasion),
+                                                     ctx.assignment_answers[sub.mandate_period]):
+                active[at].setdefault(board, []).append(assignment)
+        for assignment in active[at].get(sub.board_code, ()):
+            rows.append((sub.submission, sub.occasion, sub.mandate_period, sub.board_code, sub.source_file, sub.sha256,
+                         assignment))
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows, columns=["submission", "occasion", "mandate_period", "board_code", "source_file", "sha256",
+                                        "assignment_id"])
+    a = ctx.tables["assignment_follow_ups"]
+    have = set(key(a["submission"], a["assignment_id"]).dropna())
+    frame["present"] = key(frame["submission"], frame["assignment_id"]).isin(have)
+    frame["sheet"] = ASSIGNMENTS_SHEET
+    frame["excel_row"] = frame["submission"].map(ctx.next_free_row("assignment_follow_ups")).fillna(FIRST_DATA_ROW).astype(int)
+    return frame[columns]
+
+
 DERIVED_TABLES: dict[str, Callable[[RuleContext], pd.DataFrame]] = {
     "expected_follow_ups": expected_follow_ups,
     "expected_themes": expected_themes,
+    "expected_assignments": expected_assignments,
 }
 
 
@@ -328,6 +397,76 @@ def _partners_known(frame, field, ctx):
     ]
     unknown = pd.Series(unknown, index=frame.index, dtype=object)
     return pd.DataFrame({"check": unknown == "", "unknown": unknown})
+
+
+def _partners_responsible(frame, field, ctx):
+    """Every partner the catalogue knows is responsible for the contribution's goal (an
+    unknown partner or goal, or a goal the board itself is not responsible for, has its
+    own finding)."""
+    boards = {p: set(c.boards["board_code"]) for p, c in ctx.catalogues.items()}
+    goals = {p: set(c.goals["goal_code"]) for p, c in ctx.catalogues.items()}
+    others = []
+    for p, b, g, v in zip(frame["mandate_period"], frame["board_code"], frame["goal_code"], frame[field]):
+        if v is None or v != v or g not in goals.get(p, set()) or KEY_SEPARATOR.join((p, b, g)) not in ctx.responsibilities:
+            others.append("")
+            continue
+        named = [code for code in str(v).split(", ") if code in boards.get(p, set()) and code != b]
+        others.append(", ".join(code for code in named if KEY_SEPARATOR.join((p, code, g)) not in ctx.responsibilities))
+    others = pd.Series(others, index=frame.index, dtype=object)
+    return pd.DataFrame({"check": others == "", "others": others,
+                         "goal_name": key(frame["mandate_period"], frame["goal_code"]).map(ctx.goal_names)})
+
+
+def _assignment_text(frame, ctx) -> pd.Series:
+    return key(frame["mandate_period"], frame["assignment_id"]).map(ctx.assignment_texts)
+
+
+def _assignment_answered(frame, field, ctx):
+    """On the derived table: a row for the assignment exists; on the sheet: its status is given."""
+    check = frame["present"] if "present" in frame.columns else frame[field].notna() | frame["assignment_id"].isna()
+    return pd.DataFrame({"check": check, "assignment_text": _assignment_text(frame, ctx)})
+
+
+def _assignment_known(frame, field, ctx):
+    """The board is responsible for the assignment, given in that year's budget or earlier."""
+    given = key(frame["mandate_period"], frame["board_code"], frame[field]).map(ctx.assignment_given)
+    ok = frame[field].isna() | (given.notna() & (given.astype(float) <= _year(frame)))
+    return pd.DataFrame({"check": ok, "board_name": key(frame["mandate_period"], frame["board_code"]).map(ctx.board_names)})
+
+
+def _assignment_not_reopened(frame, field, ctx):
+    """An assignment the board reported finished at an earlier occasion is not under way again."""
+    earlier = {}
+    for p, c in ctx.catalogues.items():
+        answers = ctx.assignment_answers[p]
+        for o in {Occasion.parse(str(o)) for o, pp in zip(frame["occasion"], frame["mandate_period"]) if pp == p}:
+            for (b, a), when in finished_at(answers, c, o).items():
+                earlier[KEY_SEPARATOR.join((p, o.code, b, a))] = when
+    when = key(frame["mandate_period"], frame["occasion"], frame["board_code"], frame["assignment_id"]).map(earlier)
+    reopened = when.notna() & frame[field].notna() & ~frame[field].isin(list(FINISHED_STATUSES))
+    label = [ctx.submission_label(o, p, b) if isinstance(o, str) else "" for o, p, b in
+             zip(when, frame["mandate_period"], frame["board_code"])]
+    return pd.DataFrame({"check": ~reopened, "finished_in": pd.Series(label, index=frame.index, dtype=object)})
+
+
+def _assignment_explained(frame, field, ctx):
+    return (frame["status"] != DISCONTINUED) | frame[field].notna()
+
+
+def _assignment_in_time(frame, field, ctx):
+    due = {f"{p}{KEY_SEPARATOR}{a}": d for p, c in ctx.catalogues.items()
+           for a, d in zip(c.assignments["assignment_id"], c.assignments["due_year"])}
+    dues = key(frame["mandate_period"], frame["assignment_id"]).map(due)
+    late = [isinstance(s, str) and s in ctx.catalogues[p].scales["assignment_status"].codes
+            and is_overdue(d, Occasion.parse(o), s) if p in ctx.catalogues else False
+            for o, p, d, s in zip(frame["occasion"], frame["mandate_period"], dues, frame[field])]
+    return pd.DataFrame({"check": ~pd.Series(late, index=frame.index, dtype=bool),
+                         "due_year": dues.map(lambda d: "" if d is None or pd.isna(d) else str(int(d)))})
+
+
+def _is_year(frame, field, ctx):
+    text = frame[field].astype(object)
+    return text.isna() | text.map(lambda v: isinstance(v, str) and re.fullmatch(r"(19|20|21)\d\d", v) is not None)
 
 
 def _follow_up_planning(frame: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
@@ -456,6 +595,7 @@ SCALE_FIELDS = (
     *on("follow_ups", "movement", "outlook", "reached", "evidence_type"),
     *on("human_rights", "theme", "consideration"),
     *on("indicators", "direction"),
+    *on("assignment_follow_ups", "status"),
 )
 
 # --- the rules -------------------------------------------------------------------------
@@ -483,7 +623,8 @@ RULES: tuple[Rule, ...] = (
          (*on("contributions", *(f.key for f in CONTRIBUTION_FIELDS if f.required)),
           *on("follow_ups", "contribution_id", "goal_code"),
           *on("human_rights", "contribution_id", "theme", "consideration"),
-          *on("indicators", "contribution_id", "indicator", "direction")),
+          *on("indicators", "contribution_id", "indicator", "direction"),
+          *on("assignment_follow_ups", "assignment_id")),
          Expect("true"), _present),
     Rule("ogiltig_kod", ERROR, "Ett kodat svar finns inte på svarsskalan.",
          "'{value}' är inget giltigt värde i kolumnen '{header}'. Välj ett av: {allowed}.",
@@ -504,6 +645,10 @@ RULES: tuple[Rule, ...] = (
     Rule("okand_samverkanspart", WARNING, "En samverkanspart finns inte bland målkatalogens nämnder och bolag.",
          "Samverkansparten {unknown} finns inte bland målkatalogens nämnder och bolag. Ange deras koder, t.ex. GRN, TN.",
          on("contributions", "partner_boards"), Expect("true"), _partners_known),
+    Rule("samverkanspart_ej_ansvarig", WARNING, "En samverkanspart är inte ansvarig för bidragets KF-mål.",
+         "Samverkansparten {others} är inte ansvarig för KF-mål {goal_code} ({goal_name}) under {mandate_period}. "
+         "Kontrollera koden; samverkan följs upp per KF-mål, och parten rapporterar bara mål den ansvarar för.",
+         on("contributions", "partner_boards"), Expect("true"), _partners_responsible),
     # Follow-ups against the plan.
     Rule("dubblett_uppfoljning", ERROR, "Samma bidrag följs upp på flera rader.",
          "Bidraget '{value}' följs upp på flera rader. Följ upp varje bidrag på en rad.",
@@ -563,6 +708,34 @@ RULES: tuple[Rule, ...] = (
     Rule("mr_ej_beaktat_utan_kommentar", WARNING, "Ett tema är markerat som inte beaktat utan beskrivning.",
          "Temat {theme_label} är markerat som inte beaktat för {subject}, utan beskrivning. Förklara varför i kolumnen '{header}'.",
          on("human_rights", "comment"), Expect("true"), _not_considered_explained),
+    # Council assignments (KF-uppdrag).
+    Rule("uppdrag_obesvarat", WARNING, "Ett aktivt KF-uppdrag är inte besvarat.",
+         "KF-uppdraget {assignment_id} ({assignment_text}) är inte besvarat. Ange status, när uppdraget förväntas vara "
+         "klart och en kort kommentar i fliken {sheet}.",
+         (*on("expected_assignments", "assignment_id"), *on("assignment_follow_ups", "status")), Expect("true"),
+         _assignment_answered),
+    Rule("uppdrag_okant", ERROR, "KF-uppdraget finns inte bland nämndens/bolagets uppdrag i målkatalogen.",
+         "KF-uppdraget '{value}' finns inte bland {board_name}s uppdrag i målkatalogen för {mandate_period} (givna i "
+         "budgeten för året eller tidigare). Kontrollera uppdrags-id:t.",
+         on("assignment_follow_ups", "assignment_id"), Expect("true"), _assignment_known),
+    Rule("dubblett_uppdrag", ERROR, "Samma KF-uppdrag på flera rader.",
+         "KF-uppdraget '{value}' finns på flera rader i fliken {sheet}. Besvara varje uppdrag på en rad.",
+         on("assignment_follow_ups", "assignment_id"), Expect("unique"), _per_submission),
+    Rule("uppdrag_ater_pagaende", WARNING, "Ett KF-uppdrag som rapporterats avslutat anges som inte avslutat.",
+         "KF-uppdraget {assignment_id} rapporterades avslutat i {finished_in} men har nu status '{value}'. "
+         "Kontrollera statusen; ett slutfört uppdrag går inte tillbaka till pågående.",
+         on("assignment_follow_ups", "status"), Expect("true"), _assignment_not_reopened),
+    Rule("uppdrag_avslutat_utan_text", ERROR, "Ett KF-uppdrag som avslutats utan att slutföras saknar förklaring.",
+         "KF-uppdraget {assignment_id} är avslutat utan att slutföras men saknar kommentar. Förklara i kolumnen "
+         "'{header}' varför uppdraget inte slutförs.",
+         on("assignment_follow_ups", "comment"), Expect("true"), _assignment_explained),
+    Rule("uppdrag_forsenat", WARNING, "Ett KF-uppdrag är inte slutfört fast året då det skulle vara klart har passerat.",
+         "KF-uppdraget {assignment_id} skulle vara klart {due_year} men har status '{value}'. Beskriv i kommentaren "
+         "varför det är försenat och när det förväntas vara klart.",
+         on("assignment_follow_ups", "status"), Expect("true"), _assignment_in_time),
+    Rule("uppdrag_ej_ar", WARNING, "När KF-uppdraget förväntas vara klart är inte ett årtal.",
+         "'{value}' i kolumnen '{header}' är inte ett årtal. Skriv året då uppdraget förväntas vara klart, till exempel 2026.",
+         on("assignment_follow_ups", "expected_completion"), Expect("true"), _is_year),
     # Indicators: optional, but checked when given. No indicator is ever required.
     Rule("ej_tal", ERROR, "En indikator har text där ett tal ska stå.",
          "'{value}' i kolumnen '{header}' är inte ett tal. Skriv bara siffror (t.ex. 1 234,5 eller 2024), utan enhet eller text.",

@@ -121,6 +121,17 @@ def _known_budgets(known: pd.DataFrame | None, submissions: pd.DataFrame) -> pd.
     return k[~key(k["occasion"], k["board_code"]).isin(replaced)].reset_index(drop=True)
 
 
+def _known_assignments(known: pd.DataFrame | None, submissions: pd.DataFrame) -> pd.DataFrame:
+    """Answers on council assignments ingested earlier, except where this run has the same
+    board's submission for the same occasion."""
+    cols = ["occasion", "mandate_period", "board_code", "assignment_id", "status"]
+    if known is None or known.empty:
+        return pd.DataFrame(columns=cols)
+    k = known.reindex(columns=cols).astype(object)
+    replaced = set(key(submissions["occasion"], submissions["board_code"]).dropna())
+    return k[~key(k["occasion"], k["board_code"]).isin(replaced)].reset_index(drop=True)
+
+
 def _prepare(ctx: RuleContext) -> tuple[dict[str, pd.DataFrame], dict[str, list[_Check]]]:
     """Every checked table with the columns the rules derive, and the checks per table."""
     frames: dict[str, pd.DataFrame] = {}
@@ -265,17 +276,21 @@ def find_issues(
     letters: dict[str, dict[str, dict[str, str]]],
     details_cells: dict[str, dict[str, str]] | None = None,
     known: pd.DataFrame | None = None,
+    known_assignments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Findings for the staged tables of a run (any number of occasions and mandate
     periods). `letters` maps sha256 -> sheet -> field -> column letter as read from each
     workbook; `details_cells` maps sha256 -> details field -> cell ('B5'); `known` is the
-    current contributions table ingested earlier (the budgets follow-ups are checked against)."""
+    current contributions table ingested earlier (the budgets follow-ups are checked against);
+    `known_assignments` the current assignment_follow_ups table ingested earlier (which
+    council assignments each board has reported finished)."""
     if isinstance(catalogues, Catalogue):
         catalogues = {catalogues.mandate_period: catalogues}
     tables = _tables(staged)
     if tables["submissions"].empty:
         return empty_issues()
-    ctx = RuleContext(catalogues, tables, _known_budgets(known, tables["submissions"]))
+    ctx = RuleContext(catalogues, tables, _known_budgets(known, tables["submissions"]),
+                      _known_assignments(known_assignments, tables["submissions"]))
     frames, checks = _prepare(ctx)
     failures = _failures(frames, checks, ctx)
     return _findings(failures, frames, ctx, letters, details_cells or {})

@@ -59,6 +59,12 @@ def _draw_themes(view: View, tables, catalogue, f: Filters):
     return figures.theme_heatmap(view.table, "Andel svar där temat beaktats")
 
 
+def _draw_assignments(view: View, tables, catalogue, f: Filters):
+    shown = view.extra if view.extra is not None else view.table
+    return figures.counts_by(shown, "Tillfälle", "Status", f"{view.title}: svar per tillfälle och status", "Antal svar",
+                             catalogue.scales["assignment_status"].labels)
+
+
 def _draw_search(view: View, tables, catalogue, f: Filters):
     if view.table.empty:
         return figures.empty("Sök i texterna", view.notes[0] if view.notes else "Inga träffar.")
@@ -90,9 +96,13 @@ class Panel:
         self.board = widgets.Dropdown(description="Nämnd/bolag", options=[ALL, *zip(cat.boards["board_name"], cat.boards["board_code"])])
         self.theme = widgets.Dropdown(description="Tema", options=[ALL, *zip(cat.scales["theme"].labels, cat.scales["theme"].codes)])
         self.word = widgets.Text(description="Sökord", placeholder="t.ex. trygghet", continuous_update=False)
+        self.assignment = widgets.Dropdown(description="KF-uppdrag", options=[ALL, *(
+            (f"{a} {t}", a) for a, t in zip(cat.assignments["assignment_id"], cat.assignments["text"]))])
         self.controls = widgets.VBox([widgets.HBox([self.occasion, self.compare_with, self.goal_area]),
-                                      widgets.HBox([self.goal, self.board, self.theme]), self.word])
-        for control in (self.occasion, self.compare_with, self.goal_area, self.goal, self.board, self.theme, self.word):
+                                      widgets.HBox([self.goal, self.board, self.theme]),
+                                      widgets.HBox([self.word, self.assignment])])
+        for control in (self.occasion, self.compare_with, self.goal_area, self.goal, self.board, self.theme, self.word,
+                        self.assignment):
             control.observe(lambda change: self.refresh(), names="value")
         self.specs = {s.name: s for s in (
             ViewSpec("uppfoljningar", "Uppföljningar", views.follow_ups, _draw_follow_ups),
@@ -101,13 +111,14 @@ class Panel:
             ViewSpec("jamforelse", "Två tillfällen", self._compare, _draw_compare),
             ViewSpec("teman", "Mänskliga rättigheter", views.theme_summary, _draw_themes),
             ViewSpec("textsok", "Sök i texterna", views.text_search, _draw_search),
+            ViewSpec("kf_uppdrag", "KF-uppdrag", views.assignments, _draw_assignments),
         )}
         self.shown: dict[str, tuple] = {}
         self.latest: dict[str, tuple[View, object, Filters]] = {}
 
     def filters(self) -> Filters:
         return Filters(self.occasion.value, self.goal_area.value, self.goal.value, self.board.value, self.theme.value,
-                       self.word.value.strip())
+                       self.word.value.strip(), self.assignment.value)
 
     def _compare(self, tables, catalogue, f: Filters) -> View:
         second = f.occasion or views.occasions_in(tables)[-1]
@@ -178,7 +189,8 @@ class Panel:
 
 def _extra_caption(name: str) -> str:
     return {"malprofil": "Utveckling över tillfällena", "jamforelse": "Nämnder och bolag som slutat rapportera",
-            "teman": "Nämndernas och bolagens beskrivningar"}.get(name, "")
+            "teman": "Nämndernas och bolagens beskrivningar",
+            "kf_uppdrag": "KF-uppdragets historik: alla svar under mandatperioden"}.get(name, "")
 
 
 def _escape(text: str) -> str:

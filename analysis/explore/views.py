@@ -30,6 +30,7 @@ class Filters:
     board: str | None = None
     theme: str | None = None
     word: str = ""
+    assignment: str | None = None  # a council assignment (KF-uppdrag) by its id
 
     def describe(self) -> str:
         """The filters as a file-name part, e.g. '2026-delar_omrade-3_GRN'."""
@@ -39,6 +40,7 @@ class Filters:
         parts += [self.board] if self.board else []
         parts += [self.theme] if self.theme else []
         parts += [f"ord-{self.word}"] if self.word else []
+        parts += [self.assignment] if self.assignment else []
         return re.sub(r"[^\w.-]+", "-", "_".join(parts), flags=re.UNICODE).strip("-")
 
 
@@ -437,3 +439,47 @@ def text_search(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Fil
                 })
     columns = ["Tillfälle", "Nämnd/bolag", "KF-mål", "Bidrags-id", "Fält", "Träff"]
     return View("textsok", f"Sök i texterna: {f.word.strip()}", pd.DataFrame.from_records(records, columns=columns))
+
+
+# --- council assignments (KF-uppdrag) -----------------------------------------------------
+
+
+ASSIGNMENT_COLUMNS = ["occasion", "board_code", "assignment_id", "status", "expected_completion", "comment"]
+
+
+def assignments(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
+    """Every board's answer on the council assignments that match the filters (occasion,
+    board or company, assignment; a word searches the comments), lead board first; with an
+    assignment chosen, `extra` is its history: every answer at every occasion of the period."""
+    rows = _plain(tables.get("assignment_follow_ups"), ASSIGNMENT_COLUMNS)
+    rows = rows[rows["assignment_id"].isin(list(catalogue.assignments["assignment_id"]))]
+    if f.assignment:
+        rows = rows[rows["assignment_id"] == f.assignment]
+    history = rows
+    rows = _filtered(rows, catalogue, f)
+    if f.word:
+        rows = rows[rows["comment"].map(lambda t: isinstance(t, str) and f.word.casefold() in t.casefold()).astype(bool)]
+
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        boards, _, _ = _names(catalogue)
+        roles = {(a, b): r for a, b, r in zip(catalogue.assignment_boards["assignment_id"],
+                                               catalogue.assignment_boards["board_code"], catalogue.assignment_boards["role"])}
+        frame = frame.assign(_lead=[roles.get((a, b)) != "lead" for a, b in zip(frame["assignment_id"], frame["board_code"])])
+        frame = _in_order(frame, "assignment_id", "_lead", "board_code")
+        status = _label(catalogue, "assignment_status")
+        texts = catalogue.assignment_texts
+        from analysis.vocabulary import ROLE_LABELS
+
+        return pd.DataFrame({
+            "Tillfälle": frame["occasion"].map(_occasion_label),
+            "KF-uppdrag": [f"{a} {texts.get(a, '')}" for a in frame["assignment_id"]],
+            "Nämnd/bolag": frame["board_code"].map(lambda b: boards.get(b, b)),
+            "Roll": [ROLE_LABELS.get(roles.get((a, b)), "–") for a, b in zip(frame["assignment_id"], frame["board_code"])],
+            "Status": frame["status"].map(status),
+            "Förväntas vara klart": frame["expected_completion"].map(lambda v: "–" if v is None else str(int(v))),
+            "Kommentar": frame["comment"].map(lambda v: v if v is not None else "–"),
+        })
+
+    title = "KF-uppdrag" + (f" {f.assignment}" if f.assignment else "")
+    notes = [] if f.assignment else ["Välj ett KF-uppdrag för att se dess historik över mandatperioden."]
+    return View("kf_uppdrag", title, shown(rows), shown(history) if f.assignment else None, notes)

@@ -210,7 +210,8 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
     }
     letters = {sha: cells for r in read.values() for sha, cells in r.letters.items()}
     details_cells = {sha: cells for r in read.values() for sha, cells in r.details_cells.items()}
-    found = find_issues(_readable(run_tables), catalogues, letters, details_cells, read_table(store, "contributions"))
+    found = find_issues(_readable(run_tables), catalogues, letters, details_cells, read_table(store, "contributions"),
+                        read_table(store, "assignment_follow_ups"))
 
     results = []
     for occasion in occasions:

@@ -17,7 +17,7 @@ from analysis.catalogue import Catalogue
 from analysis.occasion import Occasion
 from analysis.report.content import basis_note
 from analysis.report.data import ReportData
-from analysis.report.plots import Chart, heatmap, lines_over_occasions, small_multiples, stacked_shares
+from analysis.report.plots import Chart, count_matrix, heatmap, lines_over_occasions, small_multiples, stacked_shares
 from analysis.tables.coverage import BUDGET_CATEGORIES, CATEGORIES
 from analysis.tables.registry import TABLES
 
@@ -229,3 +229,36 @@ def _trend_per_goal(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
 
 
 register_chart(ChartSpec("utveckling_per_kf_mal", "movement_trend_by_goal", _trend_per_goal, _trend_applies))
+
+
+def _assignment_statuses(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
+    from analysis.tables.assignments import STATUS_LABELS, STATUS_LEVELS
+
+    rows = frame.astype({"occasion": object, "level": object})
+    occasions = {o: Occasion.parse(o).label for o in sorted(set(rows["occasion"]), key=Occasion.parse)}
+    return stacked_shares(rows, "occasion", occasions, [(lv, STATUS_LABELS[lv]) for lv in STATUS_LEVELS],
+                          name="kf_uppdrag_status", title="KF-uppdragens status över mandatperioden",
+                          note=ctx.note, alt_subject="KF-uppdragens status vid varje delårsrapport och årsredovisning",
+                          example_data=ctx.example_data)
+
+
+def _has_assignments(frame: pd.DataFrame, ctx: ChartContext) -> bool:
+    return ctx.occasion.is_follow_up and len(frame) > 0 and int(frame["assignments"].max()) > 0
+
+
+register_chart(ChartSpec("kf_uppdrag_status", "assignment_status_counts", _assignment_statuses, _has_assignments))
+
+
+def _cooperation(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
+    names = ctx.catalogue.board_names
+    boards = {b: names[b] for b in ctx.catalogue.board_codes}
+    areas = frame["goal_area_codes"].astype(object).map(lambda a: f"Målområde {a}")
+    grid = pd.DataFrame({"row": frame["board_code"].astype(object), "column": frame["partner_code"].astype(object),
+                         "count": frame["contributions"], "hover": areas})
+    codes = {b: b for b in ctx.catalogue.board_codes}  # partners by code: the names do not fit above the grid
+    return count_matrix(grid, boards, codes, name="samverkan_mellan_namnder",
+                        title=f"Samverkan: bidrag som nämner en annan nämnd eller ett bolag – {ctx.occasion.label}",
+                        note=ctx.note, value_title="Bidrag", example_data=ctx.example_data)
+
+
+register_chart(ChartSpec("samverkan_mellan_namnder", "cooperation_matrix", _cooperation, lambda frame, ctx: len(frame) > 0))

@@ -16,7 +16,10 @@ from analysis.tables.goal_signal import LEVELS, NAME as WEIGHED_TOGETHER, RULE
 from analysis.tables.lessons import LESSONS
 from analysis.tables.registry import sheets
 from analysis.tables.trajectory import CHANGED
-from analysis.vocabulary import BOARD_STATUS_LABELS, BOARD_STATUSES, FILE_STATUS_LABELS, and_list, number, percent
+from analysis.catalogue import due_label
+from analysis.vocabulary import (
+    BOARD_STATUS_LABELS, BOARD_STATUSES, COMPLETED, DISCONTINUED, FILE_STATUS_LABELS, UNANSWERED, and_list, number, percent,
+)
 
 
 # --- display -----------------------------------------------------------------------
@@ -509,6 +512,100 @@ def planned_contributions_table(data: ReportData, goal_code: str) -> pd.DataFram
         "Hur bidraget förväntas leda till förflyttning": rows["expected_movement"].astype(object),
         "Planerat under året": rows["plan_year"].astype(object),
     }).reset_index(drop=True)
+
+
+# --- council assignments (KF-uppdrag) and cooperation ------------------------------------
+
+
+def assignments_table(data: ReportData) -> pd.DataFrame:
+    """Återrapportering av KF-uppdrag: every assignment reported at the occasion, with its
+    text, boards, due year, status now and at each earlier occasion, and every responsible
+    board's own comment. Overdue and unanswered assignments first, then in catalogue order."""
+    status = data.tables["assignment_status"].astype({"occasion": object, "assignment_id": object, "status": object})
+    now = status[status["occasion"] == data.occasion.code]
+    answers = data.tables["assignment_answers"].astype({"assignment_id": object})
+    names = data.catalogue.board_names
+    order = {a: i for i, a in enumerate(data.catalogue.assignments["assignment_id"])}
+    rows = sorted(now.to_dict("records"), key=lambda r: (not (r["overdue"] or r["status"] == UNANSWERED),
+                                                          order.get(r["assignment_id"], len(order))))
+    out: dict[str, list] = {"KF-uppdrag": [], "Ansvarig": [], "Deltar": [], "Ska vara klart": [],
+                            "Status": [], "Försenat": [], "Tidigare": [], "Nämndernas och bolagens kommentarer": []}
+    for r in rows:
+        a = r["assignment_id"]
+        earlier = status[(status["assignment_id"] == a) & (status["occasion"] != data.occasion.code) & status["answered"]]
+        mine = answers[answers["assignment_id"] == a]
+        out["KF-uppdrag"].append(f"{a} {r['text']}")
+        out["Ansvarig"].append(names.get(r["lead_board"], r["lead_board"]))
+        out["Deltar"].append(", ".join(names.get(b, b) for b in str(r["participating_boards"] or "").split(", ") if b) or "–")
+        out["Ska vara klart"].append(due_label(r["due_year"]))
+        said = r["status_label"]
+        if not r["answered"] and r["status"] != UNANSWERED:
+            said += f" (rapporterat i {Occasion.parse(str(r['finished_at'])).label})"
+        out["Status"].append(said)
+        out["Försenat"].append("Ja" if r["overdue"] else "Nej")
+        out["Tidigare"].append("; ".join(f"{_short_occasion(o)}: {lbl}" for o, lbl in
+                                         zip(earlier["occasion"], earlier["status_label"])) or "–")
+        out["Nämndernas och bolagens kommentarer"].append(" | ".join(
+            f"{n} ({role.lower()}): {c}" for n, role, c in zip(mine["board_name"], mine["role_label"], mine["comment"])
+            if isinstance(c, str)) or "–")
+    return pd.DataFrame(out)
+
+
+def assignment_summary(data: ReportData) -> str:
+    """The assignments at the occasion in one sentence: how many at each status, how many overdue."""
+    counts = data.tables["assignment_status_counts"]
+    here = counts[counts["occasion"].astype(object) == data.occasion.code]
+    if here.empty or int(here["assignments"].iloc[0]) == 0:
+        status = data.tables["assignment_status"]
+        n = int((status["occasion"].astype(object) == data.occasion.code).sum())
+        return f"{n} KF-uppdrag ges i budgeten." if n else "Inga KF-uppdrag."
+    parts = [f"{int(c)} {label.lower()}" for label, c in zip(here["level_label"], here["count"]) if c]
+    overdue = int(here["overdue"].sum())
+    return (f"{int(here['assignments'].iloc[0])} KF-uppdrag: {and_list(parts)}. "
+            f"{overdue} {'är försenat' if overdue == 1 else 'är försenade'} (inte slutförda fast året då de skulle vara "
+            "klara har passerat).")
+
+
+def assignment_period_outcome(data: ReportData) -> dict[str, list[str]]:
+    """At the period end: the assignments finished over the period, those dropped, and those
+    left unfinished (under way, not started or unanswered at the end)."""
+    status = data.tables["assignment_status"].astype({"occasion": object, "status": object})
+    end = status[status["occasion"] == data.occasion.code]
+    out: dict[str, list[str]] = {"Slutförda under perioden": [], "Avslutade utan att slutföras": [], "Inte slutförda": []}
+    for r in end.to_dict("records"):
+        what = f"{r['assignment_id']} {r['text']}"
+        if r["status"] == COMPLETED:
+            out["Slutförda under perioden"].append(f"{what} ({Occasion.parse(str(r['finished_at'])).label})")
+        elif r["status"] == DISCONTINUED:
+            out["Avslutade utan att slutföras"].append(f"{what} ({Occasion.parse(str(r['finished_at'])).label})")
+        else:
+            out["Inte slutförda"].append(f"{what} ({r['status_label'].lower()})")
+    return out
+
+
+def cooperation_paragraph(data: ReportData, goal_code: str) -> str:
+    """Samverkan for one KF goal: which boards name which partners on their contributions
+    to the goal, and which partners report a contribution of their own to it."""
+    rows = data.for_goal("cooperation", goal_code)
+    if rows.empty:
+        return "Inga bidrag till målet anger samverkan med andra nämnder eller bolag."
+    sentences = []
+    for board, mine in rows.groupby(rows["board_name"].astype(object), sort=False):
+        partners = list(dict.fromkeys(mine["partner_name"].astype(object)))
+        n = mine["contribution_id"].nunique()
+        sentences.append(f"{board} samverkar med {and_list(partners)} ({n} bidrag)")
+    pairs = rows.drop_duplicates(["board_code", "partner_code"])
+    own = pairs[pairs["partner_reports"].astype(bool)]["partner_name"].astype(object).unique().tolist()
+    without = sorted(set(pairs["partner_name"].astype(object)) - set(own))
+    outside = sorted(set(pairs.loc[~pairs["partner_responsible"].astype(bool), "partner_name"].astype(object)))
+    text = ". ".join(sentences) + "."
+    if own:
+        text += f" Av parterna rapporterar {and_list(sorted(own))} också egna bidrag till målet."
+    if without:
+        text += f" {and_list(without)} rapporterar inget eget bidrag till målet vid tillfället."
+    if outside:
+        text += f" {and_list(outside)} är inte ansvarig för målet enligt kommunfullmäktige."
+    return text
 
 
 def provenance_table(data: ReportData) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.vocabulary import percent
+from analysis.vocabulary import number, percent
 
 FONT = "Arial, Helvetica, sans-serif"
 SEPARATORS = ",\u00a0"  # decimal comma, no-break space between thousands
@@ -26,6 +26,8 @@ LEVEL_COLOURS = {
     "quantitative": "#0072B2", "qualitative": "#E69F00", "both": "#009E73",
     "followed_up": "#0072B2", "contribution_only": "#56B4E9", "no_contribution": "#E69F00", "rejected": "#D55E00",
     "missing": "#BBBBBB",
+    "not_started": "#E69F00", "ongoing": "#56B4E9", "completed": "#0072B2", "discontinued": "#D55E00",
+    "unanswered": "#BBBBBB",
 }
 PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
 LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
@@ -253,4 +255,40 @@ def heatmap(
     _layout(fig, title, note, example_data, height=max(320, 140 + 50 * len(rows)), legend_rows=0)
     alt_rows = [f"{rows[r]}: " + ", ".join(f"{columns[c]} {percent(grid.loc[r, c])}" for c in columns) for r in rows]
     alt = f"Värmekarta: {title}. " + ". ".join(alt_rows) + ". " + note
+    return _chart(name, title, fig, alt)
+
+
+def count_matrix(
+    frame: pd.DataFrame,
+    rows: dict[str, str],
+    columns: dict[str, str],
+    *,
+    name: str,
+    title: str,
+    note: str,
+    value_title: str,
+    example_data: bool,
+) -> Chart:
+    """A grid of counts with the count printed in every cell that has one (the colour only
+    repeats it) and `hover` text per cell. `frame` has columns row, column, count, hover;
+    rows and columns without any count are left out."""
+    import plotly.graph_objects as go
+
+    rows = {k: v for k, v in rows.items() if k in set(frame["row"])}
+    columns = {k: v for k, v in columns.items() if k in set(frame["column"])}
+    grid = frame.pivot_table(index="row", columns="column", values="count", aggfunc="sum").reindex(
+        index=list(rows), columns=list(columns))
+    hover = frame.pivot_table(index="row", columns="column", values="hover", aggfunc="first").reindex(
+        index=list(rows), columns=list(columns))
+    text = [[number(v, 0) if pd.notna(v) else "" for v in r] for r in grid.to_numpy()]
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(dtype=float), x=[columns[c] for c in columns], y=[rows[r] for r in rows], text=text,
+        texttemplate="%{text}", colorscale="Blues", zmin=0, customdata=hover.fillna("").to_numpy(dtype=object),
+        colorbar={"title": value_title}, xgap=1, ygap=1,
+        hovertemplate="%{y} → %{x}: %{text}<br>%{customdata}<extra></extra>",
+    ))
+    fig.update_layout(yaxis={"autorange": "reversed", "automargin": True}, xaxis={"side": "top", "automargin": True})
+    _layout(fig, title, note, example_data, height=max(360, 220 + 28 * len(rows)), legend_rows=0)
+    cells = [f"{rows[r]} med {columns[c]} {number(grid.loc[r, c], 0)}" for r in rows for c in columns if pd.notna(grid.loc[r, c])]
+    alt = f"Matris: {title}. " + "; ".join(cells) + ". " + note
     return _chart(name, title, fig, alt)

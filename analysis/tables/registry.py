@@ -186,7 +186,9 @@ def sheets(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 # --- the tables --------------------------------------------------------------------
 
-from analysis.tables import contribution_paths as _contribution_paths  # noqa: E402  (the registry is defined above)
+from analysis.tables import assignments as _assignments  # noqa: E402  (the registry is defined above)
+from analysis.tables import contribution_paths as _contribution_paths  # noqa: E402
+from analysis.tables import cooperation as _cooperation  # noqa: E402
 from analysis.tables import coverage as _coverage  # noqa: E402
 from analysis.tables import data_quality as _data_quality  # noqa: E402
 from analysis.tables import evidence as _evidence  # noqa: E402
@@ -302,4 +304,41 @@ register(AggregateTable(
     "lessons", _lessons.lessons, "Lärdomar inför nästa period",
     headers={"lesson": "Lärdom (kod)", "lesson_label": "Lärdom", "of": "Av", "evidence": "Underlag"},
     uses=("coverage", "human_rights_by_goal_area", "contribution_paths", "data_quality"),
+))
+
+ASSIGNMENT_FOLLOW_UPS = ("occasion", "board_code", "assignment_id", "status", "expected_completion", "comment")
+ASSIGNMENT_HEADERS = {"assignment_id": "Uppdrags-id", "status": "Status (kod)", "status_label": "Status",
+                      "expected_completion": "Förväntas vara klart", "comment": "Kommentar"}
+register(AggregateTable(
+    "assignment_status", _assignments.assignment_status, "KF-uppdrag",
+    headers={**ASSIGNMENT_HEADERS, "text": "KF-uppdrag", "lead_board": "Ansvarig nämnd/bolag",
+             "participating_boards": "Deltagande nämnder och bolag", "given_year": "Givet i budget",
+             "due_year": "Ska vara klart", "answered": "Besvarat vid tillfället", "finished_at": "Avslutat vid",
+             "overdue": "Försenat"},
+    reads={"submissions": SUBMISSIONS, "assignment_follow_ups": ASSIGNMENT_FOLLOW_UPS}, over_period=True,
+))
+register(AggregateTable(
+    "assignment_answers", _assignments.assignment_answers, "KF-uppdrag, svar",
+    headers={**ASSIGNMENT_HEADERS, "role": "Roll (kod)", "role_label": "Roll"},
+    reads={"submissions": SUBMISSIONS, "assignment_follow_ups": ASSIGNMENT_FOLLOW_UPS},
+))
+register(AggregateTable(
+    "assignment_status_counts", _assignments.assignment_status_counts, "KF-uppdrag per status",
+    headers={"level": "Status (kod)", "level_label": "Status", "overdue": "Varav försenade",
+             "assignments": "KF-uppdrag (antal)"},
+    uses=("assignment_status",), over_period=True,
+))
+register(AggregateTable(
+    "cooperation", _cooperation.cooperation, "Samverkan",
+    headers={"partner_code": "Samverkanspart (kod)", "partner_name": "Samverkanspart",
+             "partner_responsible": "Parten ansvarig för målet", "partner_submission_status": "Partens inlämning",
+             "partner_reports": "Parten har eget bidrag till målet"},
+    reads={"submissions": SUBMISSIONS, "contributions": (*CONTRIBUTIONS, "title", "partner_boards"),
+           "follow_ups": FOLLOW_UPS},
+))
+register(AggregateTable(
+    "cooperation_matrix", _cooperation.cooperation_matrix, "Samverkan mellan nämnder",
+    headers={"partner_code": "Samverkanspart (kod)", "partner_name": "Samverkanspart", "goals": "KF-mål (antal)",
+             "goal_area_codes": "Målområden"},
+    uses=("cooperation",),
 ))
