@@ -358,7 +358,10 @@ def test_the_check_sheet_changes_no_table_and_no_finding(catalogue, tmp_path):
     for name in a:
         left, right = a[name], b[name]
         drop = [c for c in left.columns if c in ("sha256", "submission", "file_modified")]
-        left, right = left.drop(columns=drop).reset_index(drop=True), right.drop(columns=drop).reset_index(drop=True)
+        left, right = left.drop(columns=drop), right.drop(columns=drop)
+        if name.startswith("staged/"):  # the reading cache is in file-hash order, and the hashes differ
+            left, right = (f.sort_values(list(f.columns), key=lambda c: c.astype(str)) for f in (left, right))
+        left, right = left.reset_index(drop=True), right.reset_index(drop=True)
         pd.testing.assert_frame_equal(left, right, check_like=True, obj=name)
     issues = a["validation_issues"]
     assert set(issues["severity"].astype(str)) == {"error", "warning"}

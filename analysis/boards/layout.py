@@ -119,14 +119,15 @@ INDICATOR_FIELDS: tuple[Field, ...] = (
 
 # The council assignments (KF-uppdrag) a board reports on at the occasion, one locked row
 # each (analysis.assignments says which); the board answers status, expected completion, comment.
+# Widths: 139 units in all, so that the sheet prints at 75 % or more (analysis.boards.paper).
 ASSIGNMENT_COLUMNS: tuple[Field, ...] = (
-    Field("assignment_id", "Uppdrags-id", "id", width=12),
-    Field("assignment_text", "KF-uppdrag", "shown", required=False, width=50),
-    Field("role", "Nämndens roll", "shown", required=False, width=12),
-    Field("due", "Ska vara klart", "shown", required=False, width=12),
-    Field("status", "Status", "scale:assignment_status", width=26),
-    Field("expected_completion", "Förväntas vara klart (år)", "int", required=False, width=14),
-    Field("comment", "Kommentar", required=False, width=60,
+    Field("assignment_id", "Uppdrags-id", "id", width=11),
+    Field("assignment_text", "KF-uppdrag", "shown", required=False, width=36),
+    Field("role", "Nämndens roll", "shown", required=False, width=10),
+    Field("due", "Ska vara klart", "shown", required=False, width=10),
+    Field("status", "Status", "scale:assignment_status", width=22),
+    Field("expected_completion", "Förväntas vara klart (år)", "int", required=False, width=10),
+    Field("comment", "Kommentar", required=False, width=40,
           help="Kort: vad har gjorts och vad återstår. Krävs när uppdraget avslutas utan att slutföras."),
 )
 ASSIGNMENT_FIELDS = tuple(f for f in ASSIGNMENT_COLUMNS if f.kind != "shown")
