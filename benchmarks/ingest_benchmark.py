@@ -57,13 +57,19 @@ print(json.dumps({"startup": t1 - t0, "ingest": t2 - t1, "cpu": c2 - c1, "accept
 
 
 def replicated_catalogue(copies: int) -> dict:
-    """The example catalogue with `copies` copies of every board (same responsibilities)."""
+    """The example catalogue with `copies` copies of every board (same responsibilities and
+    council assignments)."""
     raw = yaml.safe_load(SOURCE_CATALOGUE.read_text(encoding="utf-8"))
     boards = raw["boards"]
     raw["boards"] = [dict(b, code=f"{b['code']}{i:04d}", name=f"{b['name']} {i}") for i in range(copies) for b in boards]
     for goal in raw["goals"]:
         if goal["responsible"] != "alla":
             goal["responsible"] = [f"{code}{i:04d}" for i in range(copies) for code in goal["responsible"]]
+    # Each board copy has its own copy of the council assignments it is responsible for.
+    raw["assignments"] = [
+        dict(a, id=f"{a['id']}-{i:04d}", lead=f"{a['lead']}{i:04d}",
+             **({"participating": [f"{b}{i:04d}" for b in a["participating"]]} if a.get("participating") else {}))
+        for i in range(copies) for a in raw.get("assignments") or []]
     return raw
 
 

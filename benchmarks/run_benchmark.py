@@ -1,8 +1,10 @@
 """`malstyrning run` for one occasion of the example city:
 - cold (`--force` in a fresh process, no report or aggregates yet), split into start-up,
-  ingest, feedback, preparing the report data and charts, notebook, HTML, Excel and chart
-  export, against the unavoidable start-up: the interpreter with the libraries, a kernel
-  with the libraries, and one browser start for the chart export (target <= 1.6);
+  ingest, feedback, preparing the report data and charts, notebook, HTML, Excel, chart
+  export, the Word file and its PDF, against the unavoidable start-up: the interpreter
+  with the libraries, a kernel with the libraries, one browser start for the chart
+  export, and (where LibreOffice is installed, so the run makes the PDF) LibreOffice's own
+  start (target <= 1.6; issue 16: <= 1.5 with the PDF);
 - unchanged: the same run again, with nothing changed (target <= 10 % of cold);
 - judgement only: after the analysts changed the judgement file (target <= 60 % of cold).
 Each round measures all of them; ratios are of the medians, each round's own beside them.
@@ -52,6 +54,20 @@ with export.ChartBrowser() as browser, tempfile.TemporaryDirectory() as folder:
 """
 
 
+# LibreOffice's own start, as the run's PDF conversion starts it: a new profile of its own.
+LIBREOFFICE = r"""
+import shutil, subprocess, tempfile, time
+from pathlib import Path
+from analysis.report.pdf import soffice
+profile = Path(tempfile.mkdtemp())
+start = time.perf_counter()
+subprocess.run([soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--terminate_after_init"],
+               check=True, capture_output=True, timeout=120)
+print(time.perf_counter() - start)
+shutil.rmtree(profile, ignore_errors=True)
+"""
+
+
 def timed(command: list[str], **kwargs) -> float:
     start = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True, **kwargs)
@@ -80,11 +96,14 @@ def cold(root: Path, occasion: str) -> dict[str, float]:
     total, _ = run(root, occasion, "--force")
     log = (root / "reports" / occasion / "malstyrning.log").read_text(encoding="utf-8")
     steps = {k: float(v) for k, v in re.findall(r"(\w+) (\d+\.\d+)", log.split("Tider (s):")[-1].splitlines()[0])}
-    # The Excel workbook is written in this process while the notebook runs in the kernel
-    # and the charts in the browser: the notebook is on the critical path, and the charts
-    # where they take longer (counted in "start-up and other" then).
-    parallel = ("excel", "charts")
-    steps["start-up and other"] = total - sum(v for k, v in steps.items() if k not in parallel)
+    # The report's outputs are made side by side: the notebook (then its HTML) in the
+    # kernel, and the charts in the browser (then the Word file's pictures and its PDF
+    # in LibreOffice); the Excel workbook and the Word file's text are written meanwhile.
+    # Whichever chain takes longer is on the critical path.
+    # ("pdf" runs from LibreOffice's start, at the beginning of the outputs, to the PDF.)
+    chains = (steps.get("notebook", 0) + steps.get("html", 0), steps.get("charts", 0) + steps.get("docx", 0),
+              steps.get("pdf", 0))
+    steps["start-up and other"] = total - sum(steps.get(k, 0) for k in ("ingest", "feedback", "prepare")) - max(chains)
     steps["total"] = total
     return steps
 
@@ -124,6 +143,8 @@ def main() -> None:
                 "kernel + libraries": reported([sys.executable, "-c", KERNEL], cwd=ROOT),
                 "browser start + 1 export": reported([sys.executable, "-c", BROWSER], cwd=ROOT),
             }
+            if shutil.which("soffice"):  # the run makes the PDF only where LibreOffice is installed
+                floor["LibreOffice start"] = reported([sys.executable, "-c", LIBREOFFICE], cwd=ROOT)
             steps = cold(root, args.occasion)
             unchanged, said = run(root, args.occasion)
             if "Inget har ändrats" not in said:
@@ -143,7 +164,7 @@ def main() -> None:
     for k, v in unavoidable.items():
         print(f"  {k:<26} {v:6.2f} s")
     print(f"  {'sum':<26} {floor_s:6.2f} s")
-    print(f"ratio cold / unavoidable = {steps['total'] / floor_s:.2f} (target <= 1.6)")
+    print(f"ratio cold / unavoidable = {steps['total'] / floor_s:.2f} (target <= 1.6; with the PDF, <= 1.5)")
     print(f"  per round: {' '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f})")
     for k, target in (("unchanged", 0.10), ("judgement only", 0.60)):
         per_round = sorted(r[k] / c["total"] for _, c, r in rounds)

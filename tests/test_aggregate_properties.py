@@ -71,7 +71,7 @@ def cities(draw) -> dict[str, pd.DataFrame]:
         "submissions": pd.DataFrame(subs, columns=["occasion", "board_code", "status", "submitted_on"]).assign(
             file_modified=lambda f: f["submitted_on"]),
         "contributions": pd.DataFrame(contrib, columns=["occasion", "board_code", "contribution_id", "goal_code"]).assign(
-            title="Bidrag", expected_movement="Fler nås."),
+            title="Bidrag", expected_movement="Fler nås.", partner_boards=None),
         "follow_ups": pd.DataFrame(follow, columns=["occasion", "board_code", "contribution_id", "goal_code", "movement",
                                                     "outlook", "reached", "evidence_type"]).assign(title=None, analysis="Text."),
         "human_rights": pd.DataFrame(hr, columns=["occasion", "board_code", "scope", "contribution_id", "theme", "consideration"]).assign(
