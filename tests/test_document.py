@@ -159,7 +159,7 @@ def test_the_executive_boards_text_stands_at_the_head_of_each_section(council, c
 def test_every_exported_chart_is_one_picture_with_its_alt_text(council):
     _, folder, document = council
     pngs = sorted((folder / "diagram").glob("*.png"))
-    assert len(pngs) == 10  # every chart of the period end
+    assert len(pngs) == 12  # every chart of the period end (council assignments and cooperation included)
     properties = list(document.element.body.iter(qn("wp:docPr")))
     assert len(document.inline_shapes) == len(properties) == len(pngs)
     by_name = {p.get("name"): p for p in properties}

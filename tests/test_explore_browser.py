@@ -38,10 +38,10 @@ def test_the_exploration_notebook_works_in_jupyterlab(example_city, tmp_path):
         seconds = run_all_cells(page, base, token)
         print(f"utforska.ipynb: {seconds:.1f} s från öppning till sista cellen")
         page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 6", timeout=120_000)
-        assert page.locator(".widget-dropdown").count() == 6
+        assert page.locator(".widget-dropdown").count() == 7  # six filters and the council assignment
         assert page.locator(".widget-text input").count() == 1
         assert page.locator("table.dataTable").count() >= 6
-        assert page.locator("button", has_text="Spara till Excel och PNG").count() == 6
+        assert page.locator("button", has_text="Spara till Excel och PNG").count() == 7  # one per view
 
         before = _figure_data(page, 0)
         area = page.locator(".widget-dropdown", has_text="Målområde").locator("select")
