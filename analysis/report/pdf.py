@@ -45,11 +45,13 @@ Sub Convert
   For i = 0 To indexes.getCount() - 1
     indexes.getByIndex(i).update()
   Next i
-  Dim options(1) As New com.sun.star.beans.PropertyValue
+  Dim options(2) As New com.sun.star.beans.PropertyValue
   options(0).Name = &quot;UseTaggedPDF&quot;
   options(0).Value = True
   options(1).Name = &quot;ExportBookmarks&quot;
   options(1).Value = True
+  options(2).Name = &quot;ReduceImageResolution&quot;
+  options(2).Value = False
   Dim store(1) As New com.sun.star.beans.PropertyValue
   store(0).Name = &quot;FilterName&quot;
   store(0).Value = &quot;writer_pdf_Export&quot;
