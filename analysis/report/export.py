@@ -181,18 +181,22 @@ def chart_files(name: str, folder: Path) -> ChartFile:
 
 
 def export_charts(charts: Iterable, folder: Path, browser: Callable[[], ChartBrowser] | ChartBrowser,
-                  earlier: Mapping[str, str] | None = None, earlier_folder: Path | None = None) -> tuple[list[ChartFile], dict[str, str]]:
+                  earlier: Mapping[str, str] | None = None, earlier_folder: Path | None = None,
+                  on_pngs: Callable[[], None] | None = None) -> tuple[list[ChartFile], dict[str, str]]:
     """Write `<name>.png`, `<name>.svg` and `<name>.alt.txt` for each chart (objects with
     name, figure and alt_text) into `folder`, and return them with each chart's digest.
     A chart whose digest is in `earlier` (those of the files in `earlier_folder`) is
     copied from there instead of drawn again; the browser (or the function that starts
-    it) is asked for only when something must be drawn. Files are written beside their
-    targets and renamed into place only when every image succeeded."""
+    it) is asked for only when something must be drawn. The PNG files come first, and
+    `on_pngs` is called once they are all in place (the council document needs them, the
+    SVG files can follow). Images are written beside their targets and renamed into
+    place; when anything fails, none of the files is left."""
     folder.mkdir(parents=True, exist_ok=True)
     earlier = earlier or {}
     made: list[tuple] = []
     copied: list[tuple] = []
-    jobs: list[dict] = []
+    png_jobs: list[dict] = []
+    svg_jobs: list[dict] = []
     digests: dict[str, str] = {}
     files: list[ChartFile] = []
     for chart in charts:
@@ -207,23 +211,32 @@ def export_charts(charts: Iterable, folder: Path, browser: Callable[[], ChartBro
         made.append((chart, out))
         width = chart.figure.layout.width or 900
         height = chart.figure.layout.height or 500
-        jobs.append({"figure": figure, "path": f"{out.png}.tmp.png",
-                     "options": {"format": "png", "scale": PNG_WIDTH_PX / width, "width": width, "height": height}})
-        jobs.append({"figure": figure, "path": f"{out.svg}.tmp.svg", "options": {"format": "svg", "width": width, "height": height}})
-    if jobs:
-        drawer = browser() if callable(browser) else browser
-        try:
-            drawer.write(jobs)
-        except BaseException:
-            for _, out in made:
-                Path(f"{out.png}.tmp.png").unlink(missing_ok=True)
-                Path(f"{out.svg}.tmp.svg").unlink(missing_ok=True)
-            raise
+        png_jobs.append({"figure": figure, "path": f"{out.png}.tmp.png",
+                         "options": {"format": "png", "scale": PNG_WIDTH_PX / width, "width": width, "height": height}})
+        svg_jobs.append({"figure": figure, "path": f"{out.svg}.tmp.svg",
+                         "options": {"format": "svg", "width": width, "height": height}})
+    try:
+        drawer = (browser() if callable(browser) else browser) if made else None
+        if drawer is not None:
+            drawer.write(png_jobs)
+        for chart, out in made:
+            os.replace(f"{out.png}.tmp.png", out.png)
+        for chart, out in copied:
+            shutil.copyfile(earlier_folder / out.png.name, out.png)
+        if on_pngs is not None:
+            on_pngs()
+        if drawer is not None:
+            drawer.write(svg_jobs)
+    except BaseException:
+        for _, out in made:
+            for path in (Path(f"{out.png}.tmp.png"), Path(f"{out.svg}.tmp.svg"), out.png):
+                path.unlink(missing_ok=True)
+        for _, out in copied:
+            out.png.unlink(missing_ok=True)
+        raise
     for chart, out in made:
-        os.replace(f"{out.png}.tmp.png", out.png)
         os.replace(f"{out.svg}.tmp.svg", out.svg)
     for chart, out in copied:
-        shutil.copyfile(earlier_folder / out.png.name, out.png)
         shutil.copyfile(earlier_folder / out.svg.name, out.svg)
     for chart, out in (*made, *copied):
         out.alt.write_text(chart.alt_text + "\n", encoding="utf-8")

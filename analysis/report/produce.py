@@ -22,7 +22,7 @@ import datetime as dt
 import os
 import pickle
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -192,8 +192,9 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
         try:
             with ThreadPoolExecutor(max_workers=3) as pool:
                 digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
+                pngs: Future = Future()  # the council document's pictures: drawn before the SVG files
                 exported = pool.submit(_timed, export_charts, prepared.charts, out / "diagram", engines.browser,
-                                       digests_before, earlier / "diagram")
+                                       digests_before, earlier / "diagram", lambda: pngs.set_result(None))
                 with bundle.open("wb") as handle:
                     pickle.dump({"data": data, "charts": {c.name: c.shown() for c in prepared.charts},
                                  "declared": list(CHARTS)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -205,10 +206,13 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                 report_html.warm()
                 (document, add_pictures), text_s = _timed(council_document_text, data, prepared.charts,
                                                           out / "diagram", template)
-                (files, digests), seconds["charts"] = exported.result()
+                wait([pngs, exported], return_when=FIRST_COMPLETED)
+                if not pngs.done():
+                    exported.result()  # the export failed before its PNG files were made: raises
                 _, pictures_s = _timed(write_council_document, document, add_pictures, staged.with_suffix(".docx"))
                 seconds["docx"] = text_s + pictures_s
                 pdf = pool.submit(_finish_pdf, conversion, notes) if conversion is not None else None
+                (files, digests), seconds["charts"] = exported.result()
                 _, seconds["notebook"] = notebook.result()
                 html, seconds["html"] = _timed(report_html.notebook_html, staged.with_suffix(".ipynb"), data.title)
                 staged.with_suffix(".html").write_text(html, encoding="utf-8")
