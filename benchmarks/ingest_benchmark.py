@@ -65,11 +65,12 @@ def replicated_catalogue(copies: int) -> dict:
     for goal in raw["goals"]:
         if goal["responsible"] != "alla":
             goal["responsible"] = [f"{code}{i:04d}" for i in range(copies) for code in goal["responsible"]]
-    # Each board copy has its own copy of the council assignments it is responsible for.
-    raw["assignments"] = [
-        dict(a, id=f"{a['id']}-{i:04d}", lead=f"{a['lead']}{i:04d}",
-             **({"participating": [f"{b}{i:04d}" for b in a["participating"]]} if a.get("participating") else {}))
-        for i in range(copies) for a in raw.get("assignments") or []]
+    # Every copy of a board answers the same council assignments (the workbooks list them by
+    # id): the first copy leads, the other copies take part.
+    for a in raw.get("assignments") or []:
+        a["participating"] = [f"{a['lead']}{i:04d}" for i in range(1, copies)] + \
+            [f"{b}{i:04d}" for i in range(copies) for b in a.get("participating") or []]
+        a["lead"] = f"{a['lead']}0000"
     return raw
 
 

@@ -200,10 +200,10 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                                  "declared": list(CHARTS)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
                                        parameters, engines.kernel, out / FAILED)
-                _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
-                # While the kernel runs the notebook and the browser draws: the HTML template,
-                # and the council document's text (its pictures go in once drawn).
-                report_html.warm()
+                # The longest chain goes first: the council document's text while the browser
+                # draws, its pictures once the PNG files are there, then LibreOffice's PDF. The
+                # Excel workbook and the HTML template are made while LibreOffice converts and
+                # the kernel runs the notebook.
                 (document, add_pictures), text_s = _timed(council_document_text, data, prepared.charts,
                                                           out / "diagram", template)
                 wait([pngs, exported], return_when=FIRST_COMPLETED)
@@ -212,6 +212,8 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                 _, pictures_s = _timed(write_council_document, document, add_pictures, staged.with_suffix(".docx"))
                 seconds["docx"] = text_s + pictures_s
                 pdf = pool.submit(_finish_pdf, conversion, notes) if conversion is not None else None
+                _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
+                report_html.warm()
                 (files, digests), seconds["charts"] = exported.result()
                 _, seconds["notebook"] = notebook.result()
                 html, seconds["html"] = _timed(report_html.notebook_html, staged.with_suffix(".ipynb"), data.title)
