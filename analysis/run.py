@@ -34,6 +34,7 @@ class Plan:
     ingest: bool
     report: bool
     reason: str
+    charts: bool = True  # the charts may have changed (their data or the code did): start the browser ahead
 
 
 def plan(paths: Paths, occasion: Occasion, force: bool = False) -> Plan:
@@ -51,8 +52,10 @@ def plan(paths: Paths, occasion: Occasion, force: bool = False) -> Plan:
     from analysis.report.pdf import soffice
 
     files = REPORT_FILES + ((PDF_FILE,) if soffice() else ())
-    if not same(read_stamp(folder / REPORT_STAMP), expected) or not all((folder / name).exists() for name in files):
-        return Plan(False, True, "bedömningsfilen eller rapportens filer har ändrats")
+    stamp = read_stamp(folder / REPORT_STAMP) or {}
+    if not same(stamp, expected) or not all((folder / name).exists() for name in files):
+        data_changed = any(stamp.get(k) != expected[k] for k in ("aggregates", "catalogues", "code"))
+        return Plan(False, True, "bedömningsfilen eller rapportens filer har ändrats", charts=data_changed)
     return Plan(False, False, "inget har ändrats")
 
 
@@ -130,9 +133,10 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
 
     catalogues = load_catalogues(paths.reference)  # a broken catalogue is refused before anything starts
     # The kernel starts once this process has its own modules, and the browser too when
-    # there is an ingestion to start beside: it keeps one core busy and they take the
-    # other. (With the report alone, the browser starts only if a chart has changed.)
-    with ReportEngines(paths.report_for(occasion.code), start_browser=todo.ingest) as engines:
+    # the charts' data or code may have changed (an ingestion, new aggregates): it starts
+    # beside the work before the charts. When only the judgement file or the report's
+    # files changed, the browser starts only if a chart turns out to have changed.
+    with ReportEngines(paths.report_for(occasion.code), start_browser=todo.ingest or todo.charts) as engines:
         steps: dict[str, float] = {}
         if todo.ingest:
             from analysis.checks.feedback import write_feedback
