@@ -114,3 +114,15 @@ def write_submission(catalogue, paths: Paths, occasion: str, board: str, name: s
     path = paths.raw_for(occasion) / (name or f"{board}.xlsx")
     save_workbook(wb, path)
     return path
+
+
+def board_file(paths, occasion: str, board: str) -> Path:
+    """The example workbook of `board` at `occasion` (found by the board code on its details sheet)."""
+    import openpyxl
+
+    from analysis.boards.layout import DETAILS_SHEET
+
+    for path in sorted(paths.raw_for(occasion).glob("*.xlsx")):
+        if openpyxl.load_workbook(path, read_only=True)[DETAILS_SHEET]["B3"].value == board:
+            return path
+    raise LookupError(board)

@@ -8,11 +8,8 @@ markup in a Word document."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -28,11 +25,11 @@ from docx.oxml.ns import qn
 
 from analysis.catalogue import load_catalogue
 from analysis.cli import main
-from analysis.config import REPOSITORY_ROOT, Paths
+from analysis.config import REPOSITORY_ROOT
 from analysis.errors import ReportFailed
-from analysis.boards.layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
+from analysis.boards.layout import FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
 
-from conftest import CATALOGUE_FILE, copy_data, fill_judgement
+from conftest import CATALOGUE_FILE, board_file, copy_data, fill_judgement
 
 OCCASION = "2026-ar"
 HOSTILE = 'Se { PAGE } och =HYPERLINK("http://x") samt <b>x</b> och {PAGE}.'
@@ -46,19 +43,12 @@ HAS_SOFFICE = shutil.which("soffice") is not None
 NO_SOFFICE = "LibreOffice (soffice) is not installed here; `make setup` installs it"
 
 
-def _board_file(paths: Paths, board: str) -> Path:
-    for path in sorted(paths.raw_for(OCCASION).glob("*.xlsx")):
-        if openpyxl.load_workbook(path, read_only=True)[DETAILS_SHEET]["B3"].value == board:
-            return path
-    raise LookupError(board)
-
-
 @pytest.fixture(scope="module")
 def council(example_city, tmp_path_factory):
     """The period end's report after GRN's first analysis text got HOSTILE and the
     executive board filled in its judgement file at every level."""
     paths = copy_data(example_city, tmp_path_factory.mktemp("council"))
-    path = _board_file(paths, "GRN")
+    path = board_file(paths, OCCASION, "GRN")
     wb = openpyxl.load_workbook(path)
     ws = wb[FOLLOW_UPS_SHEET]
     column = next(c.column for c in ws[HEADER_ROW] if c.value == "Analys")

@@ -28,19 +28,12 @@ from analysis.report.content import goal_indicator_table, html_table
 from analysis.report.produce import load_report
 from analysis.tables.registry import TABLES
 from analysis.report.notebook import REPORT_NOTEBOOK, ReportFailed, check_parameters
-from analysis.boards.layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
+from analysis.boards.layout import FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
 
-from conftest import aggregates_folder, fill_judgement
+from conftest import aggregates_folder, board_file, fill_judgement
 
 OCCASION = "2026-ar"  # the period end: the richest report
 MARKUP = '<b>fet</b><img src=x onerror="document.title=\'XSS\'"><script>document.title="XSS"</script>'
-
-
-def _board_file(paths: Paths, occasion: str, board: str) -> Path:
-    for path in sorted(paths.raw_for(occasion).glob("*.xlsx")):
-        if openpyxl.load_workbook(path, read_only=True)[DETAILS_SHEET]["B3"].value == board:
-            return path
-    raise LookupError(board)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +43,7 @@ def city(example_city, tmp_path_factory):
     root = tmp_path_factory.mktemp("report_city")
     shutil.copytree(example_city.root / "data", root / "data", symlinks=True)
     paths = Paths.at(root)
-    path = _board_file(paths, OCCASION, "GRN")
+    path = board_file(paths, OCCASION, "GRN")
     wb = openpyxl.load_workbook(path)
     ws = wb[FOLLOW_UPS_SHEET]
     column = next(c.column for c in ws[HEADER_ROW] if c.value == "Analys")
@@ -59,7 +52,7 @@ def city(example_city, tmp_path_factory):
     wb.save(paths.raw_for(OCCASION) / "GRN uppdaterad.xlsx")
     # And a council assignment's comment with markup, at the period end and the interim report before it.
     for occasion in (OCCASION, "2026-delar"):
-        path = _board_file(paths, occasion, "KN")
+        path = board_file(paths, occasion, "KN")
         wb = openpyxl.load_workbook(path)
         ws = wb["KF-uppdrag"]
         column = next(c.column for c in ws[HEADER_ROW] if c.value == "Kommentar")
@@ -408,7 +401,7 @@ def test_after_a_new_ingestion_the_report_sees_the_new_tables(example_city, tmp_
     rejected = load_report_data(root, OCCASION).tables["coverage"]
     assert set(rejected.loc[rejected["board_code"].astype(object) == "FSKN", "submission_status"].astype(object)) == {"rejected"}
 
-    path = _board_file(paths, OCCASION, "FSKN")
+    path = board_file(paths, OCCASION, "FSKN")
     wb = openpyxl.load_workbook(path)
     assert wb[FOLLOW_UPS_SHEET]["D4"].value == "Bra"
     wb[FOLLOW_UPS_SHEET]["D4"].value = "Ingen förflyttning"

@@ -23,7 +23,7 @@ from analysis.catalogue import Catalogue
 from analysis.excel import save_workbook, set_value
 from analysis.occasion import Occasion
 from analysis.boards.template import build_template, fit_rows, goal_choice
-from analysis.vocabulary import COMPLETED, DISCONTINUED, FINISHED_STATUSES, LEAD, NOT_STARTED, ONGOING
+from analysis.vocabulary import COMPLETED, DISCONTINUED, FINISHED_STATUSES, NOT_STARTED, ONGOING
 from analysis.boards.layout import (
     ASSIGNMENT_COLUMNS,
     ASSIGNMENTS_SHEET,
