@@ -136,7 +136,8 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
     # the charts' data or code may have changed (an ingestion, new aggregates): it starts
     # beside the work before the charts. When only the judgement file or the report's
     # files changed, the browser starts only if a chart turns out to have changed.
-    with ReportEngines(paths.report_for(occasion.code), start_browser=todo.ingest or todo.charts) as engines:
+    with ReportEngines(paths.report_for(occasion.code), start_browser=todo.ingest or todo.charts,
+                       warm_up=paths.report_template) as engines:
         steps: dict[str, float] = {}
         if todo.ingest:
             from analysis.checks.feedback import write_feedback

@@ -93,7 +93,7 @@ def test_the_images_are_plotly_s_own_at_print_resolution(tmp_path):
         first, _ = export_charts([_chart()], tmp_path / "a", browser)
         again, _ = export_charts([_chart()], tmp_path / "b", browser)
     width, height = struct.unpack(">II", first[0].png.read_bytes()[16:24])
-    assert (width, height) == (2400, round(500 * 2400 / 900))
+    assert (width, height) == (1890, round(500 * 1890 / 900))
     svg = first[0].svg.read_text(encoding="utf-8")
     assert svg.startswith("<svg") and 'width="900" height="500"' in svg
     assert first[0].png.read_bytes() == again[0].png.read_bytes()

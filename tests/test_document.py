@@ -9,6 +9,7 @@ markup in a Word document."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -367,29 +368,75 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_a_hung_conversion_is_stopped_and_nothing_is_left_behind(tmp_path, monkeypatch):
-    from analysis.report import pdf
-
+def _fake_soffice(tmp_path: Path, start_hangs: bool) -> tuple[Path, Path]:
+    """A LibreOffice that hangs (in a child process too): at its first start (making the
+    profile) or only at the second, the one that would convert. The start that hangs notes
+    its pids and its third argument."""
     pids = tmp_path / "pids"
     fake = tmp_path / "soffice"
-    fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $! >> {pids}\necho $$ >> {pids}\nsleep 300\n")
+    first = ("" if start_hangs else
+             'if [ "$3" = "--terminate_after_init" ]; then\n'
+             '  profile="${1#-env:UserInstallation=file://}"\n'
+             '  mkdir -p "$profile/user/basic/Standard"\n'
+             "  echo '<library:library library:name=\"Standard\"></library:library>' > \"$profile/user/basic/Standard/script.xlb\"\n"
+             "  exit 0\n"
+             "fi\n")
+    fake.write_text(f'#!/bin/sh\n{first}echo "$3" > {tmp_path / "hung"}\n'
+                    f"sleep 300 &\necho $! >> {pids}\necho $$ >> {pids}\nsleep 300\n")
     fake.chmod(0o755)
+    return fake, pids
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("start_hangs", [False, True], ids=["conversion-hangs", "start-hangs"])
+def test_a_hung_libreoffice_is_stopped_and_nothing_is_left_behind(tmp_path, monkeypatch, start_hangs):
+    from analysis.report import pdf
+
+    fake, pids = _fake_soffice(tmp_path, start_hangs)
     monkeypatch.setenv("MALSTYRNING_SOFFICE", str(fake))
     monkeypatch.setattr(pdf, "TIMEOUT_S", 2)
     source = tmp_path / "a.docx"
     source.write_bytes(b"x")
     started = time.monotonic()
-    conversion = pdf.start_pdf(source, tmp_path / "a.pdf")
+    converter = pdf.start_converter()
+    converter.convert(source, tmp_path / "a.pdf")
     with pytest.raises(pdf.PdfFailed, match="blev inte klar med PDF-versionen på 2 s och stoppades"):
-        conversion.wait()
+        converter.wait()
     assert time.monotonic() - started < 30
     for _ in range(50):
         if not any(_alive(int(p)) for p in pids.read_text().split()):
             break
         time.sleep(0.1)
-    assert len(pids.read_text().split()) == 2 and not any(_alive(int(p)) for p in pids.read_text().split())
-    assert not conversion.profile.exists() and not (tmp_path / "a.pdf").exists()
+    assert (tmp_path / "hung").read_text().strip() == ("--terminate_after_init" if start_hangs else "--invisible")
+    assert len(pids.read_text().split()) == 2
+    assert not any(_alive(int(p)) for p in pids.read_text().split())
+    assert not converter.profile.exists() and not (tmp_path / "a.pdf").exists()
+
+
+@pytest.mark.skipif(not HAS_SOFFICE or not Path("/proc/self/stat").exists(), reason=NO_SOFFICE)
+def test_libreoffice_started_ahead_ends_when_the_run_is_killed(tmp_path):
+    """A run killed while LibreOffice waits for the Word file (during the ingestion, say)
+    leaves no LibreOffice behind: the macro sees its starter gone."""
+    script = ("import os, sys, time\nfrom analysis.report.pdf import start_converter\n"
+              "converter = start_converter()\nconverter.starting.join()\ntime.sleep(3)\n"
+              "print(converter.process.pid, flush=True)\nos._exit(0)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPOSITORY_ROOT, capture_output=True, text=True,
+                          timeout=120, check=True)
+    group = int(done.stdout.split()[-1])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        members = [pid for pid in os.listdir("/proc") if pid.isdigit() and _group(pid) == group]
+        if not any(_alive(int(pid)) for pid in members):
+            break
+        time.sleep(0.1)
+    assert not any(_alive(int(pid)) for pid in members), members
+
+
+def _group(pid: str) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 @pytest.mark.skipif(not HAS_SOFFICE, reason=NO_SOFFICE)

@@ -254,7 +254,7 @@ def test_charts_are_exported_with_alt_texts(city):
         text = alt.read_text(encoding="utf-8")
         assert "Underlag: godkända inlämningar från" in text and len(text) > 80
         width = int.from_bytes(png.read_bytes()[16:20], "big")
-        assert width == 2400, (png.name, width)  # print resolution: 300 dpi over 8 inches
+        assert width == round(300 * 160 / 25.4), (png.name, width)  # 300 dpi over the A4 text width (160 mm)
         assert "Exempeldata" in svg.read_text(encoding="utf-8")
 
 

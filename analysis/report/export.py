@@ -22,7 +22,7 @@ from pathlib import Path
 
 from analysis.errors import ReportFailed, UsageError
 
-PNG_WIDTH_PX = 2400  # print resolution: 300 dpi over 8 inches, wider than an A4 page's text
+PNG_WIDTH_PX = 1890  # print resolution: 300 dpi over the council document's text width (A4, 160 mm: 1889.8 px)
 CLOSE_TIMEOUT_S = 30
 OPEN_TIMEOUT_S = 60  # a normal start takes 1-3 s
 OPEN_ATTEMPTS = 2

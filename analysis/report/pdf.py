@@ -1,18 +1,22 @@
 """The council document as PDF: the Word file converted by LibreOffice in headless mode,
 beside the report's other output steps.
 
-Each conversion has a LibreOffice profile of its own (a temporary folder, removed after),
-so it never meets a LibreOffice the user has open or another run's. The profile gets a
-small Basic macro, which LibreOffice runs from its command line: it opens the document
+LibreOffice is started ahead, with the report's kernel and browser, and waits: its own
+start and the first opening of a Word file (filters, fonts) are then done while the run
+ingests and computes, and only the conversion itself is left for when the Word file is
+written. Each converter has a LibreOffice profile of its own (a temporary folder, removed
+after), so it never meets a LibreOffice the user has open or another run's. The profile
+gets a small Basic macro, which LibreOffice runs from its command line: it waits for the
+Word file to appear in the profile's inbox (handed over whole, by a rename), opens it
 hidden, updates its table of contents (a plain `--convert-to` would print the field's
 placeholder), and exports a tagged PDF (headings, alt texts and the document language
-carried over) with bookmarks. The macro reads the two paths from the environment, so no
-path is ever spliced into a command.
+carried over) with bookmarks. The macro reads its paths from the environment, so no path
+is ever spliced into a command; it gives up when the process that started it is gone.
 
 LibreOffice runs in a process group of its own: a conversion that has not finished within
-`TIMEOUT_S` (or a run that fails meanwhile) is stopped by ending the whole group, so no
-LibreOffice is ever left behind. When LibreOffice is not installed the report is made
-without the PDF, and the run says so once."""
+`TIMEOUT_S` of the handover (or a run that fails meanwhile) is stopped by ending the whole
+group, so no LibreOffice is ever left behind. When LibreOffice is not installed the report
+is made without the PDF, and the run says so once."""
 
 from __future__ import annotations
 
@@ -21,17 +25,21 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-TIMEOUT_S = float(os.environ.get("MALSTYRNING_PDF_TIDSGRANS_S", "180"))  # a normal conversion takes 1-3 s
-SOURCE_VARIABLE, TARGET_VARIABLE = "MALSTYRNING_PDF_KALLA", "MALSTYRNING_PDF_MAL"
+TIMEOUT_S = float(os.environ.get("MALSTYRNING_PDF_TIDSGRANS_S", "180"))  # a normal conversion takes 2-5 s
+INBOX_VARIABLE, OUTBOX_VARIABLE, PARENT_VARIABLE, WARM_VARIABLE = (
+    "MALSTYRNING_PDF_KALLA", "MALSTYRNING_PDF_MAL", "MALSTYRNING_PDF_FORALDER", "MALSTYRNING_PDF_UPPVARMNING")
 MODULE = "Malstyrning"
 INSTALL_HINT = "Kör 'make setup' (installerar LibreOffice) eller sätt MALSTYRNING_SOFFICE till programmet soffice."
 
 # The Basic macro (a module of the profile's Standard library). Any error ends LibreOffice
-# without a PDF, which the caller reports.
+# without a PDF, which the caller reports. It first opens and closes the warm-up document
+# (the office's Word template), then waits for the inbox's file, checking every 50 ms that
+# the process that started it still lives (Linux's /proc; elsewhere it waits for the file).
 MACRO = f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
 <script:module xmlns:script="http://openoffice.org/2000/script" script:name="{MODULE}" script:language="StarBasic">
@@ -40,7 +48,18 @@ Sub Convert
   Dim load(0) As New com.sun.star.beans.PropertyValue
   load(0).Name = &quot;Hidden&quot;
   load(0).Value = True
-  doc = StarDesktop.loadComponentFromURL(ConvertToURL(Environ(&quot;{SOURCE_VARIABLE}&quot;)), &quot;_blank&quot;, 0, load())
+  If Environ(&quot;{WARM_VARIABLE}&quot;) &lt;&gt; &quot;&quot; Then
+    warm = StarDesktop.loadComponentFromURL(ConvertToURL(Environ(&quot;{WARM_VARIABLE}&quot;)), &quot;_blank&quot;, 0, load())
+    warm.close(True)
+  End If
+  source = ConvertToURL(Environ(&quot;{INBOX_VARIABLE}&quot;))
+  starter = ConvertToURL(&quot;/proc/&quot; &amp; Environ(&quot;{PARENT_VARIABLE}&quot;))
+  watch = FileExists(starter)
+  Do While Not FileExists(source)
+    If watch And Not FileExists(starter) Then GoTo Failed
+    Wait 50
+  Loop
+  doc = StarDesktop.loadComponentFromURL(source, &quot;_blank&quot;, 0, load())
   indexes = doc.getDocumentIndexes()
   For i = 0 To indexes.getCount() - 1
     indexes.getByIndex(i).update()
@@ -57,7 +76,7 @@ Sub Convert
   store(0).Value = &quot;writer_pdf_Export&quot;
   store(1).Name = &quot;FilterData&quot;
   store(1).Value = options()
-  doc.storeToURL(ConvertToURL(Environ(&quot;{TARGET_VARIABLE}&quot;)), store())
+  doc.storeToURL(ConvertToURL(Environ(&quot;{OUTBOX_VARIABLE}&quot;)), store())
   doc.close(True)
 Failed:
   StarDesktop.terminate()
@@ -79,57 +98,97 @@ def soffice() -> str | None:
 
 
 @dataclass
-class PdfConversion:
-    """One conversion of `source` into `target` (see `start_pdf`), in two LibreOffice
-    starts: the first makes the new profile (and replaces its Basic libraries while doing
-    so), the second, with the macro installed, converts."""
+class PdfConverter:
+    """LibreOffice started ahead (`start_converter`): it makes its profile, installs the
+    macro and starts waiting, on a thread of its own; `convert` hands it the Word file,
+    `wait` returns once the PDF is there, `stop` ends it whatever state it is in."""
 
     program: str
-    source: Path
-    target: Path
     profile: Path
-    started: float
+    warm_up: Path | None  # a Word file opened and closed while waiting (filters and fonts loaded)
     process: subprocess.Popen | None = None
+    handed: float | None = None  # when the Word file was handed over (monotonic)
+    target: Path | None = None
+    failure: PdfFailed | None = None
+    stopped: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    starting: threading.Thread | None = None
 
     @property
-    def _partial(self) -> Path:
-        return self.target.with_name(f".{self.target.name}.tmp")
+    def inbox(self) -> Path:
+        return self.profile / "inkorg" / "dokument.docx"
 
-    def _launch(self, arguments: list[str], environment: dict | None = None) -> None:
+    @property
+    def outbox(self) -> Path:
+        return self.profile / "utkorg" / "dokument.pdf"
+
+    def _launch(self, arguments: list[str], environment: dict | None = None) -> subprocess.Popen | None:
+        """Start LibreOffice unless the converter has been stopped meanwhile."""
         command = [self.program, f"-env:UserInstallation={self.profile.as_uri()}", "--headless", *arguments]
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, env=environment, start_new_session=True)
+        with self.lock:
+            if self.stopped:
+                return None
+            self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.PIPE, env=environment, start_new_session=True)
+            return self.process
 
-    def _finish(self) -> None:
-        """Wait for the running LibreOffice within what is left of the time."""
-        left = self.started + TIMEOUT_S - time.monotonic()
+    def _finish(self, process: subprocess.Popen, deadline: float) -> None:
+        """Wait for `process` until `deadline` (monotonic)."""
         try:
-            _, errors = self.process.communicate(timeout=max(left, 0))
+            _, errors = process.communicate(timeout=max(deadline - time.monotonic(), 0))
         except subprocess.TimeoutExpired:
             raise PdfFailed(f"LibreOffice blev inte klar med PDF-versionen på {TIMEOUT_S:.0f} s och stoppades.") from None
-        if self.process.returncode != 0:
+        if process.returncode != 0 and not self.stopped:
             said = (errors or b"").decode(errors="replace").strip().splitlines()
-            raise PdfFailed(f"LibreOffice avslutades med status {self.process.returncode}"
+            raise PdfFailed(f"LibreOffice avslutades med status {process.returncode}"
                             + (f" ({said[-1]})" if said else "") + ".")
-        self.process = None
 
-    def begin(self) -> None:
-        self._launch(["--terminate_after_init"])
+    def _start(self) -> None:
+        """The first start makes the new profile (and replaces its Basic libraries while
+        doing so); the second, with the macro installed, waits for the Word file."""
+        try:
+            first = self._launch(["--terminate_after_init"])
+            if first is None:
+                return
+            self._finish(first, time.monotonic() + TIMEOUT_S)
+            with self.lock:
+                if self.stopped:
+                    return
+                _install_macro(self.profile)
+                self.inbox.parent.mkdir()
+                self.outbox.parent.mkdir()
+            environment = {**os.environ, INBOX_VARIABLE: str(self.inbox), OUTBOX_VARIABLE: str(self.outbox),
+                           PARENT_VARIABLE: str(os.getpid()), WARM_VARIABLE: str(self.warm_up or "")}
+            self._launch(["--invisible", "--norestore", f"macro:///Standard.{MODULE}.Convert"], environment)
+        except PdfFailed as exc:
+            self.failure = exc
+        except OSError as exc:  # the profile, or LibreOffice's second start
+            self.failure = PdfFailed(f"LibreOffice kunde inte startas ({exc}).")
+
+    def convert(self, source: Path, target: Path) -> None:
+        """Hand over the Word file `source` (copied whole into the inbox, then renamed, so
+        LibreOffice never opens half a file); the PDF is to become `target`."""
+        partial = self.inbox.with_name(f".{self.inbox.name}.tmp")
+        self.starting.join()  # the inbox exists once LibreOffice has been started (at most TIMEOUT_S)
+        self.handed, self.target = time.monotonic(), target
+        if self.failure is None:
+            shutil.copyfile(source, partial)
+            os.replace(partial, self.inbox)
 
     def wait(self) -> float:
-        """Wait for the PDF (at most what is left of `TIMEOUT_S`); returns the seconds it
-        took in all. Raises PdfFailed, with LibreOffice stopped, when it fails or hangs."""
+        """Wait for the PDF (at most `TIMEOUT_S` after the handover); returns the seconds
+        from the handover. Raises PdfFailed, with LibreOffice stopped, when it fails or hangs."""
         try:
-            self._finish()
-            _install_macro(self.profile)
-            self._launch(["--invisible", "--norestore", f"macro:///Standard.{MODULE}.Convert"],
-                         {**os.environ, SOURCE_VARIABLE: str(self.source), TARGET_VARIABLE: str(self._partial)})
-            self._finish()
-            if not self._partial.is_file() or self._partial.stat().st_size == 0:
+            if self.failure is not None:
+                raise self.failure
+            self._finish(self.process, self.handed + TIMEOUT_S)
+            if not self.outbox.is_file() or self.outbox.stat().st_size == 0:
                 raise PdfFailed("LibreOffice skrev ingen PDF (dokumentet kunde inte öppnas eller sparas).")
-            os.replace(self._partial, self.target)
-            return time.monotonic() - self.started
-        except OSError as exc:  # the profile, or LibreOffice's second start
+            partial = self.target.with_name(f".{self.target.name}.tmp")
+            shutil.copyfile(self.outbox, partial)
+            os.replace(partial, self.target)
+            return time.monotonic() - self.handed
+        except OSError as exc:
             raise PdfFailed(f"LibreOffice kunde inte göra PDF-versionen ({exc}).") from None
         finally:
             self.stop()
@@ -137,15 +196,20 @@ class PdfConversion:
     def stop(self) -> None:
         """End LibreOffice's whole process group if it still runs, and remove the profile
         and any half-written PDF."""
-        process, self.process = self.process, None
+        with self.lock:
+            self.stopped = True
+            process = self.process
         if process is not None and process.poll() is None:
             try:
                 os.killpg(process.pid, signal.SIGKILL)
             except OSError:
                 process.kill()
             process.wait(timeout=30)
+        if self.starting is not None and self.starting is not threading.current_thread():
+            self.starting.join(timeout=30)
         shutil.rmtree(self.profile, ignore_errors=True)
-        self._partial.unlink(missing_ok=True)
+        if self.target is not None:
+            self.target.with_name(f".{self.target.name}.tmp").unlink(missing_ok=True)
 
 
 def _install_macro(profile: Path) -> None:
@@ -159,17 +223,13 @@ def _install_macro(profile: Path) -> None:
     (library / f"{MODULE}.xba").write_text(MACRO, encoding="utf-8")
 
 
-def start_pdf(source: Path, target: Path) -> PdfConversion | None:
-    """Start converting the Word file `source` into the PDF `target`; None when LibreOffice
-    is not installed. Call `wait` for the result, or `stop`."""
+def start_converter(warm_up: Path | None = None) -> PdfConverter | None:
+    """LibreOffice started to wait for a Word file (see `PdfConverter`); None when it is
+    not installed. `warm_up`: a Word file it opens while waiting (the office's template)."""
     program = soffice()
     if program is None:
         return None
-    profile = Path(tempfile.mkdtemp(prefix="malstyrning-libreoffice-"))
-    conversion = PdfConversion(program, source, target, profile, time.monotonic())
-    try:
-        conversion.begin()
-    except OSError as exc:
-        conversion.stop()
-        raise PdfFailed(f"LibreOffice kunde inte startas ({exc}).") from None
-    return conversion
+    converter = PdfConverter(program, Path(tempfile.mkdtemp(prefix="malstyrning-libreoffice-")), warm_up)
+    converter.starting = threading.Thread(target=converter._start, name="libreoffice-start", daemon=True)
+    converter.starting.start()
+    return converter

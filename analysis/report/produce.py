@@ -63,16 +63,21 @@ class Prepared:
 
 
 class ReportEngines:
-    """The kernel and the browser a report needs. The kernel starts when this is created,
-    so that its start-up overlaps whatever comes first (in `malstyrning run`, the
-    ingestion); the browser too with `start_browser`, and otherwise when a chart must be
-    drawn (a report whose charts have not changed copies the files it made before)."""
+    """The kernel, the browser and LibreOffice a report needs. The kernel and LibreOffice
+    (where installed; it then waits for the Word file, `analysis.report.pdf`) start when
+    this is created, so that their start-up overlaps whatever comes first (in
+    `malstyrning run`, the ingestion); the browser too with `start_browser`, and otherwise
+    when a chart must be drawn (a report whose charts have not changed copies the files it
+    made before). `warm_up`: a Word file LibreOffice opens while it waits (the office's
+    template). The converter makes one PDF."""
 
-    def __init__(self, folder: Path, start_browser: bool = True):
+    def __init__(self, folder: Path, start_browser: bool = True, warm_up: Path | None = None):
         self.folder = folder
         # The kernel works in the notebooks' folder: the report folder is a link that
         # switches to a new version during the report (analysis.versions).
         self.kernel = ReportKernel(REPORT_NOTEBOOK.parent)
+        self.notes: list[str] = []  # the PDF that will not be made, and why
+        self.converter = _start_converter(warm_up if warm_up is not None and warm_up.is_file() else None, self.notes)
         self.started_browser = None
         if start_browser:
             self.browser()
@@ -85,6 +90,8 @@ class ReportEngines:
         return self.started_browser
 
     def close(self) -> None:
+        if self.converter is not None:
+            self.converter.stop()  # a report that failed meanwhile leaves no LibreOffice running
         if self.started_browser is not None:
             self.started_browser.close()
         self.kernel.close()
@@ -164,7 +171,7 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
     folder = paths.report_for(occasion.code, goal_area)
     if engines is None:
         check_goal_area(catalogue_for(occasion, catalogues), goal_area)
-        with ReportEngines(folder, start_browser=force) as engines:
+        with ReportEngines(folder, start_browser=force, warm_up=paths.report_template) as engines:
             return produce_report(paths, catalogues, occasion, goal_area, engines, force)
     if engines.folder != folder:
         raise ValueError(f"The report engines (started for {engines.folder}) do not fit the report in {folder}.")
@@ -186,10 +193,10 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
         out.mkdir(parents=True, exist_ok=True)
         staged, bundle = out / REPORT_NAME, out / BUNDLE
         parameters = {"occasion": occasion.code, "goal_area": goal_area, "root": str(paths.root), "bundle": str(bundle)}
-        notes: list[str] = []
-        # LibreOffice makes its profile now; it converts once the Word file is written.
-        conversion = _start_pdf(staged.with_suffix(".docx"), staged.with_suffix(".pdf"), notes)
+        notes = list(engines.notes)
+        converter = engines.converter  # started ahead: it converts once the Word file is written
         try:
+            outputs_started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=3) as pool:
                 digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
                 pngs: Future = Future()  # the council document's pictures: drawn before the SVG files
@@ -211,7 +218,10 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                     exported.result()  # the export failed before its PNG files were made: raises
                 _, pictures_s = _timed(write_council_document, document, add_pictures, staged.with_suffix(".docx"))
                 seconds["docx"] = text_s + pictures_s
-                pdf = pool.submit(_finish_pdf, conversion, notes) if conversion is not None else None
+                pdf = None
+                if converter is not None:
+                    converter.convert(staged.with_suffix(".docx"), staged.with_suffix(".pdf"))
+                    pdf = pool.submit(_finish_pdf, converter, notes)
                 _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
                 report_html.warm()
                 (files, digests), seconds["charts"] = exported.result()
@@ -219,8 +229,8 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                 html, seconds["html"] = _timed(report_html.notebook_html, staged.with_suffix(".ipynb"), data.title)
                 staged.with_suffix(".html").write_text(html, encoding="utf-8")
                 made = pdf.result() if pdf is not None else None
-                if made is not None:
-                    seconds["pdf"] = made
+                if made is not None:  # "pdf": the whole chain from the outputs' start; "conversion": LibreOffice's part
+                    seconds["conversion"], seconds["pdf"] = made[0], made[1] - outputs_started
         except ReportFailed as exc:
             if (out / FAILED).exists():
                 _keep_failed(versions, out / FAILED, inside)
@@ -228,8 +238,8 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                                    f"förra godkända rapporten är orörd.") from None
             raise
         finally:
-            if conversion is not None:
-                conversion.stop()  # a report that failed meanwhile leaves no LibreOffice running
+            if converter is not None:
+                converter.stop()  # a report that failed meanwhile leaves no LibreOffice running
         bundle.unlink()
         (out / STAMP).write_text(stamp_text({**data.stamp, CHART_DIGESTS: digests}), encoding="utf-8")
         # Everything has succeeded: only now are the report's files replaced, as one set.
@@ -264,25 +274,22 @@ def write_council_document(document, add_pictures, path: Path) -> None:
     write_document(document, path)
 
 
-def _start_pdf(source: Path, target: Path, notes: list[str]):
-    """The PDF conversion started, or None with a note saying why there will be none."""
-    from analysis.report.pdf import INSTALL_HINT, PdfFailed, start_pdf
+def _start_converter(warm_up: Path | None, notes: list[str]):
+    """LibreOffice started ahead, or None with a note saying why there will be no PDF."""
+    from analysis.report.pdf import INSTALL_HINT, start_converter
 
-    try:
-        conversion = start_pdf(source, target)
-    except PdfFailed as exc:
-        notes.append(f"PDF-versionen gjordes inte: {exc}")
-        return None
-    if conversion is None:
+    converter = start_converter(warm_up)
+    if converter is None:
         notes.append(f"PDF-versionen gjordes inte: LibreOffice saknas. Allt annat är framtaget. {INSTALL_HINT}")
-    return conversion
+    return converter
 
 
-def _finish_pdf(conversion, notes: list[str]) -> float | None:
+def _finish_pdf(converter, notes: list[str]) -> tuple[float, float] | None:
+    """(seconds LibreOffice took after the handover, when it was done), or None with a note."""
     from analysis.report.pdf import PdfFailed
 
     try:
-        return conversion.wait()
+        return converter.wait(), time.perf_counter()
     except PdfFailed as exc:
         notes.append(f"PDF-versionen gjordes inte: {exc} Allt annat är framtaget; nästa körning försöker igen.")
         return None
