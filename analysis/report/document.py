@@ -17,8 +17,8 @@ its title set. Text from the boards and the analysts only ever goes into a run's
 escaped, so nothing they typed becomes a field, a link or a style.
 
 The body's paragraphs and tables are written as WordprocessingML text (analysis.report.
-wordml, the same XML python-docx's API writes, a hundred times faster for the tables) and
-parsed in one go into the document's body; the pictures go in through python-docx's API.
+wordml: the same XML python-docx's API writes, without its cost per cell) and parsed in
+one go into the document's body; the pictures go in through python-docx's API.
 python-docx has no API for fields, header rows or alt text: those are written as XML too,
 or through its element objects."""
 

@@ -1,9 +1,9 @@
 """The council document's body as WordprocessingML text: paragraphs, runs and tables
 written the way python-docx's own API writes them (`add_paragraph`, `add_run`,
 `Run.text`, `add_table`, `add_row`, column and cell widths), as one string per part that
-the document (analysis.report.document) parses once and puts into the body. Building a
-table cell by cell through python-docx's objects costs about a millisecond a cell; this
-costs a few microseconds.
+the document (analysis.report.document) parses once and puts into the body. The example
+city's annual report has 167 tables with 4,667 cells: built cell by cell through
+python-docx's objects they took about a second, as text parsed in one go 0.06 s.
 
 Text only ever becomes a run's character data, escaped: whatever a board typed ('{ PAGE }',
 '=HYPERLINK(...)', '<b>') stays the characters it is and never becomes a field, a link,
@@ -30,7 +30,7 @@ def _t(text: str) -> str:
 
 
 def run(text: str, bold: bool = False, italic: bool = False) -> str:
-    """One run holding `text` (with '\\n' for a line break), bold and/or italic."""
+    """One run holding `text` ('\\n' or '\\r' a line break, '\\t' a tab), bold and/or italic."""
     properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
     content = "".join("<w:tab/>" if piece == "\t" else "<w:br/>" if piece in "\r\n" else _t(piece)
                       for piece in _PIECES.findall(text))
