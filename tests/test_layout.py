@@ -32,7 +32,7 @@ PURE_MODULES = {
     "analysis.tables.lessons", "analysis.tables.assignments", "analysis.tables.cooperation", "analysis.assignments",
     "analysis.report.data", "analysis.report.content",
     "analysis.report.charts", "analysis.report.plots", "analysis.checks.rules", "analysis.boards.layout", "analysis.boards.paper",
-    "analysis.text",
+    "analysis.text", "analysis.report.wordml",
     "analysis.explore.views", "analysis.explore.figures",
 }
 

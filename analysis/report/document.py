@@ -13,10 +13,14 @@ the PNG files the export wrote, each with its alt text.
 Accessible by construction: headings use the template's heading styles in order, with no
 level skipped; every picture carries its alt text (`descr` of `wp:docPr`); every table's
 first row is a header row repeated on each page; the document's language is Swedish and
-its title set. Text from the boards and the analysts only ever goes into a run's text
-(python-docx escapes it), so nothing they typed becomes a field, a link or a style.
-python-docx has no API for fields, header rows or alt text: those are written through its
-element objects."""
+its title set. Text from the boards and the analysts only ever goes into a run's text,
+escaped, so nothing they typed becomes a field, a link or a style.
+
+The body's paragraphs and tables are written as WordprocessingML text (analysis.report.
+wordml: the same XML python-docx's API writes, without its cost per cell) and parsed in
+one go into the document's body; the pictures go in through python-docx's API.
+python-docx has no API for fields, header rows or alt text: those are written as XML too,
+or through its element objects."""
 
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ from typing import Mapping
 import pandas as pd
 
 from analysis.files import write_bytes
-from analysis.report import content as rc
+from analysis.report import content as rc, wordml
 from analysis.report.data import ReportData
 from analysis.report.word_template import JUDGEMENT_STYLE, LANGUAGE, TABLE_STYLE
 
@@ -85,7 +89,9 @@ def _element(tag: str, **attributes: str):
 
 
 class _Writer:
-    """Adds the report's parts to the document, in order."""
+    """Adds the report's parts to the document, in order. Paragraphs and tables are
+    gathered as WordprocessingML text (analysis.report.wordml) and put into the body in
+    one go when a picture's paragraph comes or the text is done (`flush`)."""
 
     def __init__(self, document, pictures: Mapping[str, Picture]):
         self.document = document
@@ -97,48 +103,58 @@ class _Writer:
         self.shown: set[str] = set()
         self.placed: list[tuple] = []  # (run, picture): the pictures go in once their files exist
         self.level = 0  # the last heading's level: a heading may go at most one level deeper
+        self.parts: list[str] = []  # WordprocessingML not yet in the body
+        self.style_ids: dict[str, str | None] = {}
 
-    def _last_paragraph(self):
-        return self.body.findall(_w("p"))[-1]
+    def style_id(self, name: str | None) -> str | None:
+        """The template's id of the style `name`; None for the default style, which a
+        paragraph or table has without naming it (as python-docx writes it)."""
+        if name is None:
+            return None
+        if name not in self.style_ids:
+            styles = self.document.styles
+            style = styles[name]
+            self.style_ids[name] = None if style == styles.default(style.type) else style.style_id
+        return self.style_ids[name]
 
-    def run(self, paragraph, text: object, bold: bool = False, italic: bool = False):
-        run = paragraph.add_run()
-        run.text = safe_text(text)
-        if bold:
-            run.bold = True
-        if italic:
-            run.italic = True
-        return run
+    def flush(self) -> None:
+        """The gathered parts into the body, before its section properties (where
+        python-docx's `add_paragraph` puts a paragraph)."""
+        from docx.oxml import parse_xml
+
+        if not self.parts:
+            return
+        section = self.body.find(_w("sectPr"))
+        for element in list(parse_xml(wordml.body(self.parts))):
+            if section is None:
+                self.body.append(element)
+            else:
+                section.addprevious(element)
+        self.parts = []
 
     def heading(self, level: int, text: object) -> None:
         if level > self.level + 1:
             raise ValueError(f"Heading level {level} after level {self.level}: '{text}'.")
         self.level = level
-        self.run(self.document.add_paragraph(style=f"Heading {level}"), text)
+        self.parts.append(wordml.paragraph(wordml.run(safe_text(text)), self.style_id(f"Heading {level}")))
 
-    def para(self, text: object = "", bold: object = "", style: str | None = None, italic: bool = False):
-        paragraph = self.document.add_paragraph(style=style)
-        if bold:
-            self.run(paragraph, bold, bold=True)
-        if text:
-            self.run(paragraph, text, italic=italic)
-        return paragraph
+    def para(self, text: object = "", bold: object = "", style: str | None = None, italic: bool = False,
+             keep_with_next: bool = False) -> None:
+        runs = (wordml.run(safe_text(bold), bold=True) if bold else "") + (
+            wordml.run(safe_text(text), italic=italic) if text else "")
+        self.parts.append(wordml.paragraph(runs, self.style_id(style), keep_with_next))
 
     def caption(self, text: object, above: bool) -> None:
-        paragraph = self.para(text, style="Caption")
-        if above:
-            paragraph.paragraph_format.keep_with_next = True
+        self.para(text, style="Caption", keep_with_next=above)
 
     def page_break(self) -> None:
-        from docx.enum.text import WD_BREAK
-
-        self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        self.parts.append(wordml.page_break())
 
     def table(self, frame: pd.DataFrame, caption: object = None, percent_columns: tuple[str, ...] = (),
               decimals: dict[str, int] | None = None) -> None:
-        """A table with its caption above it, the header row first, numbers right-aligned,
-        columns as wide as their text calls for."""
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        """A table with its caption above it, the header row first and repeated on each
+        page, numbers right-aligned, columns as wide as their text calls for."""
+        from docx.shared import Emu
 
         if caption:
             self.caption(caption, above=True)
@@ -146,20 +162,9 @@ class _Writer:
         rows = rc.cell_texts(frame, percent_columns, decimals)
         numeric = [name in percent_columns or name in (decimals or {}) or pd.api.types.is_integer_dtype(frame[name].dtype)
                    or pd.api.types.is_float_dtype(frame[name].dtype) for name in frame.columns]
-        table = self.document.add_table(rows=1, cols=len(headers))
-        table.style = self.document.styles[TABLE_STYLE]
-        widths = self._widths(headers, rows)
-        for column, width in zip(table.columns, widths):
-            column.width = width
-        for cell, header, width in zip(table.rows[0].cells, headers, widths):
-            cell.width = width
-            self.run(cell.paragraphs[0], header)
-        for values in rows:
-            for cell, value, right in zip(table.add_row().cells, values, numeric):
-                paragraph = cell.paragraphs[0]
-                self.run(paragraph, value)
-                if right:
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        widths = [Emu(width).twips for width in self._widths(headers, rows)]
+        self.parts.append(wordml.table([safe_text(h) for h in headers], [[safe_text(v) for v in r] for r in rows],
+                                       widths, numeric, self.style_id(TABLE_STYLE)))
         self.para()  # room after the table (and two tables never merge)
 
     def _widths(self, headers: list[str], rows: list[tuple[str, ...]]) -> list[int]:
@@ -189,6 +194,7 @@ class _Writer:
         if picture is None or name in self.shown:
             return
         self.shown.add(name)
+        self.flush()
         paragraph = self.document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True
@@ -215,38 +221,12 @@ class _Writer:
         style for them."""
         self.para(bold=rc.JUDGEMENT_HEAD, style=JUDGEMENT_STYLE)
         for label, value, pending in rc.judgement_parts(data, level, key):
-            paragraph = self.document.add_paragraph(style=JUDGEMENT_STYLE)
-            if label:
-                self.run(paragraph, f"{label} ", bold=True)
-            self.run(paragraph, value, italic=pending)
+            self.para(value, bold=f"{label} " if label else "", style=JUDGEMENT_STYLE, italic=pending)
 
     def table_of_contents(self) -> None:
         """A TOC field over the heading levels, with a placeholder until it is updated."""
         self.para("Innehåll", style="TOC Heading")
-        self.document.add_paragraph()
-        paragraph = self._last_paragraph()
-        instruction = _element("instrText")
-        instruction.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        instruction.text = f' TOC \\o "{TOC_LEVELS}" \\h \\z \\u '
-        placeholder = _element("t")
-        placeholder.text = TOC_PLACEHOLDER
-        for child in (_element("fldChar", fldCharType="begin"), instruction, _element("fldChar", fldCharType="separate"),
-                      placeholder, _element("fldChar", fldCharType="end")):
-            run = _element("r")
-            run.append(child)
-            paragraph.append(run)
-
-    def mark_header_rows(self) -> None:
-        """Every table's first row as its header row, repeated on each page."""
-        for table in self.body.iter(_w("tbl")):
-            row = table.find(_w("tr"))
-            properties = row.find(_w("trPr"))
-            if properties is None:
-                properties = _element("trPr")
-                following = row.find(_w("tc"))
-                following.addprevious(properties)
-            if properties.find(_w("tblHeader")) is None:
-                properties.append(_element("tblHeader"))
+        self.parts.append(wordml.field(f' TOC \\o "{TOC_LEVELS}" \\h \\z \\u ', TOC_PLACEHOLDER))
 
 
 def _clear_body(document) -> None:
@@ -323,7 +303,7 @@ def council_document_text(data: ReportData, pictures: Mapping[str, Picture], tem
             w.chart(name)
     _quality(w, data)
     _provenance(w, data)
-    w.mark_header_rows()
+    w.flush()
     return document, w.add_pictures
 
 
@@ -462,7 +442,7 @@ def _goal(w: _Writer, data: ReportData, code: str, name: str, follow_up: bool, p
         paths = rc.plan_outcome_table(data, code)
         if len(paths):
             w.caption("Plan och utfall per bidrag", above=True)
-            w.para(rc.plan_outcome_key(data)).paragraph_format.keep_with_next = True
+            w.para(rc.plan_outcome_key(data), keep_with_next=True)
             w.table(paths)
         w.table(rc.goal_follow_ups_table(data, code), "Nämndernas och bolagens analyser och underlag")
         w.table(rc.goal_evidence_table(data, code), "Typ av underlag", percent_columns=("Andel",))
