@@ -201,21 +201,24 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                 digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
                 pngs: Future = Future()  # the council document's pictures: drawn before the SVG files
                 exported = pool.submit(_timed, export_charts, prepared.charts, out / "diagram", engines.browser,
-                                       digests_before, earlier / "diagram", lambda: pngs.set_result(None))
+                                       digests_before, earlier / "diagram", lambda: pngs.set_result(time.perf_counter()))
                 with bundle.open("wb") as handle:
                     pickle.dump({"data": data, "charts": {c.name: c.shown() for c in prepared.charts},
                                  "declared": list(CHARTS)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
-                                       parameters, engines.kernel, out / FAILED)
                 # The longest chain goes first: the council document's text while the browser
                 # draws, its pictures once the PNG files are there, then LibreOffice's PDF. The
-                # Excel workbook and the HTML template are made while LibreOffice converts and
-                # the kernel runs the notebook.
+                # notebook starts once the PNG files are there (the browser has a core of its
+                # own until then); the Excel workbook and the HTML template are made while
+                # LibreOffice converts and the kernel runs the notebook.
                 (document, add_pictures), text_s = _timed(council_document_text, data, prepared.charts,
                                                           out / "diagram", template)
                 wait([pngs, exported], return_when=FIRST_COMPLETED)
                 if not pngs.done():
                     exported.result()  # the export failed before its PNG files were made: raises
+                if pngs.done():  # "png": from the outputs' start until the Word file's pictures are there
+                    seconds["png"] = pngs.result() - outputs_started
+                notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
+                                       parameters, engines.kernel, out / FAILED)
                 _, pictures_s = _timed(write_council_document, document, add_pictures, staged.with_suffix(".docx"))
                 seconds["docx"] = text_s + pictures_s
                 pdf = None
