@@ -2,7 +2,8 @@
 
 Each file is read on its own (a broken one is reported and the others go on). The staged
 rows of every occasion of the run are then checked together, once (`analysis.checks.validation`,
-with the budgets ingested earlier as context), and the tables are rebuilt for the run's
+with the budgets ingested earlier as context; a file whose check inputs are unchanged keeps
+its earlier findings, analysis.intake.reuse), and the tables are rebuilt for the run's
 occasions only:
 - `history/<table>`: every submission ever read for the occasion, as written;
 - `<table>`: the rows of the *current* submission of each board (the latest accepted one);
@@ -31,10 +32,10 @@ from analysis.boards.container import MAX_FILE_BYTES
 from analysis.boards.submission import (
     SHEET_TABLES, TABLES, cell_columns, staged_frame, staged_rows, table_columns, typed_table,
 )
-from analysis.checks.validation import ISSUE_COLUMNS, empty_issues, find_issues
+from analysis.checks.validation import ISSUE_COLUMNS, Earlier, check_run, empty_issues
 from analysis.boards.reader import read_workbook
 from analysis.intake.inbox import FILE, inbox_entries, not_a_file, read_submission
-from analysis.intake.reuse import CELLS, STAGED, Known, known_files, made_with, staged_store
+from analysis.intake.reuse import CELLS, STAGED, Known, checked_before, known_files, made_with, staged_store
 
 STATUS_COLUMNS = ["status", "status_reason"]
 
@@ -210,8 +211,10 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
     }
     letters = {sha: cells for r in read.values() for sha, cells in r.letters.items()}
     details_cells = {sha: cells for r in read.values() for sha, cells in r.details_cells.items()}
-    found = find_issues(_readable(run_tables), catalogues, letters, details_cells, read_table(store, "contributions"),
-                        read_table(store, "assignment_follow_ups"))
+    earlier = None if force else Earlier(checked_before(staged_before), issues_all)
+    checked = check_run(_readable(run_tables), catalogues, letters, details_cells, read_table(store, "contributions"),
+                        read_table(store, "assignment_follow_ups"), staged_under, earlier)
+    found = checked.issues
 
     results = []
     for occasion in occasions:
@@ -262,7 +265,7 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
         out[f"{HISTORY}/{table}"] = _occasion_order(typed_table(table, full, None))
         current = full[file_key(full).isin(current_keys)] if len(full) else full
         out[table] = _occasion_order(typed_table(table, current, scales))
-    for table, frame in staged_store(run_tables, letters, details_cells, staged_under, staged_before).items():
+    for table, frame in staged_store(run_tables, letters, details_cells, staged_under, staged_before, checked.inputs).items():
         out[f"{STAGED}/{table}"] = frame
     write_snapshot(paths, out, texts=_stamps(paths, store, occasions))
     return results

@@ -2,9 +2,14 @@
 beside the tables (`data/processed/staged/<table>`, with the cells each workbook's fields
 are in), so that the next ingestion parses only new or changed files: a file whose
 occasion, name and SHA-256 it already holds, read under the same goal catalogues and the
-same code version, gives the same staged rows without being parsed. The checks still
-run on every file (they compare across files); the tables come out the same as from a
-full read. `ingest --force` reads every file.
+same code version, gives the same staged rows without being parsed. Likewise a file's
+findings: each file keeps the digest of what its findings were made from
+(analysis.checks.validation.check_inputs: its rows, the catalogues, the code and the rule
+table, and the budgets and council-assignment answers of its board across the run), and
+the rules run only on files whose digest changed; the rules across files are pandas over
+every file, so a budget sent again re-checks the follow-ups of its board. The tables and
+findings come out the same as from a full read. `ingest --force` reads and checks every
+file.
 
 The staged rows are kept as text, exactly as staged (they may hold what a board wrote
 that is not valid, which the typed history tables cannot): an internal table, not one
@@ -22,10 +27,12 @@ from analysis.boards.layout import DETAILS_SHEET
 from analysis.boards.submission import TABLES, table_columns
 from analysis.config import Paths
 from analysis.stamps import catalogue_hashes, code_version, digest
+from analysis.vocabulary import file_key
 
 STAGED = "staged"
 CELLS = "cells"
 MADE_WITH = "made_with"  # the digest of the catalogues and code a file's rows were staged under
+CHECKED_WITH = "checked_with"  # the digest of what a file's findings were made from (validation.check_inputs)
 DATE_TEXT = "submitted_on_text"  # a submission date written as text (submitted_on then holds none)
 CELL_COLUMNS = ["sha256", "sheet", "field", "cell"]
 ORDER = {CELLS: CELL_COLUMNS[:3], "submissions": ["occasion", "source_file"],
@@ -82,7 +89,7 @@ def known_files(stored: dict[str, pd.DataFrame | None], current: str) -> Known:
             rec["submitted_on"] = text
         elif isinstance(rec["submitted_on"], dt.datetime):
             rec["submitted_on"] = rec["submitted_on"].date()
-        del rec[MADE_WITH]
+        del rec[MADE_WITH], rec[CHECKED_WITH]
         files[(rec["occasion"], rec["source_file"], rec["sha256"])] = KnownFile({"submissions": [rec]}, {}, {})
     for table in TABLES[1:]:
         frame = stored.get(table)
@@ -107,11 +114,20 @@ def known_files(stored: dict[str, pd.DataFrame | None], current: str) -> Known:
     return Known(current, files)
 
 
+def checked_before(stored: dict[str, pd.DataFrame | None]) -> dict[str, str]:
+    """File key -> the digest of the check inputs its stored findings were made from."""
+    subs = stored.get("submissions")
+    if subs is None or subs.empty or CHECKED_WITH not in subs.columns:
+        return {}
+    return dict(zip(file_key(subs), subs[CHECKED_WITH]))
+
+
 def staged_store(staged: dict[str, pd.DataFrame], letters: dict[str, dict[str, dict[str, str]]],
                  details_cells: dict[str, dict[str, str]], current: str,
-                 stored: dict[str, pd.DataFrame | None]) -> dict[str, pd.DataFrame]:
+                 stored: dict[str, pd.DataFrame | None], checked: dict[str, str]) -> dict[str, pd.DataFrame]:
     """The staged tables to store: those `stored` before, with the occasions of `staged`
-    replaced by its rows of readable files, and where every kept file's fields are."""
+    replaced by its rows of readable files, and where every kept file's fields are.
+    `checked`: per file key, the digest of its check inputs."""
     subs = staged["submissions"]
     occasions = set(subs["occasion"].astype(object))
     subs = subs[subs["board_code"].notna()]
@@ -119,7 +135,8 @@ def staged_store(staged: dict[str, pd.DataFrame], letters: dict[str, dict[str, d
     is_date = dates.map(lambda v: isinstance(v, dt.date))
     new = {"submissions": subs.assign(
         submitted_on=pd.to_datetime(dates.where(is_date, None)).astype("datetime64[ms]"),
-        **{DATE_TEXT: dates.where(~is_date & dates.notna(), None).astype("string"), MADE_WITH: current},
+        **{DATE_TEXT: dates.where(~is_date & dates.notna(), None).astype("string"), MADE_WITH: current,
+           CHECKED_WITH: file_key(subs).map(checked).astype("string")},
     ).reset_index(drop=True)}
     for table in TABLES[1:]:
         frame = staged[table].reindex(columns=table_columns(table))
