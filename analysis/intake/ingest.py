@@ -30,7 +30,8 @@ from analysis.vocabulary import CURRENT, FILE_STATUSES, REJECTED, SUPERSEDED, fi
 from analysis.intake.store import HISTORY, current_folder, read_table, write_snapshot
 from analysis.boards.container import MAX_FILE_BYTES
 from analysis.boards.submission import (
-    SHEET_TABLES, TABLES, cell_columns, staged_frame, staged_rows, table_columns, typed_table,
+    SHEET_TABLES, TABLES, add_records, cell_columns, staged_columns, staged_frame, staged_rows, table_columns,
+    typed_table,
 )
 from analysis.checks.validation import ISSUE_COLUMNS, Earlier, check_run, empty_issues
 from analysis.boards.reader import read_workbook
@@ -86,7 +87,7 @@ def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progre
     if not folder.is_dir():
         raise UsageError(f"Mappen {folder} finns inte. Lägg nämndernas och bolagens arbetsböcker för {occasion.code} där.")
     entries = inbox_entries(folder)
-    rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+    columns = {t: staged_columns(t) for t in TABLES}
     unreadable: list[dict] = []
     letters: dict[str, dict[str, dict[str, str]]] = {}
     details_cells: dict[str, dict[str, str]] = {}
@@ -103,21 +104,25 @@ def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progre
             file = read_submission(folder, entry.name, MAX_FILE_BYTES)
             sha, modified = file.sha256, file.modified
             reused = known.get(occasion.code, entry.name, sha) if known is not None else None
-            if reused is not None:
-                reused.rows["submissions"][0]["file_modified"] = modified
-                found, letters[sha], details_cells[sha] = reused.rows, reused.letters, reused.details_cells
-            else:
+            if reused is None:
                 raw = read_workbook(file.data, entry.name, sha, modified)
                 found = staged_rows(raw, occasion, catalogue)
                 letters[sha], details_cells[sha] = cell_columns(raw), dict(raw.details_cells)
         except SubmissionError as error:
             submission, issue = _unreadable(occasion, catalogue, entry.name, sha, modified, error)
-            rows["submissions"].append(submission)
+            add_records(columns["submissions"], [submission])
             unreadable.append(issue)
             continue
-        for table, records in found.items():
-            rows[table] += records
-    staged = {t: staged_frame(t, records) for t, records in rows.items()}
+        if reused is not None:
+            letters[sha], details_cells[sha] = reused.letters, reused.details_cells
+            for table, (start, stop) in reused.rows.items():
+                for name, values in columns[table].items():
+                    values.extend(known.columns[table][name][start:stop])
+            columns["submissions"]["file_modified"][-1] = modified
+        else:
+            for table, records in found.items():
+                add_records(columns[table], records)
+    staged = {t: staged_frame(t, columns.pop(t)) for t in TABLES}
     issues = pd.DataFrame(unreadable, columns=ISSUE_COLUMNS).astype("string") if unreadable else empty_issues()
     return StagedOccasion(staged, issues, letters, details_cells)
 

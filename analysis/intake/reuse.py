@@ -43,19 +43,22 @@ FileKey = tuple[str, str, str]  # occasion, file name, SHA-256
 
 @dataclass
 class KnownFile:
-    """A workbook read before: its staged rows per table, and where its fields are."""
+    """A workbook read before: where its staged rows are in Known.columns (table ->
+    start and stop), and where its fields are in the workbook."""
 
-    rows: dict[str, list[dict[str, Any]]]
+    rows: dict[str, tuple[int, int]]
     letters: dict[str, dict[str, str]]
     details_cells: dict[str, str]
 
 
 @dataclass
 class Known:
-    """The workbooks read before that can be reused, by occasion, name and SHA-256."""
+    """The workbooks read before that can be reused, by occasion, name and SHA-256; their
+    staged rows as plain columns (table -> column -> values)."""
 
     made_with: str = ""
     files: dict[FileKey, KnownFile] = field(default_factory=dict)
+    columns: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
 
     def get(self, occasion: str, name: str, sha256: str) -> KnownFile | None:
         return self.files.get((occasion, name, sha256))
@@ -66,12 +69,25 @@ def made_with(paths: Paths) -> str:
     return digest({"catalogues": catalogue_hashes(paths.reference), "code": code_version()})
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain values, missing as None (column by column: a tenth of to_dict's time)."""
-    plain = frame.astype(object)
-    plain = plain.where(plain.notna(), None)
-    columns = list(plain.columns)
-    return [dict(zip(columns, values)) for values in zip(*(plain[c].tolist() for c in columns))]
+def _plain_columns(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[Any]]:
+    """The frame's columns as lists of plain values, missing as None."""
+    out = {}
+    for c in columns:
+        values = frame[c].astype(object)
+        out[c] = values.where(values.notna(), None).tolist()
+    return out
+
+
+def _runs(frame: pd.DataFrame) -> dict[FileKey, tuple[int, int]]:
+    """Each file's rows (start, stop) in a frame sorted by file."""
+    runs: dict[FileKey, tuple[int, int]] = {}
+    keys = list(zip(frame["occasion"], frame["source_file"], frame["sha256"]))
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            runs[keys[start]] = (start, i)
+            start = i
+    return runs
 
 
 def known_files(stored: dict[str, pd.DataFrame | None], current: str) -> Known:
@@ -82,24 +98,22 @@ def known_files(stored: dict[str, pd.DataFrame | None], current: str) -> Known:
     subs = subs[subs[MADE_WITH] == current]
     if subs.empty:
         return Known(current)
-    files: dict[FileKey, KnownFile] = {}
-    for rec in _records(subs):
-        text = rec.pop(DATE_TEXT)
-        if text is not None:
-            rec["submitted_on"] = text
-        elif isinstance(rec["submitted_on"], dt.datetime):
-            rec["submitted_on"] = rec["submitted_on"].date()
-        del rec[MADE_WITH], rec[CHECKED_WITH]
-        files[(rec["occasion"], rec["source_file"], rec["sha256"])] = KnownFile({"submissions": [rec]}, {}, {})
+    subs = subs.sort_values(ORDER["submissions"], kind="stable").reset_index(drop=True)
+    plain = _plain_columns(subs, [*table_columns("submissions"), DATE_TEXT])
+    plain["submitted_on"] = [text if text is not None else (d.date() if isinstance(d, dt.datetime) else d)
+                             for d, text in zip(plain["submitted_on"], plain.pop(DATE_TEXT))]
+    columns = {"submissions": plain}
+    files = {key: KnownFile({"submissions": run}, {}, {}) for key, run in _runs(subs).items()}
     for table in TABLES[1:]:
         frame = stored.get(table)
-        if frame is None:
+        if frame is None or frame.empty:
             continue
-        for rec in _records(frame):
-            known = files.get((rec["occasion"], rec["source_file"], rec["sha256"]))
-            if known is not None:
-                rec["excel_row"] = int(rec["excel_row"])
-                known.rows.setdefault(table, []).append(rec)
+        frame = frame[frame["sha256"].isin(subs["sha256"].unique())]
+        frame = frame.sort_values(ORDER[table], kind="stable").reset_index(drop=True)
+        columns[table] = _plain_columns(frame, table_columns(table))
+        for key, run in _runs(frame).items():
+            if key in files:
+                files[key].rows[table] = run
     by_sha: dict[str, list[KnownFile]] = {}
     for (_, _, sha), known in files.items():
         by_sha.setdefault(sha, []).append(known)
@@ -111,7 +125,7 @@ def known_files(stored: dict[str, pd.DataFrame | None], current: str) -> Known:
                 known.letters.setdefault(DETAILS_SHEET, {})[name] = cell[0]
             else:
                 known.letters.setdefault(sheet, {})[name] = cell
-    return Known(current, files)
+    return Known(current, files, columns)
 
 
 def checked_before(stored: dict[str, pd.DataFrame | None]) -> dict[str, str]:
