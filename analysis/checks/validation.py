@@ -71,13 +71,11 @@ def _gx() -> tuple[Any, Any, Any]:
 
 
 class _Check:
-    """One rule applied to one field of one table: the column(s) GX checks and the extra
-    columns its message may use."""
+    """One rule applied to one field of one table, and the column(s) GX checks."""
 
     def __init__(self, n: int, rule: Rule, table: str, field: str):
         self.n, self.rule, self.table, self.field = n, rule, table, field
-        self.columns: dict[str, str] = {}  # role ("check", "a", "b") -> frame column
-        self.extras: dict[str, str] = {}  # message field -> frame column
+        self.columns: dict[str, str] = {}  # role ("check", "a", "b") -> column of the checked frame
 
     def expectation(self, gxe, ctx: RuleContext):
         spec = self.rule.expect
@@ -144,47 +142,63 @@ def _known_assignments(known: pd.DataFrame | None, submissions: pd.DataFrame) ->
 
 
 def _prepare(ctx: RuleContext) -> tuple[dict[str, pd.DataFrame], dict[str, list[_Check]]]:
-    """Every checked table with the columns the rules derive, and the checks per table."""
+    """Every checked table (the derived ones made here), and the checks per table."""
     frames: dict[str, pd.DataFrame] = {}
     for table in dict.fromkeys(t for r in RULES for t, _ in r.where):
-        frames[table] = DERIVED_TABLES[table](ctx) if table in DERIVED_TABLES else ctx.tables[table]
+        frame = DERIVED_TABLES[table](ctx) if table in DERIVED_TABLES else ctx.tables[table]
+        frames[table] = frame.reset_index(drop=True)
     checks: dict[str, list[_Check]] = {t: [] for t in frames}
-    added: dict[str, dict[str, pd.Series]] = {t: {} for t in frames}
     n = 0
     for rule in RULES:
         for table, field in rule.where:
-            frame = frames[table]
-            if frame.empty:
-                continue
-            check = _Check(n, rule, table, field)
-            if rule.derive is not None:
-                out = rule.derive(frame, field, ctx)
-                out = out.to_frame("check") if isinstance(out, pd.Series) else out
-                for name, series in out.items():
-                    column = f"_c{n}_{name}"
-                    added[table][column] = series.reindex(frame.index)
-                    (check.columns if name in ("check", "a", "b") else check.extras)[name] = column
-            checks[table].append(check)
-            n += 1
-    for table, columns in added.items():
-        base = frames[table].reset_index(drop=True)
-        extra = pd.DataFrame({c: s.reset_index(drop=True) for c, s in columns.items()}, index=base.index)
-        frames[table] = pd.concat([base, extra, pd.DataFrame({"row_id": range(len(base))})], axis=1)
+            if not frames[table].empty:
+                checks[table].append(_Check(n, rule, table, field))
+                n += 1
     return frames, checks
+
+
+def _checked_columns(frame: pd.DataFrame, checks: list[_Check], ctx: RuleContext) -> pd.DataFrame:
+    """What GX checks in one table: the fields checked as they are, the columns the rules
+    derive (not the extra columns their messages use: see _extras), and `row_id`."""
+    columns: dict[str, pd.Series] = {}
+    for check in checks:
+        if check.rule.derive is None:
+            columns[check.field] = frame[check.field]
+            continue
+        out = check.rule.derive(frame, check.field, ctx)
+        out = out.to_frame("check") if isinstance(out, pd.Series) else out
+        for name in ("check", "a", "b"):
+            if name in out.columns:
+                check.columns[name] = f"_c{check.n}_{name}"
+                columns[check.columns[name]] = out[name].reindex(frame.index)
+    columns["row_id"] = pd.Series(range(len(frame)), index=frame.index)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def _extras(check: _Check, rows: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """The extra columns of a derived rule's message for the failing rows (derivations
+    are row by row, so the rows alone give the same values as the whole table)."""
+    if check.rule.derive is None:
+        return pd.DataFrame(index=rows.index)
+    out = check.rule.derive(rows, check.field, ctx)
+    out = out.to_frame("check") if isinstance(out, pd.Series) else out
+    return out.drop(columns=[c for c in ("check", "a", "b") if c in out.columns])
 
 
 def _failures(frames: dict[str, pd.DataFrame], checks: dict[str, list[_Check]], ctx: RuleContext) -> list[tuple[_Check, list[int]]]:
     """Run one suite per table in the shared GX context; the failing row ids of each check.
     Every check runs first for a yes or no, and only the ones that fail run again for
     their rows: most checks pass, and asking all of them for their rows took a third
-    more of a run's validation."""
+    more of a run's validation. GX gets one table at a time, with only the columns it
+    checks."""
     gx, gxe, batch_definition = _gx()
     by_number = {c.n: c for cs in checks.values() for c in cs}
     failures = []
     for table, table_checks in checks.items():
         if not table_checks:
             continue
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": frames[table]})
+        checked = _checked_columns(frames[table], table_checks, ctx)
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": checked})
         suite = gx.ExpectationSuite(name=table, expectations=[c.expectation(gxe, ctx) for c in table_checks])
         passed = batch.validate(suite, result_format={"result_format": "BOOLEAN_ONLY"})
         failing = [by_number[r.expectation_config.meta["check"]] for r in passed.results if not r.success]
@@ -254,15 +268,16 @@ def _cell(letters: dict, details_cells: dict, sha: str, sheet: str, field: str, 
 def _findings(failures, frames, ctx: RuleContext, letters: dict, details_cells: dict) -> pd.DataFrame:
     records = []
     for check, rows in failures:
-        frame = frames[check.table]
+        frame = frames[check.table].iloc[rows]
         names = {name for _, name, _, _ in Formatter().parse(check.rule.message) if name}
-        from_row = [c for c in names if c in frame.columns and not c.startswith("_c")]
-        from_extras = {n: c for n, c in check.extras.items() if n in names}
-        for rec in frame.iloc[rows].to_dict("records"):
+        from_row = [c for c in names if c in frame.columns]
+        extras = _extras(check, frame, ctx)
+        from_extras = [n for n in extras.columns if n in names]
+        for rec, extra in zip(frame.to_dict("records"), extras[from_extras].to_dict("records")):
             value = _display(rec.get(check.field), check.field, rec.get("mandate_period"), ctx)
             sheet = rec["sheet"]
             fields = _Fields({c: _or_blank(rec[c]) for c in from_row})
-            fields.update({name: _or_blank(rec[col]) for name, col in from_extras.items()})
+            fields.update({name: _or_blank(v) for name, v in extra.items()})
             fields.update(value=value or "", header=header(sheet, check.field), sheet=sheet,
                           occasion_label=ctx.submission_label(rec["occasion"], rec.get("mandate_period"), rec["board_code"]),
                           value_length=len(value or ""))
