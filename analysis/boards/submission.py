@@ -238,7 +238,7 @@ def add_records(columns: dict[str, list[Any]], records: list[dict[str, Any]]) ->
 
 def staged_frame(table: str, columns: dict[str, list[Any]]) -> pd.DataFrame:
     """One staged table from the plain columns of any number of workbooks."""
-    return pd.DataFrame(columns, columns=table_columns(table)) if columns and next(iter(columns.values())) else _empty(table)
+    return pd.DataFrame(columns, columns=table_columns(table), dtype=object) if columns and next(iter(columns.values())) else _empty(table)
 
 
 def cell_columns(raw: RawSubmission) -> dict[str, dict[str, str]]:
