@@ -105,6 +105,10 @@ class RuleContext:
     tables: dict[str, pd.DataFrame]
     known: pd.DataFrame
     known_assignments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ANSWER_COLUMNS))
+    # When only some of the run's files are checked (`tables` holds their rows): the
+    # context of the whole run, which the budgets and the answers on council assignments
+    # come from. Every other property concerns one submission and is made from `tables`.
+    whole: RuleContext | None = None
 
     @cached_property
     def goal_names(self) -> dict[str, str]:
@@ -148,6 +152,8 @@ class RuleContext:
         earlier ingested ones. Per (period, board, year) only the latest submission
         counts as *the* budget; all count as planned. Columns: mandate_period,
         board_code, occasion, year, submission, contribution_id, goal_code, latest."""
+        if self.whole is not None:
+            return self.whole.budgets
         cols = ["mandate_period", "board_code", "occasion", "submission", "contribution_id", "goal_code"]
         run = self.tables["contributions"]
         run = run[run["occasion"].astype(str).str.endswith("-budget")][cols].astype(object)
@@ -193,6 +199,8 @@ class RuleContext:
         """Per mandate period, every board's answers on council assignments the run knows:
         those ingested earlier and, per board and occasion of the run, its latest
         submission's (occasion, board_code, assignment_id, status)."""
+        if self.whole is not None:
+            return self.whole.assignment_answers
         run = self.tables["assignment_follow_ups"]
         subs = self.submissions
         latest = set(in_submission_order(subs, ["occasion", "board_code"]).groupby(["occasion", "board_code"]).tail(1)["submission"])

@@ -10,7 +10,12 @@ so commands that do not validate start fast."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import os
+import types
+from dataclasses import dataclass
 from functools import cache
 from string import Formatter
 from typing import Any
@@ -31,7 +36,7 @@ from analysis.checks.rules import (
     header,
 )
 from analysis.text import shown
-from analysis.vocabulary import file_key, key
+from analysis.vocabulary import KEY_SEPARATOR, file_key, key
 from analysis.boards.layout import DATA_SHEETS, DETAILS_SHEET
 
 ISSUE_COLUMNS = [
@@ -66,13 +71,11 @@ def _gx() -> tuple[Any, Any, Any]:
 
 
 class _Check:
-    """One rule applied to one field of one table: the column(s) GX checks and the extra
-    columns its message may use."""
+    """One rule applied to one field of one table, and the column(s) GX checks."""
 
     def __init__(self, n: int, rule: Rule, table: str, field: str):
         self.n, self.rule, self.table, self.field = n, rule, table, field
-        self.columns: dict[str, str] = {}  # role ("check", "a", "b") -> frame column
-        self.extras: dict[str, str] = {}  # message field -> frame column
+        self.columns: dict[str, str] = {}  # role ("check", "a", "b") -> column of the checked frame
 
     def expectation(self, gxe, ctx: RuleContext):
         spec = self.rule.expect
@@ -98,14 +101,20 @@ class _Check:
         raise ValueError(f"okänd förväntan {spec.kind!r} i regeln {self.rule.id}")
 
 
-def _tables(staged: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def _tables(staged: dict[str, pd.DataFrame], tables: tuple[str, ...] = TABLES,
+            only: set[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The staged tables as the rules see them (plain values, each row with its
+    submission's key); `only`: the rows of those submissions alone."""
     out = {}
     for t in TABLES:
-        frame = staged.get(t)
+        frame = staged.get(t) if t in tables else None
         if frame is None:
             frame = pd.DataFrame(columns=table_columns(t))
+        if only is not None:
+            frame = frame[frame["sha256"].isin({k.rsplit(KEY_SEPARATOR, 1)[-1] for k in only})]
         frame = frame.reindex(columns=table_columns(t)).astype(object).reset_index(drop=True)
-        out[t] = frame.assign(submission=file_key(frame))
+        frame = frame.assign(submission=file_key(frame))
+        out[t] = frame[frame["submission"].isin(only)].reset_index(drop=True) if only is not None else frame
     return out
 
 
@@ -133,47 +142,63 @@ def _known_assignments(known: pd.DataFrame | None, submissions: pd.DataFrame) ->
 
 
 def _prepare(ctx: RuleContext) -> tuple[dict[str, pd.DataFrame], dict[str, list[_Check]]]:
-    """Every checked table with the columns the rules derive, and the checks per table."""
+    """Every checked table (the derived ones made here), and the checks per table."""
     frames: dict[str, pd.DataFrame] = {}
     for table in dict.fromkeys(t for r in RULES for t, _ in r.where):
-        frames[table] = DERIVED_TABLES[table](ctx) if table in DERIVED_TABLES else ctx.tables[table]
+        frame = DERIVED_TABLES[table](ctx) if table in DERIVED_TABLES else ctx.tables[table]
+        frames[table] = frame.reset_index(drop=True)
     checks: dict[str, list[_Check]] = {t: [] for t in frames}
-    added: dict[str, dict[str, pd.Series]] = {t: {} for t in frames}
     n = 0
     for rule in RULES:
         for table, field in rule.where:
-            frame = frames[table]
-            if frame.empty:
-                continue
-            check = _Check(n, rule, table, field)
-            if rule.derive is not None:
-                out = rule.derive(frame, field, ctx)
-                out = out.to_frame("check") if isinstance(out, pd.Series) else out
-                for name, series in out.items():
-                    column = f"_c{n}_{name}"
-                    added[table][column] = series.reindex(frame.index)
-                    (check.columns if name in ("check", "a", "b") else check.extras)[name] = column
-            checks[table].append(check)
-            n += 1
-    for table, columns in added.items():
-        base = frames[table].reset_index(drop=True)
-        extra = pd.DataFrame({c: s.reset_index(drop=True) for c, s in columns.items()}, index=base.index)
-        frames[table] = pd.concat([base, extra, pd.DataFrame({"row_id": range(len(base))})], axis=1)
+            if not frames[table].empty:
+                checks[table].append(_Check(n, rule, table, field))
+                n += 1
     return frames, checks
+
+
+def _checked_columns(frame: pd.DataFrame, checks: list[_Check], ctx: RuleContext) -> pd.DataFrame:
+    """What GX checks in one table: the fields checked as they are, the columns the rules
+    derive (not the extra columns their messages use: see _extras), and `row_id`."""
+    columns: dict[str, pd.Series] = {}
+    for check in checks:
+        if check.rule.derive is None:
+            columns[check.field] = frame[check.field]
+            continue
+        out = check.rule.derive(frame, check.field, ctx)
+        out = out.to_frame("check") if isinstance(out, pd.Series) else out
+        for name in ("check", "a", "b"):
+            if name in out.columns:
+                check.columns[name] = f"_c{check.n}_{name}"
+                columns[check.columns[name]] = out[name].reindex(frame.index)
+    columns["row_id"] = pd.Series(range(len(frame)), index=frame.index)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def _extras(check: _Check, rows: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """The extra columns of a derived rule's message for the failing rows (derivations
+    are row by row, so the rows alone give the same values as the whole table)."""
+    if check.rule.derive is None:
+        return pd.DataFrame(index=rows.index)
+    out = check.rule.derive(rows, check.field, ctx)
+    out = out.to_frame("check") if isinstance(out, pd.Series) else out
+    return out.drop(columns=[c for c in ("check", "a", "b") if c in out.columns])
 
 
 def _failures(frames: dict[str, pd.DataFrame], checks: dict[str, list[_Check]], ctx: RuleContext) -> list[tuple[_Check, list[int]]]:
     """Run one suite per table in the shared GX context; the failing row ids of each check.
     Every check runs first for a yes or no, and only the ones that fail run again for
     their rows: most checks pass, and asking all of them for their rows took a third
-    more of a run's validation."""
+    more of a run's validation. GX gets one table at a time, with only the columns it
+    checks."""
     gx, gxe, batch_definition = _gx()
     by_number = {c.n: c for cs in checks.values() for c in cs}
     failures = []
     for table, table_checks in checks.items():
         if not table_checks:
             continue
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": frames[table]})
+        checked = _checked_columns(frames[table], table_checks, ctx)
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": checked})
         suite = gx.ExpectationSuite(name=table, expectations=[c.expectation(gxe, ctx) for c in table_checks])
         passed = batch.validate(suite, result_format={"result_format": "BOOLEAN_ONLY"})
         failing = [by_number[r.expectation_config.meta["check"]] for r in passed.results if not r.success]
@@ -243,15 +268,16 @@ def _cell(letters: dict, details_cells: dict, sha: str, sheet: str, field: str, 
 def _findings(failures, frames, ctx: RuleContext, letters: dict, details_cells: dict) -> pd.DataFrame:
     records = []
     for check, rows in failures:
-        frame = frames[check.table]
+        frame = frames[check.table].iloc[rows]
         names = {name for _, name, _, _ in Formatter().parse(check.rule.message) if name}
-        from_row = [c for c in names if c in frame.columns and not c.startswith("_c")]
-        from_extras = {n: c for n, c in check.extras.items() if n in names}
-        for rec in frame.iloc[rows].to_dict("records"):
+        from_row = [c for c in names if c in frame.columns]
+        extras = _extras(check, frame, ctx)
+        from_extras = [n for n in extras.columns if n in names]
+        for rec, extra in zip(frame.to_dict("records"), extras[from_extras].to_dict("records")):
             value = _display(rec.get(check.field), check.field, rec.get("mandate_period"), ctx)
             sheet = rec["sheet"]
             fields = _Fields({c: _or_blank(rec[c]) for c in from_row})
-            fields.update({name: _or_blank(rec[col]) for name, col in from_extras.items()})
+            fields.update({name: _or_blank(v) for name, v in extra.items()})
             fields.update(value=value or "", header=header(sheet, check.field), sheet=sheet,
                           occasion_label=ctx.submission_label(rec["occasion"], rec.get("mandate_period"), rec["board_code"]),
                           value_length=len(value or ""))
@@ -270,6 +296,147 @@ def _findings(failures, frames, ctx: RuleContext, letters: dict, details_cells: 
     return out[ISSUE_COLUMNS].astype("string").reset_index(drop=True)
 
 
+# What the findings of one file depend on besides its own rows, the catalogues and the
+# rules: the run's budgets and answers on council assignments of the same board and
+# mandate period (RuleContext.budgets and .assignment_answers, which every rule across
+# files goes through). Each property of the context beside these two is one submission's.
+_CONTEXT_TABLES = ("submissions", "contributions", "assignment_follow_ups")
+_BUDGET_COLUMNS = ["mandate_period", "board_code", "occasion", "year", "submission", "contribution_id", "goal_code", "latest"]
+
+
+@dataclass
+class Earlier:
+    """Checks of an earlier run that may be reused: per file key, the digest of what the
+    file's findings were made from (`inputs`), and the findings of that run."""
+
+    inputs: dict[str, str]
+    issues: pd.DataFrame
+
+
+@dataclass
+class Checked:
+    """The findings of a run; per file key the digest of its check inputs (to store, for
+    the next run's Earlier); the file keys the rules ran on (the others' findings were
+    those of an earlier run, made from the same inputs)."""
+
+    issues: pd.DataFrame
+    inputs: dict[str, str]
+    checked: list[str]
+
+
+def rules_digest() -> str:
+    """A digest of the rule table: ids, severities, messages, where each applies, its
+    expectation and the code of its derivation."""
+
+    def body(code: types.CodeType) -> list:
+        return [code.co_code.hex(), code.co_names,
+                [body(c) if isinstance(c, types.CodeType) else repr(c) for c in code.co_consts]]
+
+    def named(value: Any) -> Any:
+        if not callable(value):
+            return value
+        code = getattr(value, "__code__", None)
+        return [f"{value.__module__}.{value.__qualname__}", body(code) if code is not None else None]
+
+    spec = [(r.id, r.severity, r.what, r.message, r.where, r.expect.kind,
+             sorted((k, named(v)) for k, v in r.expect.args.items()), named(r.derive)) for r in RULES]
+    return _digest(spec)
+
+
+def _plain(value: Any) -> Any:
+    """A value as canonical JSON text can hold it (missing as None, times in ISO form)."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return None
+    if isinstance(value, (dt.datetime, dt.date)):
+        return pd.Timestamp(value).isoformat()
+    return value if isinstance(value, (str, bool, int, float)) else str(value)
+
+
+def _digest(record: Any) -> str:
+    return hashlib.sha256(json.dumps(record, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _by_board(frame: pd.DataFrame, columns: list[str], period: str | None = None) -> dict[tuple, list[str]]:
+    """(period, board) -> the frame's rows as sorted JSON texts."""
+    out: dict[tuple, list[str]] = {}
+    periods = frame["mandate_period"] if period is None else [period] * len(frame)
+    for p, row in zip(periods, zip(*(frame[c] for c in columns))):
+        out.setdefault((p, row[columns.index("board_code")]), []).append(json.dumps([_plain(v) for v in row], ensure_ascii=False))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def check_inputs(ctx: RuleContext, made_with: str) -> dict[str, str]:
+    """Per file key, a digest of everything its findings are made from: the file's
+    submission row (its content's SHA-256, name, occasion, modification time, ...), what
+    it was staged under (`made_with`: catalogues and code), the rule table, and the
+    budgets and answers on council assignments of its board in its mandate period."""
+    base = {"made_with": made_with, "rules": rules_digest()}
+    budgets = _by_board(ctx.budgets, _BUDGET_COLUMNS)
+    answers: dict[tuple, list[str]] = {}
+    for period, frame in ctx.assignment_answers.items():
+        answers.update(_by_board(frame, list(frame.columns), period))
+    subs = ctx.tables["submissions"]
+    columns = table_columns("submissions")
+    out = {}
+    for values in zip(subs["submission"], *(subs[c] for c in columns)):
+        row = dict(zip(columns, map(_plain, values[1:])))
+        board = (row["mandate_period"], row["board_code"])
+        out[values[0]] = _digest([base, row, budgets.get(board, []), answers.get(board, [])])
+    return out
+
+
+def check_run(
+    staged: dict[str, pd.DataFrame],
+    catalogues: dict[str, Catalogue] | Catalogue,
+    letters: dict[str, dict[str, dict[str, str]]],
+    details_cells: dict[str, dict[str, str]] | None = None,
+    known: pd.DataFrame | None = None,
+    known_assignments: pd.DataFrame | None = None,
+    made_with: str = "",
+    earlier: Earlier | None = None,
+) -> Checked:
+    """Findings for the staged tables of a run (any number of occasions and mandate
+    periods). `letters` maps sha256 -> sheet -> field -> column letter as read from each
+    workbook; `details_cells` maps sha256 -> details field -> cell ('B5'); `known` is the
+    current contributions table ingested earlier (the budgets follow-ups are checked against);
+    `known_assignments` the current assignment_follow_ups table ingested earlier (which
+    council assignments each board has reported finished); `made_with`: what the staged
+    rows were made under (catalogues, code).
+
+    With `earlier`, a file whose check inputs (check_inputs) are those the earlier run
+    stored keeps that run's findings, and the rules run on the other files only; Great
+    Expectations is not imported when no file needs them."""
+    if isinstance(catalogues, Catalogue):
+        catalogues = {catalogues.mandate_period: catalogues}
+    whole = _tables(staged, _CONTEXT_TABLES)
+    if whole["submissions"].empty:
+        return Checked(empty_issues(), {}, [])
+    ctx = RuleContext(catalogues, whole, _known_budgets(known, whole["submissions"]),
+                      _known_assignments(known_assignments, whole["submissions"]))
+    inputs = check_inputs(ctx, made_with)
+    stale = [k for k, d in inputs.items() if earlier is None or earlier.inputs.get(k) != d]
+    if len(stale) == len(inputs):
+        ctx = RuleContext(catalogues, _tables(staged), ctx.known, ctx.known_assignments)
+    elif stale:
+        ctx = RuleContext(catalogues, _tables(staged, only=set(stale)), ctx.known, ctx.known_assignments, whole=ctx)
+    new = _check(ctx, letters, details_cells or {}) if stale else empty_issues()
+    if earlier is None or len(stale) == len(inputs):
+        return Checked(new, inputs, stale)
+    old = earlier.issues
+    kept = old[file_key(old).isin(set(inputs) - set(stale))] if old is not None and len(old) else None
+    frames = [f.astype("string") for f in (kept, new) if f is not None and len(f)]
+    issues = pd.concat(frames, ignore_index=True) if frames else empty_issues()
+    # Each file's findings are in the order the rules gave them, from one run or the other.
+    issues = issues[ISSUE_COLUMNS].sort_values(["occasion", "board_code", "source_file"], kind="stable")
+    return Checked(issues.reset_index(drop=True), inputs, stale)
+
+
+def _check(ctx: RuleContext, letters: dict, details_cells: dict) -> pd.DataFrame:
+    frames, checks = _prepare(ctx)
+    failures = _failures(frames, checks, ctx)
+    return _findings(failures, frames, ctx, letters, details_cells)
+
+
 def find_issues(
     staged: dict[str, pd.DataFrame],
     catalogues: dict[str, Catalogue] | Catalogue,
@@ -278,19 +445,5 @@ def find_issues(
     known: pd.DataFrame | None = None,
     known_assignments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Findings for the staged tables of a run (any number of occasions and mandate
-    periods). `letters` maps sha256 -> sheet -> field -> column letter as read from each
-    workbook; `details_cells` maps sha256 -> details field -> cell ('B5'); `known` is the
-    current contributions table ingested earlier (the budgets follow-ups are checked against);
-    `known_assignments` the current assignment_follow_ups table ingested earlier (which
-    council assignments each board has reported finished)."""
-    if isinstance(catalogues, Catalogue):
-        catalogues = {catalogues.mandate_period: catalogues}
-    tables = _tables(staged)
-    if tables["submissions"].empty:
-        return empty_issues()
-    ctx = RuleContext(catalogues, tables, _known_budgets(known, tables["submissions"]),
-                      _known_assignments(known_assignments, tables["submissions"]))
-    frames, checks = _prepare(ctx)
-    failures = _failures(frames, checks, ctx)
-    return _findings(failures, frames, ctx, letters, details_cells or {})
+    """Findings for every file of the staged tables of a run (see check_run)."""
+    return check_run(staged, catalogues, letters, details_cells, known, known_assignments).issues

@@ -2,7 +2,8 @@
 
 Each file is read on its own (a broken one is reported and the others go on). The staged
 rows of every occasion of the run are then checked together, once (`analysis.checks.validation`,
-with the budgets ingested earlier as context), and the tables are rebuilt for the run's
+with the budgets ingested earlier as context; a file whose check inputs are unchanged keeps
+its earlier findings, analysis.intake.reuse), and the tables are rebuilt for the run's
 occasions only:
 - `history/<table>`: every submission ever read for the occasion, as written;
 - `<table>`: the rows of the *current* submission of each board (the latest accepted one);
@@ -29,12 +30,13 @@ from analysis.vocabulary import CURRENT, FILE_STATUSES, REJECTED, SUPERSEDED, fi
 from analysis.intake.store import HISTORY, current_folder, read_table, write_snapshot
 from analysis.boards.container import MAX_FILE_BYTES
 from analysis.boards.submission import (
-    SHEET_TABLES, TABLES, cell_columns, staged_frame, staged_rows, table_columns, typed_table,
+    SHEET_TABLES, TABLES, add_records, cell_columns, staged_columns, staged_frame, staged_rows, table_columns,
+    typed_table,
 )
-from analysis.checks.validation import ISSUE_COLUMNS, empty_issues, find_issues
+from analysis.checks.validation import ISSUE_COLUMNS, Earlier, check_run, empty_issues
 from analysis.boards.reader import read_workbook
 from analysis.intake.inbox import FILE, inbox_entries, not_a_file, read_submission
-from analysis.intake.reuse import CELLS, STAGED, Known, known_files, made_with, staged_store
+from analysis.intake.reuse import CELLS, STAGED, Known, checked_before, known_files, made_with, staged_store
 
 STATUS_COLUMNS = ["status", "status_reason"]
 
@@ -85,7 +87,7 @@ def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progre
     if not folder.is_dir():
         raise UsageError(f"Mappen {folder} finns inte. Lägg nämndernas och bolagens arbetsböcker för {occasion.code} där.")
     entries = inbox_entries(folder)
-    rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+    columns = {t: staged_columns(t) for t in TABLES}
     unreadable: list[dict] = []
     letters: dict[str, dict[str, dict[str, str]]] = {}
     details_cells: dict[str, dict[str, str]] = {}
@@ -102,21 +104,25 @@ def read_occasion(paths: Paths, occasion: Occasion, catalogue: Catalogue, progre
             file = read_submission(folder, entry.name, MAX_FILE_BYTES)
             sha, modified = file.sha256, file.modified
             reused = known.get(occasion.code, entry.name, sha) if known is not None else None
-            if reused is not None:
-                reused.rows["submissions"][0]["file_modified"] = modified
-                found, letters[sha], details_cells[sha] = reused.rows, reused.letters, reused.details_cells
-            else:
+            if reused is None:
                 raw = read_workbook(file.data, entry.name, sha, modified)
                 found = staged_rows(raw, occasion, catalogue)
                 letters[sha], details_cells[sha] = cell_columns(raw), dict(raw.details_cells)
         except SubmissionError as error:
             submission, issue = _unreadable(occasion, catalogue, entry.name, sha, modified, error)
-            rows["submissions"].append(submission)
+            add_records(columns["submissions"], [submission])
             unreadable.append(issue)
             continue
-        for table, records in found.items():
-            rows[table] += records
-    staged = {t: staged_frame(t, records) for t, records in rows.items()}
+        if reused is not None:
+            letters[sha], details_cells[sha] = reused.letters, reused.details_cells
+            for table, (start, stop) in reused.rows.items():
+                for name, values in columns[table].items():
+                    values.extend(known.columns[table][name][start:stop])
+            columns["submissions"]["file_modified"][-1] = modified
+        else:
+            for table, records in found.items():
+                add_records(columns[table], records)
+    staged = {t: staged_frame(t, columns.pop(t)) for t in TABLES}
     issues = pd.DataFrame(unreadable, columns=ISSUE_COLUMNS).astype("string") if unreadable else empty_issues()
     return StagedOccasion(staged, issues, letters, details_cells)
 
@@ -210,8 +216,10 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
     }
     letters = {sha: cells for r in read.values() for sha, cells in r.letters.items()}
     details_cells = {sha: cells for r in read.values() for sha, cells in r.details_cells.items()}
-    found = find_issues(_readable(run_tables), catalogues, letters, details_cells, read_table(store, "contributions"),
-                        read_table(store, "assignment_follow_ups"))
+    earlier = None if force else Earlier(checked_before(staged_before), issues_all)
+    checked = check_run(_readable(run_tables), catalogues, letters, details_cells, read_table(store, "contributions"),
+                        read_table(store, "assignment_follow_ups"), staged_under, earlier)
+    found = checked.issues
 
     results = []
     for occasion in occasions:
@@ -262,7 +270,7 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
         out[f"{HISTORY}/{table}"] = _occasion_order(typed_table(table, full, None))
         current = full[file_key(full).isin(current_keys)] if len(full) else full
         out[table] = _occasion_order(typed_table(table, current, scales))
-    for table, frame in staged_store(run_tables, letters, details_cells, staged_under, staged_before).items():
+    for table, frame in staged_store(run_tables, letters, details_cells, staged_under, staged_before, checked.inputs).items():
         out[f"{STAGED}/{table}"] = frame
     write_snapshot(paths, out, texts=_stamps(paths, store, occasions))
     return results

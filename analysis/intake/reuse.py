@@ -2,9 +2,14 @@
 beside the tables (`data/processed/staged/<table>`, with the cells each workbook's fields
 are in), so that the next ingestion parses only new or changed files: a file whose
 occasion, name and SHA-256 it already holds, read under the same goal catalogues and the
-same code version, gives the same staged rows without being parsed. The checks still
-run on every file (they compare across files); the tables come out the same as from a
-full read. `ingest --force` reads every file.
+same code version, gives the same staged rows without being parsed. Likewise a file's
+findings: each file keeps the digest of what its findings were made from
+(analysis.checks.validation.check_inputs: its rows, the catalogues, the code and the rule
+table, and the budgets and council-assignment answers of its board across the run), and
+the rules run only on files whose digest changed; the rules across files are pandas over
+every file, so a budget sent again re-checks the follow-ups of its board. The tables and
+findings come out the same as from a full read. `ingest --force` reads and checks every
+file.
 
 The staged rows are kept as text, exactly as staged (they may hold what a board wrote
 that is not valid, which the typed history tables cannot): an internal table, not one
@@ -22,10 +27,12 @@ from analysis.boards.layout import DETAILS_SHEET
 from analysis.boards.submission import TABLES, table_columns
 from analysis.config import Paths
 from analysis.stamps import catalogue_hashes, code_version, digest
+from analysis.vocabulary import file_key
 
 STAGED = "staged"
 CELLS = "cells"
 MADE_WITH = "made_with"  # the digest of the catalogues and code a file's rows were staged under
+CHECKED_WITH = "checked_with"  # the digest of what a file's findings were made from (validation.check_inputs)
 DATE_TEXT = "submitted_on_text"  # a submission date written as text (submitted_on then holds none)
 CELL_COLUMNS = ["sha256", "sheet", "field", "cell"]
 ORDER = {CELLS: CELL_COLUMNS[:3], "submissions": ["occasion", "source_file"],
@@ -36,19 +43,22 @@ FileKey = tuple[str, str, str]  # occasion, file name, SHA-256
 
 @dataclass
 class KnownFile:
-    """A workbook read before: its staged rows per table, and where its fields are."""
+    """A workbook read before: where its staged rows are in Known.columns (table ->
+    start and stop), and where its fields are in the workbook."""
 
-    rows: dict[str, list[dict[str, Any]]]
+    rows: dict[str, tuple[int, int]]
     letters: dict[str, dict[str, str]]
     details_cells: dict[str, str]
 
 
 @dataclass
 class Known:
-    """The workbooks read before that can be reused, by occasion, name and SHA-256."""
+    """The workbooks read before that can be reused, by occasion, name and SHA-256; their
+    staged rows as plain columns (table -> column -> values)."""
 
     made_with: str = ""
     files: dict[FileKey, KnownFile] = field(default_factory=dict)
+    columns: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
 
     def get(self, occasion: str, name: str, sha256: str) -> KnownFile | None:
         return self.files.get((occasion, name, sha256))
@@ -59,12 +69,25 @@ def made_with(paths: Paths) -> str:
     return digest({"catalogues": catalogue_hashes(paths.reference), "code": code_version()})
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain values, missing as None (column by column: a tenth of to_dict's time)."""
-    plain = frame.astype(object)
-    plain = plain.where(plain.notna(), None)
-    columns = list(plain.columns)
-    return [dict(zip(columns, values)) for values in zip(*(plain[c].tolist() for c in columns))]
+def _plain_columns(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[Any]]:
+    """The frame's columns as lists of plain values, missing as None."""
+    out = {}
+    for c in columns:
+        values = frame[c].astype(object)
+        out[c] = values.where(values.notna(), None).tolist()
+    return out
+
+
+def _runs(frame: pd.DataFrame) -> dict[FileKey, tuple[int, int]]:
+    """Each file's rows (start, stop) in a frame sorted by file."""
+    runs: dict[FileKey, tuple[int, int]] = {}
+    keys = list(zip(frame["occasion"], frame["source_file"], frame["sha256"]))
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            runs[keys[start]] = (start, i)
+            start = i
+    return runs
 
 
 def known_files(stored: dict[str, pd.DataFrame | None], current: str) -> Known:
@@ -75,24 +98,22 @@ def known_files(stored: dict[str, pd.DataFrame | None], current: str) -> Known:
     subs = subs[subs[MADE_WITH] == current]
     if subs.empty:
         return Known(current)
-    files: dict[FileKey, KnownFile] = {}
-    for rec in _records(subs):
-        text = rec.pop(DATE_TEXT)
-        if text is not None:
-            rec["submitted_on"] = text
-        elif isinstance(rec["submitted_on"], dt.datetime):
-            rec["submitted_on"] = rec["submitted_on"].date()
-        del rec[MADE_WITH]
-        files[(rec["occasion"], rec["source_file"], rec["sha256"])] = KnownFile({"submissions": [rec]}, {}, {})
+    subs = subs.sort_values(ORDER["submissions"], kind="stable").reset_index(drop=True)
+    plain = _plain_columns(subs, [*table_columns("submissions"), DATE_TEXT])
+    plain["submitted_on"] = [text if text is not None else (d.date() if isinstance(d, dt.datetime) else d)
+                             for d, text in zip(plain["submitted_on"], plain.pop(DATE_TEXT))]
+    columns = {"submissions": plain}
+    files = {key: KnownFile({"submissions": run}, {}, {}) for key, run in _runs(subs).items()}
     for table in TABLES[1:]:
         frame = stored.get(table)
-        if frame is None:
+        if frame is None or frame.empty:
             continue
-        for rec in _records(frame):
-            known = files.get((rec["occasion"], rec["source_file"], rec["sha256"]))
-            if known is not None:
-                rec["excel_row"] = int(rec["excel_row"])
-                known.rows.setdefault(table, []).append(rec)
+        frame = frame[frame["sha256"].isin(subs["sha256"].unique())]
+        frame = frame.sort_values(ORDER[table], kind="stable").reset_index(drop=True)
+        columns[table] = _plain_columns(frame, table_columns(table))
+        for key, run in _runs(frame).items():
+            if key in files:
+                files[key].rows[table] = run
     by_sha: dict[str, list[KnownFile]] = {}
     for (_, _, sha), known in files.items():
         by_sha.setdefault(sha, []).append(known)
@@ -104,14 +125,23 @@ def known_files(stored: dict[str, pd.DataFrame | None], current: str) -> Known:
                 known.letters.setdefault(DETAILS_SHEET, {})[name] = cell[0]
             else:
                 known.letters.setdefault(sheet, {})[name] = cell
-    return Known(current, files)
+    return Known(current, files, columns)
+
+
+def checked_before(stored: dict[str, pd.DataFrame | None]) -> dict[str, str]:
+    """File key -> the digest of the check inputs its stored findings were made from."""
+    subs = stored.get("submissions")
+    if subs is None or subs.empty or CHECKED_WITH not in subs.columns:
+        return {}
+    return dict(zip(file_key(subs), subs[CHECKED_WITH]))
 
 
 def staged_store(staged: dict[str, pd.DataFrame], letters: dict[str, dict[str, dict[str, str]]],
                  details_cells: dict[str, dict[str, str]], current: str,
-                 stored: dict[str, pd.DataFrame | None]) -> dict[str, pd.DataFrame]:
+                 stored: dict[str, pd.DataFrame | None], checked: dict[str, str]) -> dict[str, pd.DataFrame]:
     """The staged tables to store: those `stored` before, with the occasions of `staged`
-    replaced by its rows of readable files, and where every kept file's fields are."""
+    replaced by its rows of readable files, and where every kept file's fields are.
+    `checked`: per file key, the digest of its check inputs."""
     subs = staged["submissions"]
     occasions = set(subs["occasion"].astype(object))
     subs = subs[subs["board_code"].notna()]
@@ -119,7 +149,8 @@ def staged_store(staged: dict[str, pd.DataFrame], letters: dict[str, dict[str, d
     is_date = dates.map(lambda v: isinstance(v, dt.date))
     new = {"submissions": subs.assign(
         submitted_on=pd.to_datetime(dates.where(is_date, None)).astype("datetime64[ms]"),
-        **{DATE_TEXT: dates.where(~is_date & dates.notna(), None).astype("string"), MADE_WITH: current},
+        **{DATE_TEXT: dates.where(~is_date & dates.notna(), None).astype("string"), MADE_WITH: current,
+           CHECKED_WITH: file_key(subs).map(checked).astype("string")},
     ).reset_index(drop=True)}
     for table in TABLES[1:]:
         frame = staged[table].reindex(columns=table_columns(table))
