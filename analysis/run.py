@@ -132,12 +132,14 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
     from analysis.report.produce import ReportEngines, produce_report
 
     catalogues = load_catalogues(paths.reference)  # a broken catalogue is refused before anything starts
-    # The kernel starts once this process has its own modules, and the browser too when
-    # the charts' data or code may have changed (an ingestion, new aggregates): it starts
-    # beside the work before the charts. When only the judgement file or the report's
-    # files changed, the browser starts only if a chart turns out to have changed.
+    # The browser starts now when the charts' data or code may have changed (an ingestion,
+    # new aggregates): it starts beside the work before the charts, which come first in
+    # the report. When only the judgement file or the report's files changed, it starts
+    # only if a chart turns out to have changed. The kernel and LibreOffice, needed later
+    # in the report, start now too, or after an ingestion when the report begins (the
+    # ingestion then shares the machine with the browser's start alone).
     with ReportEngines(paths.report_for(occasion.code), start_browser=todo.ingest or todo.charts,
-                       warm_up=paths.report_template) as engines:
+                       warm_up=paths.report_template, later=todo.ingest) as engines:
         steps: dict[str, float] = {}
         if todo.ingest:
             from analysis.checks.feedback import write_feedback
