@@ -85,7 +85,7 @@ def test_a_browser_that_never_starts_is_a_clear_error_and_leaves_nothing_running
 
 
 def test_the_images_are_plotly_s_own_at_print_resolution(tmp_path):
-    """PNG 2,400 px wide (the figure's 900 px at scale 2.67), SVG at the figure's size,
+    """PNG 1,890 px wide (the figure's 900 px at scale 2.1), SVG at the figure's size,
     and the same bytes from the same figure: a rerun that redraws changes no file."""
     import struct
 
@@ -100,6 +100,32 @@ def test_the_images_are_plotly_s_own_at_print_resolution(tmp_path):
     # plotly.js writes the root element's attributes in either order (seen under load):
     # the same picture, compared in canonical XML (attributes sorted).
     assert canonicalize(svg) == canonicalize(again[0].svg.read_text(encoding="utf-8").replace(*_ids(again[0].svg, first[0].svg)))
+
+
+def test_the_png_is_the_one_plotly_js_would_draw_from_the_same_svg(tmp_path):
+    """The PNG is drawn from the SVG of the same drawing; it must be Plotly.toImage's own
+    PNG byte for byte (asked here of a browser of the test's own), also where the scaled
+    height is not a whole number of pixels (566 px at 1890/900 is 1188.6)."""
+    import base64
+
+    import plotly.graph_objects as go
+    from playwright.sync_api import sync_playwright
+    from plotly.offline import get_plotlyjs
+
+    figure = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]], x=["å", "ä"], y=["ö", "<b>"]), layout={"width": 900, "height": 566})
+    with ChartBrowser() as browser:
+        files, _ = export_charts([Chart("prov", "Prov", figure, "Värmekarta: fyra rutor.")], tmp_path, browser)
+    with sync_playwright() as playwright:
+        own = playwright.chromium.launch(executable_path=CHROMIUM)
+        page = own.new_page()
+        page.add_script_tag(content=get_plotlyjs())
+        drawn = page.evaluate("async ([figure, options]) => { const f = JSON.parse(figure); return await Plotly.toImage("
+                              "{data: f.data, layout: f.layout, config: f.config || {}}, options); }",
+                              [figure.to_json(remove_uids=False),
+                               {"format": "png", "width": 900, "height": 566, "scale": 1890 / 900, "imageDataOnly": True}])
+        own.close()
+    assert files[0].png.read_bytes() == base64.b64decode(drawn)
+    assert files[0].svg.read_text(encoding="utf-8").startswith("<svg")
 
 
 def _ids(one: Path, other: Path) -> tuple[str, str]:

@@ -33,11 +33,31 @@ PAGE = """<!DOCTYPE html>
 <html lang="sv"><head><meta charset="utf-8"><title>Diagram</title>
 <script src="plotly.min.js"></script></head><body></body></html>
 """
-# One figure (its JSON text, as plotly.py writes it) to an image: PNG as base64, SVG as text.
-TO_IMAGE = """async ([figure, options]) => {
+# One figure (its JSON text, as plotly.py writes it) to its two images in one drawing:
+# the SVG from Plotly.toImage, and the PNG made from that SVG as Plotly.toImage makes a
+# PNG (plotly.js's svgToImg: the SVG as an image, drawn on a canvas `scale` times as large,
+# the canvas's PNG), the same bytes as Plotly.toImage's own PNG (a test compares them)
+# without laying the figure out a second time. Returns [SVG text, PNG as base64].
+TO_IMAGES = """async ([figure, width, height, scale]) => {
   const f = JSON.parse(figure);
-  return await Plotly.toImage({data: f.data, layout: f.layout, config: f.config || {}},
-                              Object.assign({imageDataOnly: true}, options));
+  const svg = await Plotly.toImage({data: f.data, layout: f.layout, config: f.config || {}},
+                                   {format: "svg", width: width, height: height, imageDataOnly: true});
+  const url = URL.createObjectURL(new Blob([svg], {type: "image/svg+xml;charset=utf-8"}));
+  try {
+    const image = new Image();
+    await new Promise((resolve, reject) => {
+      image.onload = resolve;
+      image.onerror = () => reject(new Error("the SVG could not be drawn"));
+      image.src = url;
+    });
+    const canvas = document.createElement("canvas");
+    canvas.width = scale * width;
+    canvas.height = scale * height;
+    canvas.getContext("2d").drawImage(image, 0, 0, scale * width, scale * height);
+    return [svg, canvas.toDataURL("image/png").replace(/^data:image\\/png;base64,/, "")];
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }"""
 
 
@@ -102,7 +122,7 @@ class ChartBrowser:
         # A first drawing: plotly.js sets up the page on it (its styles), and writes the
         # SVG's attributes in another order than in every drawing after it. Every chart of
         # the report is then drawn the same way, wherever it comes in the order.
-        await page.evaluate(TO_IMAGE, ['{"data": [{"type": "bar", "y": [1]}], "layout": {}}', {"format": "svg"}])
+        await page.evaluate(TO_IMAGES, ['{"data": [{"type": "bar", "y": [1]}], "layout": {}}', 100, 100, 1])
         return page
 
     async def _stop(self) -> None:
@@ -119,13 +139,14 @@ class ChartBrowser:
     async def _draw(self, jobs: list[dict]) -> None:
         page = self._page.result()  # started: `write` waited for it
         for job in jobs:
-            data = await asyncio.wait_for(page.evaluate(TO_IMAGE, [job["figure"], job["options"]]), IMAGE_TIMEOUT_S)
-            content = data.encode("utf-8") if job["options"]["format"] == "svg" else base64.b64decode(data)
-            Path(job["path"]).write_bytes(content)
+            svg, png = await asyncio.wait_for(
+                page.evaluate(TO_IMAGES, [job["figure"], job["width"], job["height"], job["scale"]]), IMAGE_TIMEOUT_S)
+            Path(job["svg"]).write_text(svg, encoding="utf-8")
+            Path(job["png"]).write_bytes(base64.b64decode(png))
 
     def write(self, jobs: list[dict]) -> None:
-        """Draw jobs ({figure: the figure's JSON text, options: Plotly.toImage's format,
-        width, height and scale, path}) into their files, one after another."""
+        """Draw jobs ({figure: the figure's JSON text, width and height in pixels, scale:
+        the PNG's size over that, svg and png: the two files' paths}), one after another."""
         try:
             self._page.result(timeout=EXPORT_TIMEOUT_S)
         except concurrent.futures.TimeoutError:
@@ -181,63 +202,49 @@ def chart_files(name: str, folder: Path) -> ChartFile:
 
 
 def export_charts(charts: Iterable, folder: Path, browser: Callable[[], ChartBrowser] | ChartBrowser,
-                  earlier: Mapping[str, str] | None = None, earlier_folder: Path | None = None,
-                  on_pngs: Callable[[], None] | None = None) -> tuple[list[ChartFile], dict[str, str]]:
+                  earlier: Mapping[str, str] | None = None,
+                  earlier_folder: Path | None = None) -> tuple[list[ChartFile], dict[str, str]]:
     """Write `<name>.png`, `<name>.svg` and `<name>.alt.txt` for each chart (objects with
     name, figure and alt_text) into `folder`, and return them with each chart's digest.
     A chart whose digest is in `earlier` (those of the files in `earlier_folder`) is
     copied from there instead of drawn again; the browser (or the function that starts
-    it) is asked for only when something must be drawn. The PNG files come first, and
-    `on_pngs` is called once they are all in place (the council document needs them, the
-    SVG files can follow). Images are written beside their targets and renamed into
-    place; when anything fails, none of the files is left."""
+    it) is asked for only when something must be drawn. Images are written beside their
+    targets and renamed into place; when anything fails, none of the files is left."""
     folder.mkdir(parents=True, exist_ok=True)
     earlier = earlier or {}
     made: list[tuple] = []
     copied: list[tuple] = []
-    png_jobs: list[dict] = []
-    svg_jobs: list[dict] = []
+    jobs: list[dict] = []
     digests: dict[str, str] = {}
     files: list[ChartFile] = []
-    for chart in charts:
-        out = chart_files(chart.name, folder)
-        files.append(out)
-        figure = chart.figure.to_json(remove_uids=False)  # the uids name the SVG's classes: the same file each run
-        digests[chart.name] = digest = chart_digest(figure, chart.alt_text)
-        if earlier_folder is not None and earlier.get(chart.name) == digest and all(
-                (earlier_folder / p.name).is_file() for p in (out.png, out.svg)):
-            copied.append((chart, out))
-            continue
-        made.append((chart, out))
-        width = chart.figure.layout.width or 900
-        height = chart.figure.layout.height or 500
-        png_jobs.append({"figure": figure, "path": f"{out.png}.tmp.png",
-                         "options": {"format": "png", "scale": PNG_WIDTH_PX / width, "width": width, "height": height}})
-        svg_jobs.append({"figure": figure, "path": f"{out.svg}.tmp.svg",
-                         "options": {"format": "svg", "width": width, "height": height}})
     try:
-        drawer = (browser() if callable(browser) else browser) if made else None
-        if drawer is not None:
-            drawer.write(png_jobs)
+        for chart in charts:
+            out = chart_files(chart.name, folder)
+            files.append(out)
+            figure = chart.figure.to_json(remove_uids=False)  # the uids name the SVG's classes: the same file each run
+            digests[chart.name] = digest = chart_digest(figure, chart.alt_text)
+            if earlier_folder is not None and earlier.get(chart.name) == digest and all(
+                    (earlier_folder / p.name).is_file() for p in (out.png, out.svg)):
+                copied.append((chart, out))
+                continue
+            made.append((chart, out))
+            width = chart.figure.layout.width or 900
+            height = chart.figure.layout.height or 500
+            jobs.append({"figure": figure, "width": width, "height": height, "scale": PNG_WIDTH_PX / width,
+                         "png": f"{out.png}.tmp.png", "svg": f"{out.svg}.tmp.svg"})
+        if made:
+            (browser() if callable(browser) else browser).write(jobs)
         for chart, out in made:
             os.replace(f"{out.png}.tmp.png", out.png)
+            os.replace(f"{out.svg}.tmp.svg", out.svg)
         for chart, out in copied:
             shutil.copyfile(earlier_folder / out.png.name, out.png)
-        if on_pngs is not None:
-            on_pngs()
-        if drawer is not None:
-            drawer.write(svg_jobs)
+            shutil.copyfile(earlier_folder / out.svg.name, out.svg)
+        for chart, out in (*made, *copied):
+            out.alt.write_text(chart.alt_text + "\n", encoding="utf-8")
     except BaseException:
-        for _, out in made:
-            for path in (Path(f"{out.png}.tmp.png"), Path(f"{out.svg}.tmp.svg"), out.png):
+        for _, out in (*made, *copied):
+            for path in (Path(f"{out.png}.tmp.png"), Path(f"{out.svg}.tmp.svg"), out.png, out.svg, out.alt):
                 path.unlink(missing_ok=True)
-        for _, out in copied:
-            out.png.unlink(missing_ok=True)
         raise
-    for chart, out in made:
-        os.replace(f"{out.svg}.tmp.svg", out.svg)
-    for chart, out in copied:
-        shutil.copyfile(earlier_folder / out.svg.name, out.svg)
-    for chart, out in (*made, *copied):
-        out.alt.write_text(chart.alt_text + "\n", encoding="utf-8")
     return files, digests

@@ -22,7 +22,7 @@ import datetime as dt
 import os
 import pickle
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -213,24 +213,19 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
             outputs_started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=3) as pool:
                 digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
-                pngs: Future = Future()  # the council document's pictures: drawn before the SVG files
                 exported = pool.submit(_timed, export_charts, prepared.charts, out / "diagram", engines.browser,
-                                       digests_before, earlier / "diagram", lambda: pngs.set_result(time.perf_counter()))
+                                       digests_before, earlier / "diagram")
                 with bundle.open("wb") as handle:
                     pickle.dump({"data": data, "charts": {c.name: c.shown() for c in prepared.charts},
                                  "declared": list(CHARTS)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 # The longest chain goes first: the council document's text while the browser
-                # draws, its pictures once the PNG files are there, then LibreOffice's PDF. The
-                # notebook starts once the PNG files are there (the browser has a core of its
+                # draws, its pictures once the chart files are there, then LibreOffice's PDF.
+                # The notebook starts once the charts are drawn (the browser has a core of its
                 # own until then); the Excel workbook and the HTML template are made while
                 # LibreOffice converts and the kernel runs the notebook.
                 (document, add_pictures), text_s = _timed(council_document_text, data, prepared.charts,
                                                           out / "diagram", template)
-                wait([pngs, exported], return_when=FIRST_COMPLETED)
-                if not pngs.done():
-                    exported.result()  # the export failed before its PNG files were made: raises
-                if pngs.done():  # "png": from the outputs' start until the Word file's pictures are there
-                    seconds["png"] = pngs.result() - outputs_started
+                (files, digests), seconds["charts"] = exported.result()
                 notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
                                        parameters, engines.kernel, out / FAILED)
                 _, pictures_s = _timed(write_council_document, document, add_pictures, staged.with_suffix(".docx"))
@@ -241,7 +236,6 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                     pdf = pool.submit(_finish_pdf, converter, notes)
                 _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
                 report_html.warm()
-                (files, digests), seconds["charts"] = exported.result()
                 _, seconds["notebook"] = notebook.result()
                 html, seconds["html"] = _timed(report_html.notebook_html, staged.with_suffix(".ipynb"), data.title)
                 staged.with_suffix(".html").write_text(html, encoding="utf-8")
