@@ -11,8 +11,7 @@ occasions only:
 - `validation_issues`: every finding, with its cell.
 All tables are written into one new snapshot (each let go once written; the history and
 staged rows, which do not depend on the findings, before the rules run), made current
-atomically at the end
-(analysis.intake.store). Raw files are only read."""
+atomically at the end (analysis.intake.store). Raw files are only read."""
 
 from __future__ import annotations
 
