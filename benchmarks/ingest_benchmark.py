@@ -47,7 +47,7 @@ from analysis.intake.ingest import ingest
 from analysis.occasion import Occasion
 if sys.argv[3] == "without":  # reading and tables alone: no findings, GX never imported
     import analysis.intake.ingest, analysis.checks.validation
-    analysis.intake.ingest.check_run = lambda *args, **kwargs: analysis.checks.validation.Checked(analysis.checks.validation.empty_issues(), {}, [])
+    analysis.intake.ingest.run_checks = lambda *args, **kwargs: analysis.checks.validation.Checked(analysis.checks.validation.empty_issues(), {}, [])
 t1, c1 = time.perf_counter(), cpu()
 results = ingest(Paths.at(sys.argv[1]), [Occasion.parse(sys.argv[2])])
 t2, c2 = time.perf_counter(), cpu()

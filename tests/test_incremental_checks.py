@@ -41,14 +41,14 @@ def _table_bytes(paths: Paths) -> dict[str, bytes]:
 def _checked(monkeypatch) -> list[tuple[str, str]]:
     """(occasion, file name) of every file the rules run on, from here on."""
     checked: list[tuple[str, str]] = []
-    real = ingest.check_run
+    real = ingest.run_checks
 
     def recording(*args, **kwargs):
         result = real(*args, **kwargs)
         checked.extend(tuple(k.split(KEY_SEPARATOR)[:2]) for k in result.checked)
         return result
 
-    monkeypatch.setattr(ingest, "check_run", recording)
+    monkeypatch.setattr(ingest, "run_checks", recording)
     return checked
 
 

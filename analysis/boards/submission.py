@@ -255,8 +255,9 @@ def _empty(table: str) -> pd.DataFrame:
 def typed_table(table: str, staged: pd.DataFrame, catalogue_scales: dict | None) -> pd.DataFrame:
     """The typed form of a staged table: categoricals for codes, nullable integers and
     floats, real dates. Without scales (the history, which keeps rejected submissions as
-    written) coded answers stay text. Returns a new frame; the input is not changed."""
-    out = staged.reindex(columns=table_columns(table)).copy()
+    written) coded answers stay text. Returns a new frame; the input is not changed (pandas
+    copies on write, so no column is copied before it is replaced)."""
+    out = staged.reindex(columns=table_columns(table))
     fields = {f.key: f for f in SHEET_TABLES[table][1]} if table in SHEET_TABLES else {}
     for col in out.columns:
         f = fields.get(col)

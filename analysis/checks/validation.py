@@ -385,6 +385,82 @@ def check_inputs(ctx: RuleContext, made_with: str) -> dict[str, str]:
     return out
 
 
+# The files whose rules run together: Great Expectations copies the checked tables
+# several times over, so a large run is checked in parts (the rules across files see the
+# whole run; RuleContext.whole), which keeps an ingestion's peak memory down.
+CHECKED_TOGETHER = 500
+
+
+@dataclass
+class Plan:
+    """What a run's checks need, made before Great Expectations is imported: the staged
+    tables, the rule context over the whole run, the digest of each file's check inputs
+    and the files whose findings must be made anew (`stale`)."""
+
+    catalogues: dict[str, Catalogue]
+    staged: dict[str, pd.DataFrame]
+    ctx: RuleContext | None
+    inputs: dict[str, str]
+    stale: list[str]
+    earlier: Earlier | None
+
+
+def plan_checks(
+    staged: dict[str, pd.DataFrame],
+    catalogues: dict[str, Catalogue] | Catalogue,
+    known: pd.DataFrame | None = None,
+    known_assignments: pd.DataFrame | None = None,
+    made_with: str = "",
+    earlier: Earlier | None = None,
+) -> Plan:
+    """The checks of the staged tables of a run (any number of occasions and mandate
+    periods), planned: see check_run for the arguments. Imports no Great Expectations, so
+    a caller can store what does not depend on the findings (such as Plan.inputs) first."""
+    if isinstance(catalogues, Catalogue):
+        catalogues = {catalogues.mandate_period: catalogues}
+    whole = _tables(staged, _CONTEXT_TABLES)
+    if whole["submissions"].empty:
+        return Plan(catalogues, staged, None, {}, [], earlier)
+    ctx = RuleContext(catalogues, whole, _known_budgets(known, whole["submissions"]),
+                      _known_assignments(known_assignments, whole["submissions"]))
+    inputs = check_inputs(ctx, made_with)
+    stale = [k for k, d in inputs.items() if earlier is None or earlier.inputs.get(k) != d]
+    return Plan(catalogues, staged, ctx, inputs, stale, earlier)
+
+
+def run_checks(plan: Plan, letters: dict[str, dict[str, dict[str, str]]],
+               details_cells: dict[str, dict[str, str]] | None = None) -> Checked:
+    """The findings of a planned run (see check_run). Great Expectations is imported only
+    when a file needs the rules."""
+    if plan.ctx is None:
+        return Checked(empty_issues(), {}, [])
+    ctx, inputs, stale, earlier = plan.ctx, plan.inputs, plan.stale, plan.earlier
+    found = []
+    for start in range(0, len(stale), CHECKED_TOGETHER):
+        part = stale[start:start + CHECKED_TOGETHER]
+        if len(part) == len(inputs):
+            part_ctx = RuleContext(plan.catalogues, _tables(plan.staged), ctx.known, ctx.known_assignments)
+        else:
+            part_ctx = RuleContext(plan.catalogues, _tables(plan.staged, only=set(part)), ctx.known, ctx.known_assignments, whole=ctx)
+        found.append(_check(part_ctx, letters, details_cells or {}))
+        del part_ctx
+    new = _by_file(found) if len(found) > 1 else found[0] if found else empty_issues()
+    if earlier is None or len(stale) == len(inputs):
+        return Checked(new, inputs, stale)
+    old = earlier.issues
+    kept = old[file_key(old).isin(set(inputs) - set(stale))] if old is not None and len(old) else None
+    frames = [f.astype("string") for f in (kept, new) if f is not None and len(f)]
+    return Checked(_by_file(frames), inputs, stale)
+
+
+def _by_file(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Findings of several runs of the rules in one table, by file; each file's findings
+    in the order the rules gave them, from one run or another."""
+    issues = pd.concat(frames, ignore_index=True) if frames else empty_issues()
+    issues = issues[ISSUE_COLUMNS].sort_values(["occasion", "board_code", "source_file"], kind="stable")
+    return issues.reset_index(drop=True)
+
+
 def check_run(
     staged: dict[str, pd.DataFrame],
     catalogues: dict[str, Catalogue] | Catalogue,
@@ -401,34 +477,12 @@ def check_run(
     current contributions table ingested earlier (the budgets follow-ups are checked against);
     `known_assignments` the current assignment_follow_ups table ingested earlier (which
     council assignments each board has reported finished); `made_with`: what the staged
-    rows were made under (catalogues, code).
+    rows were made under (catalogues, code). The two steps, plan_checks and run_checks.
 
     With `earlier`, a file whose check inputs (check_inputs) are those the earlier run
     stored keeps that run's findings, and the rules run on the other files only; Great
     Expectations is not imported when no file needs them."""
-    if isinstance(catalogues, Catalogue):
-        catalogues = {catalogues.mandate_period: catalogues}
-    whole = _tables(staged, _CONTEXT_TABLES)
-    if whole["submissions"].empty:
-        return Checked(empty_issues(), {}, [])
-    ctx = RuleContext(catalogues, whole, _known_budgets(known, whole["submissions"]),
-                      _known_assignments(known_assignments, whole["submissions"]))
-    inputs = check_inputs(ctx, made_with)
-    stale = [k for k, d in inputs.items() if earlier is None or earlier.inputs.get(k) != d]
-    if len(stale) == len(inputs):
-        ctx = RuleContext(catalogues, _tables(staged), ctx.known, ctx.known_assignments)
-    elif stale:
-        ctx = RuleContext(catalogues, _tables(staged, only=set(stale)), ctx.known, ctx.known_assignments, whole=ctx)
-    new = _check(ctx, letters, details_cells or {}) if stale else empty_issues()
-    if earlier is None or len(stale) == len(inputs):
-        return Checked(new, inputs, stale)
-    old = earlier.issues
-    kept = old[file_key(old).isin(set(inputs) - set(stale))] if old is not None and len(old) else None
-    frames = [f.astype("string") for f in (kept, new) if f is not None and len(f)]
-    issues = pd.concat(frames, ignore_index=True) if frames else empty_issues()
-    # Each file's findings are in the order the rules gave them, from one run or the other.
-    issues = issues[ISSUE_COLUMNS].sort_values(["occasion", "board_code", "source_file"], kind="stable")
-    return Checked(issues.reset_index(drop=True), inputs, stale)
+    return run_checks(plan_checks(staged, catalogues, known, known_assignments, made_with, earlier), letters, details_cells)
 
 
 def _check(ctx: RuleContext, letters: dict, details_cells: dict) -> pd.DataFrame:

@@ -9,8 +9,9 @@ occasions only:
 - `<table>`: the rows of the *current* submission of each board (the latest accepted one);
 - `submissions`: every file with its status (current, superseded, rejected);
 - `validation_issues`: every finding, with its cell.
-All tables are written together at the end, as one new snapshot made current atomically
-(analysis.intake.store). Raw files are only read."""
+All tables are written into one new snapshot (each let go once written; the history and
+staged rows, which do not depend on the findings, before the rules run), made current
+atomically at the end (analysis.intake.store). Raw files are only read."""
 
 from __future__ import annotations
 
@@ -27,13 +28,13 @@ from analysis.errors import SubmissionError, UsageError
 from analysis.occasion import Occasion
 from analysis.stamps import STAMPS, processed_stamp, stamp_text, stored_processed_stamps
 from analysis.vocabulary import CURRENT, FILE_STATUSES, REJECTED, SUPERSEDED, file_key, in_submission_order
-from analysis.intake.store import HISTORY, current_folder, read_table, write_snapshot
+from analysis.intake.store import HISTORY, current_folder, read_table, snapshot_stage, write_tables
 from analysis.boards.container import MAX_FILE_BYTES
 from analysis.boards.submission import (
     SHEET_TABLES, TABLES, add_records, cell_columns, staged_columns, staged_frame, staged_rows, table_columns,
     typed_table,
 )
-from analysis.checks.validation import ISSUE_COLUMNS, Earlier, check_run, empty_issues
+from analysis.checks.validation import ISSUE_COLUMNS, Earlier, empty_issues, plan_checks, run_checks
 from analysis.boards.reader import read_workbook
 from analysis.intake.inbox import FILE, inbox_entries, not_a_file, read_submission
 from analysis.intake.reuse import CELLS, STAGED, Known, checked_before, known_files, made_with, staged_store
@@ -166,8 +167,7 @@ def _occasion_order(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame.reset_index(drop=True)
     occasions = sorted({str(o) for o in frame["occasion"].dropna()}, key=Occasion.parse)
-    out = frame.copy()
-    out["occasion"] = pd.Categorical(out["occasion"].astype(object), categories=occasions, ordered=True)
+    out = frame.assign(occasion=pd.Categorical(frame["occasion"].astype(object), categories=occasions, ordered=True))
     keys = [c for c in ("occasion", "board_code", "source_file", "excel_row") if c in out.columns]
     return out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
 
@@ -210,70 +210,108 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
     known = None if force else known_files(staged_before, staged_under)
     read = {o.code: read_occasion(paths, o, next(c for c in catalogues.values() if c.covers(o)), progress, known)
             for o in occasions}
-    run_tables = {
-        t: pd.concat([r.staged[t] for r in read.values()], ignore_index=True) if read else pd.DataFrame(columns=table_columns(t))
-        for t in TABLES
-    }
+    del known
+    run_tables = {t: _together([r.staged[t] for r in read.values()], t) for t in TABLES}
     letters = {sha: cells for r in read.values() for sha, cells in r.letters.items()}
     details_cells = {sha: cells for r in read.values() for sha, cells in r.details_cells.items()}
     earlier = None if force else Earlier(checked_before(staged_before), issues_all)
-    checked = check_run(_readable(run_tables), catalogues, letters, details_cells, read_table(store, "contributions"),
-                        read_table(store, "assignment_follow_ups"), staged_under, earlier)
-    found = checked.issues
+    plan = plan_checks(_readable(run_tables), catalogues, read_table(store, "contributions"),
+                       read_table(store, "assignment_follow_ups"), staged_under, earlier)
 
-    results = []
-    for occasion in occasions:
-        staged = read[occasion.code].staged
-        issues = pd.concat([read[occasion.code].unreadable, found[found["occasion"] == occasion.code]], ignore_index=True)
-        rejected = set(issues.loc[issues["severity"] == "error", "sha256"].dropna())
-        this_run = set(staged["submissions"]["sha256"].dropna())
-
-        # Submissions read earlier for this occasion whose files are gone stay in the history.
-        earlier = None
-        if submissions is not None and not submissions.empty:
-            s = submissions.astype({"occasion": object})
-            earlier = s[(s["occasion"] == occasion.code) & ~s["sha256"].isin(this_run)]
-            rejected |= set(earlier.loc[earlier["status"] == REJECTED, "sha256"])
-        occasion_subs = staged["submissions"].astype(object)
-        if earlier is not None and not earlier.empty:
-            occasion_subs = pd.concat([earlier.drop(columns=STATUS_COLUMNS).astype(object), occasion_subs], ignore_index=True)
-        occasion_subs = choose_current(occasion_subs.reset_index(drop=True), rejected)
-        submissions = _replace_occasion(submissions, occasion.code, occasion_subs)
-
+    # What does not depend on the findings (the history and the staged rows) is written
+    # into the new snapshot and let go before the rules run: Great Expectations, imported
+    # for them, is the largest part of an ingestion's memory.
+    with snapshot_stage(paths) as stage:
+        this_run = {}
+        for occasion in occasions:
+            staged = read[occasion.code].staged
+            this_run[occasion.code] = set(staged["submissions"]["sha256"].dropna())
+            for table in SHEET_TABLES:
+                old = history[table]
+                keep = None
+                if old is not None and not old.empty:
+                    keep = (old["occasion"].astype(object) == occasion.code) & ~old["sha256"].isin(this_run[occasion.code])
+                history[table] = _replace_occasion(old, occasion.code, staged[table], keep)
         for table in SHEET_TABLES:
-            old = history[table]
-            keep = None
-            if old is not None and not old.empty:
-                keep = (old["occasion"].astype(object) == occasion.code) & ~old["sha256"].isin(this_run)
-            history[table] = _replace_occasion(old, occasion.code, staged[table], keep)
-        keep = None
-        if issues_all is not None and not issues_all.empty:
-            keep = (issues_all["occasion"].astype(object) == occasion.code) & issues_all["sha256"].notna() & ~issues_all["sha256"].isin(this_run)
-        issues_all = _replace_occasion(issues_all, occasion.code, issues, keep)
-        result = OccasionResult(occasion.code, files=len(occasion_subs[occasion_subs["sha256"].isin(this_run) | occasion_subs["board_code"].isna()]))
-        current_files = occasion_subs[occasion_subs["sha256"].isin(this_run)]
-        result.accepted = sorted(current_files.loc[current_files["status"] != REJECTED, "source_file"])
-        result.rejected = sorted(current_files.loc[current_files["status"] == REJECTED, "source_file"].astype(str))
-        result.issues = issues
-        results.append(result)
+            if history[table] is None:
+                history[table] = pd.DataFrame(columns=table_columns(table))
+            _write(stage.folder, f"{HISTORY}/{table}", _occasion_order(typed_table(table, history[table], None)))
+        for table, frame in staged_store(run_tables, letters, details_cells, staged_under, staged_before, plan.inputs):
+            _write(stage.folder, f"{STAGED}/{table}", frame)
+        del frame, staged_before, run_tables
 
-    scales = _scales(catalogues)
-    # A file is its occasion, name and content: the same bytes filed twice (say, also in
-    # the wrong occasion's folder) must not bring its rows in twice.
-    current_keys = set(file_key(submissions[submissions["status"] == CURRENT]).dropna())
-    out: dict[str, pd.DataFrame] = {
-        "submissions": _typed_submissions(submissions, scales),
-        "validation_issues": _occasion_order(issues_all.astype("string")),
-    }
-    for table in SHEET_TABLES:
-        full = history[table] if history[table] is not None else pd.DataFrame(columns=table_columns(table))
-        out[f"{HISTORY}/{table}"] = _occasion_order(typed_table(table, full, None))
-        current = full[file_key(full).isin(current_keys)] if len(full) else full
-        out[table] = _occasion_order(typed_table(table, current, scales))
-    for table, frame in staged_store(run_tables, letters, details_cells, staged_under, staged_before, checked.inputs).items():
-        out[f"{STAGED}/{table}"] = frame
-    write_snapshot(paths, out, texts=_stamps(paths, store, occasions))
+        checked = run_checks(plan, letters, details_cells)
+        del plan
+        _give_back_memory()
+        found = checked.issues
+
+        results = []
+        for occasion in occasions:
+            staged = read[occasion.code].staged
+            issues = pd.concat([read[occasion.code].unreadable, found[found["occasion"] == occasion.code]], ignore_index=True)
+            rejected = set(issues.loc[issues["severity"] == "error", "sha256"].dropna())
+            occasion_run = this_run[occasion.code]
+
+            # Submissions read earlier for this occasion whose files are gone stay in the history.
+            earlier = None
+            if submissions is not None and not submissions.empty:
+                s = submissions.astype({"occasion": object})
+                earlier = s[(s["occasion"] == occasion.code) & ~s["sha256"].isin(occasion_run)]
+                rejected |= set(earlier.loc[earlier["status"] == REJECTED, "sha256"])
+            occasion_subs = staged["submissions"].astype(object)
+            if earlier is not None and not earlier.empty:
+                occasion_subs = pd.concat([earlier.drop(columns=STATUS_COLUMNS).astype(object), occasion_subs], ignore_index=True)
+            occasion_subs = choose_current(occasion_subs.reset_index(drop=True), rejected)
+            submissions = _replace_occasion(submissions, occasion.code, occasion_subs)
+
+            keep = None
+            if issues_all is not None and not issues_all.empty:
+                keep = (issues_all["occasion"].astype(object) == occasion.code) & issues_all["sha256"].notna() & ~issues_all["sha256"].isin(occasion_run)
+            issues_all = _replace_occasion(issues_all, occasion.code, issues, keep)
+            result = OccasionResult(occasion.code, files=len(occasion_subs[occasion_subs["sha256"].isin(occasion_run) | occasion_subs["board_code"].isna()]))
+            current_files = occasion_subs[occasion_subs["sha256"].isin(occasion_run)]
+            result.accepted = sorted(current_files.loc[current_files["status"] != REJECTED, "source_file"])
+            result.rejected = sorted(current_files.loc[current_files["status"] == REJECTED, "source_file"].astype(str))
+            result.issues = issues
+            results.append(result)
+
+        scales = _scales(catalogues)
+        # A file is its occasion, name and content: the same bytes filed twice (say, also in
+        # the wrong occasion's folder) must not bring its rows in twice.
+        current_keys = set(file_key(submissions[submissions["status"] == CURRENT]).dropna())
+        _write(stage.folder, "submissions", _typed_submissions(submissions, scales))
+        _write(stage.folder, "validation_issues", _occasion_order(issues_all.astype("string")))
+        for table in SHEET_TABLES:  # one at a time: each is let go once written
+            full = history.pop(table)
+            current = full[file_key(full).isin(current_keys)] if len(full) else full
+            _write(stage.folder, table, _occasion_order(typed_table(table, current, scales)))
+        write_tables(stage.folder, {}, texts=_stamps(paths, store, occasions))
+        stage.publish()
     return results
+
+
+def _write(folder: Path, name: str, frame: pd.DataFrame) -> None:
+    """One table into the snapshot being built; then the memory its conversion took is
+    given back (_give_back_memory), so that the tables written one after another do not
+    add up."""
+    write_tables(folder, {name: frame})
+    _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Return to the system what Arrow's memory pool keeps of the tables let go (text
+    columns are Arrow arrays, and Parquet is written through Arrow): the pool holds on to
+    tens of megabytes otherwise, on top of which Great Expectations would be imported."""
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()
+
+
+def _together(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
+    """The staged rows of the run's occasions as one table (one occasion's as they are)."""
+    if not frames:
+        return pd.DataFrame(columns=table_columns(table))
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def _stamps(paths: Paths, store: Path | None, occasions: list[Occasion]) -> dict[str, str]:

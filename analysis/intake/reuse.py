@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 
@@ -138,35 +138,49 @@ def checked_before(stored: dict[str, pd.DataFrame | None]) -> dict[str, str]:
 
 def staged_store(staged: dict[str, pd.DataFrame], letters: dict[str, dict[str, dict[str, str]]],
                  details_cells: dict[str, dict[str, str]], current: str,
-                 stored: dict[str, pd.DataFrame | None], checked: dict[str, str]) -> dict[str, pd.DataFrame]:
-    """The staged tables to store: those `stored` before, with the occasions of `staged`
-    replaced by its rows of readable files, and where every kept file's fields are.
-    `checked`: per file key, the digest of its check inputs."""
+                 stored: dict[str, pd.DataFrame | None], checked: dict[str, str]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The staged tables to store, one at a time (table, frame): those `stored` before,
+    with the occasions of `staged` replaced by its rows of readable files, and where every
+    kept file's fields are. `checked`: per file key, the digest of its check inputs."""
     subs = staged["submissions"]
     occasions = set(subs["occasion"].astype(object))
     subs = subs[subs["board_code"].notna()]
     dates = subs["submitted_on"].astype(object)
     is_date = dates.map(lambda v: isinstance(v, dt.date))
-    new = {"submissions": subs.assign(
+    subs = subs.assign(
         submitted_on=pd.to_datetime(dates.where(is_date, None)).astype("datetime64[ms]"),
         **{DATE_TEXT: dates.where(~is_date & dates.notna(), None).astype("string"), MADE_WITH: current,
            CHECKED_WITH: file_key(subs).map(checked).astype("string")},
-    ).reset_index(drop=True)}
+    ).reset_index(drop=True)
+    subs = _with_stored("submissions", subs, stored.get("submissions"), occasions)
+    kept = subs["sha256"].unique()
+    yield "submissions", subs
+    del subs
     for table in TABLES[1:]:
         frame = staged[table].reindex(columns=table_columns(table))
-        new[table] = frame.astype({c: "string" for c in frame.columns if c != "excel_row"}).astype({"excel_row": "int64"})
+        frame = frame.astype({c: "string" for c in frame.columns if c != "excel_row"}).astype({"excel_row": "int64"})
+        yield table, _with_stored(table, frame, stored.get(table), occasions)
     cells = [(sha, sheet, name, letter) for sha, sheets in letters.items() for sheet, fields in sheets.items()
              for name, letter in fields.items() if sheet != DETAILS_SHEET]
     cells += [(sha, DETAILS_SHEET, name, cell) for sha, fields in details_cells.items() for name, cell in fields.items()]
-    new[CELLS] = pd.DataFrame(cells, columns=CELL_COLUMNS, dtype="string")
+    frame = pd.DataFrame(cells, columns=CELL_COLUMNS, dtype="string")
+    old = stored.get(CELLS)
+    if old is not None and list(old.columns) == list(frame.columns):
+        old = old[~old["sha256"].isin(frame["sha256"].unique())]
+        frame = pd.concat([old.astype(frame.dtypes.to_dict()), frame], ignore_index=True)
+    yield CELLS, _in_order(frame[frame["sha256"].isin(kept)], CELLS)
 
-    out = {}
-    for table, frame in new.items():
-        old = stored.get(table)
-        if old is not None and list(old.columns) == list(frame.columns):
-            old = old[~old["sha256"].isin(frame["sha256"].unique())] if table == CELLS else old[~old["occasion"].isin(occasions)]
-            frame = pd.concat([old.astype(frame.dtypes.to_dict()), frame], ignore_index=True)
-        out[table] = frame
-    out[CELLS] = out[CELLS][out[CELLS]["sha256"].isin(out["submissions"]["sha256"].unique())]
-    # In one order whatever was reused, so the same files always give the same bytes.
-    return {table: frame.sort_values(ORDER[table], kind="stable").reset_index(drop=True) for table, frame in out.items()}
+
+def _with_stored(table: str, frame: pd.DataFrame, old: pd.DataFrame | None, occasions: set[str]) -> pd.DataFrame:
+    """The rows of a staged table to store: `old`'s of other occasions, and `frame`'s."""
+    if old is not None and list(old.columns) == list(frame.columns):
+        old = old[~old["occasion"].isin(occasions)]
+        frame = pd.concat([old.astype(frame.dtypes.to_dict()), frame], ignore_index=True)
+    return _in_order(frame, table)
+
+
+def _in_order(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The frame in one order whatever was reused, so the same files always give the same
+    bytes (not copied when it is in that order already)."""
+    order = frame[ORDER[table]].sort_values(ORDER[table], kind="stable").index
+    return (frame if order.equals(frame.index) else frame.loc[order]).reset_index(drop=True)

@@ -20,6 +20,8 @@ from analysis.versions import table_versions
 if TYPE_CHECKING:
     import pandas as pd
 
+    from analysis.versions import Stage
+
 HISTORY = "history"
 
 
@@ -73,10 +75,18 @@ def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], texts: Mappin
         target.write_text(text, encoding="utf-8")
 
 
+def snapshot_stage(paths: Paths) -> Stage:
+    """A new snapshot being built: write the tables into its folder (write_tables), then
+    publish it (Stage.publish: everything else of the current one is carried over, and it
+    is made current atomically). The caller holds the root's lock; an unpublished stage
+    is removed when its block ends."""
+    return table_versions(paths).stage()
+
+
 def write_snapshot(paths: Paths, tables: Mapping[str, pd.DataFrame], texts: Mapping[str, str] | None = None) -> Path:
     """A new snapshot with these tables and texts and everything else of the current one
     (the stamps of the occasions not ingested), made current atomically; the oldest
     snapshots are then removed. The caller holds the root's lock. Returns its folder."""
-    with table_versions(paths).stage() as stage:
+    with snapshot_stage(paths) as stage:
         write_tables(stage.folder, tables, texts)
         return stage.publish()
