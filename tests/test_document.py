@@ -419,10 +419,10 @@ def test_libreoffice_started_ahead_ends_when_the_run_is_killed(tmp_path):
     leaves no LibreOffice behind: the macro sees its starter gone."""
     script = ("import os, sys, time\nfrom analysis.report.pdf import start_converter\n"
               "converter = start_converter()\nconverter.starting.join()\ntime.sleep(3)\n"
-              "print(converter.process.pid, flush=True)\nos._exit(0)\n")
+              "print(converter.profile, converter.process.pid, flush=True)\nos._exit(0)\n")
     done = subprocess.run([sys.executable, "-c", script], cwd=REPOSITORY_ROOT, capture_output=True, text=True,
                           timeout=120, check=True)
-    group = int(done.stdout.split()[-1])
+    profile, group = Path(done.stdout.split()[-2]), int(done.stdout.split()[-1])
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         members = [pid for pid in os.listdir("/proc") if pid.isdigit() and _group(pid) == group]
@@ -430,6 +430,32 @@ def test_libreoffice_started_ahead_ends_when_the_run_is_killed(tmp_path):
             break
         time.sleep(0.1)
     assert not any(_alive(int(pid)) for pid in members), members
+    # the killed run's profile is left behind, and removed by the next converter's start
+    from analysis.report import pdf
+
+    assert profile.is_dir()
+    pdf.remove_orphaned_profiles()
+    assert not profile.exists()
+
+
+def test_only_the_profiles_of_runs_that_are_gone_are_removed(tmp_path, monkeypatch):
+    import tempfile
+
+    from analysis.report import pdf
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    folders = {}
+    for name, owner in (("gone", str(gone.pid)), ("alive", str(os.getpid())), ("unsigned", None)):
+        folders[name] = tmp_path / f"{pdf.PROFILE_PREFIX}{name}"
+        (folders[name] / "user").mkdir(parents=True)
+        if owner is not None:
+            (folders[name] / pdf.OWNER_FILE).write_text(owner, encoding="ascii")
+    (tmp_path / "something-else").mkdir()
+    pdf.remove_orphaned_profiles()
+    assert not folders["gone"].exists()
+    assert folders["alive"].is_dir() and folders["unsigned"].is_dir() and (tmp_path / "something-else").is_dir()
 
 
 def _group(pid: str) -> int | None:

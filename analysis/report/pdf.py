@@ -223,13 +223,35 @@ def _install_macro(profile: Path) -> None:
     (library / f"{MODULE}.xba").write_text(MACRO, encoding="utf-8")
 
 
+PROFILE_PREFIX = "malstyrning-libreoffice-"
+OWNER_FILE = "startad-av"  # in a profile: the process id of the run that made it
+
+
+def remove_orphaned_profiles() -> None:
+    """Remove the profiles of runs that were killed (LibreOffice itself stops once the
+    run that started it is gone, but a killed run cannot remove its profile). A profile
+    whose run still lives, or that does not say which run made it, is left alone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PROFILE_PREFIX}*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text(encoding="ascii"))
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):  # alive (another user's), or not one of ours
+            continue
+
+
 def start_converter(warm_up: Path | None = None) -> PdfConverter | None:
     """LibreOffice started to wait for a Word file (see `PdfConverter`); None when it is
-    not installed. `warm_up`: a Word file it opens while waiting (the office's template)."""
+    not installed. `warm_up`: a Word file it opens while waiting (the office's template).
+    The profiles that killed runs left behind are removed first."""
     program = soffice()
     if program is None:
         return None
-    converter = PdfConverter(program, Path(tempfile.mkdtemp(prefix="malstyrning-libreoffice-")), warm_up)
+    remove_orphaned_profiles()
+    profile = Path(tempfile.mkdtemp(prefix=PROFILE_PREFIX))
+    (profile / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
+    converter = PdfConverter(program, profile, warm_up)
     converter.starting = threading.Thread(target=converter._start, name="libreoffice-start", daemon=True)
     converter.starting.start()
     return converter
