@@ -126,3 +126,17 @@ def board_file(paths, occasion: str, board: str) -> Path:
         if openpyxl.load_workbook(path, read_only=True)[DETAILS_SHEET]["B3"].value == board:
             return path
     raise LookupError(board)
+
+
+def renamed_board_catalogue(paths: Paths, board: str = "GRN") -> str:
+    """The example catalogue in the root's own reference folder, one board renamed (its
+    new name returned): a changed catalogue, which every file's reading and checks depend on."""
+    import yaml
+
+    reference = paths.root / "data" / "reference"
+    reference.mkdir(parents=True, exist_ok=True)
+    raw = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    renamed = next(b for b in raw["boards"] if b["code"] == board)
+    renamed["name"] += " (nytt namn)"
+    (reference / CATALOGUE_FILE.name).write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return renamed["name"]

@@ -12,7 +12,6 @@ import sys
 
 import openpyxl
 import pytest
-import yaml
 
 import analysis.checks.validation as validation
 import analysis.intake.ingest as ingest
@@ -21,11 +20,10 @@ from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.intake.store import current_folder, read_table
 from analysis.vocabulary import KEY_SEPARATOR
-from conftest import board_file, copy_raw
+from conftest import board_file, copy_raw, renamed_board_catalogue
 from validation_corpus import Sheets
 
 BUDGET, FOLLOW_UP = "2024-budget", "2024-delar"
-CATALOGUE_FILE = REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml"
 
 
 def _ingest(paths: Paths, *args: str) -> int:
@@ -123,12 +121,7 @@ def test_a_changed_rule_rechecks_every_file(two_occasions, monkeypatch):
 
 def test_a_changed_catalogue_rechecks_every_file(two_occasions, monkeypatch):
     paths = two_occasions
-    reference = paths.root / "data" / "reference"
-    reference.mkdir(parents=True)
-    raw = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
-    grn = next(b for b in raw["boards"] if b["code"] == "GRN")
-    grn["name"] += " (nytt namn)"
-    (reference / CATALOGUE_FILE.name).write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    renamed_board_catalogue(paths)
     checked = _checked(monkeypatch)
     _ingest(paths)
     assert set(checked) == _files(paths)

@@ -20,7 +20,6 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-import yaml
 
 from analysis.boards.layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET
 from analysis.checks import feedback
@@ -29,7 +28,7 @@ from analysis.config import Paths
 from analysis.intake.store import read_table
 from analysis.vocabulary import number
 
-from conftest import CATALOGUE_FILE, write_submission
+from conftest import CATALOGUE_FILE, renamed_board_catalogue, write_submission
 from validation_corpus import Sheets
 
 OCCASION = "2024-delar"
@@ -421,16 +420,11 @@ def test_a_changed_catalogue_reads_every_file_again(tmp_path, catalogue, monkeyp
         write_submission(catalogue, paths, OCCASION, board)
     assert _ingest(paths) == 0
     parsed = _parsed(monkeypatch)
-    reference = paths.root / "data" / "reference"
-    reference.mkdir(parents=True)
-    raw = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
-    grn = next(b for b in raw["boards"] if b["code"] == "GRN")
-    grn["name"] += " (nytt namn)"
-    (reference / CATALOGUE_FILE.name).write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    renamed = renamed_board_catalogue(paths)
     assert _ingest(paths) == 0
     assert sorted(parsed) == ["GRN.xlsx", "TN.xlsx"]
     names = read_table(paths.processed, "submissions").astype({"board_code": str}).set_index("board_code")["board_name"]
-    assert names["GRN"] == grn["name"]
+    assert names["GRN"] == renamed
 
 
 def test_an_encrypted_xls_is_refused_as_password_protected(tmp_path, catalogue):

@@ -414,8 +414,14 @@ def plan_checks(
     earlier: Earlier | None = None,
 ) -> Plan:
     """The checks of the staged tables of a run (any number of occasions and mandate
-    periods), planned: see check_run for the arguments. Imports no Great Expectations, so
-    a caller can store what does not depend on the findings (such as Plan.inputs) first."""
+    periods), planned; `run_checks` then makes the findings. `known` is the current
+    contributions table ingested earlier (the budgets follow-ups are checked against);
+    `known_assignments` the current assignment_follow_ups table ingested earlier (which
+    council assignments each board has reported finished); `made_with`: what the staged
+    rows were made under (catalogues, code). With `earlier`, a file whose check inputs
+    (check_inputs) are those the earlier run stored keeps that run's findings, and the
+    rules run on the other files only. Imports no Great Expectations, so a caller can
+    store what does not depend on the findings (such as Plan.inputs) first."""
     if isinstance(catalogues, Catalogue):
         catalogues = {catalogues.mandate_period: catalogues}
     whole = _tables(staged, _CONTEXT_TABLES)
@@ -430,8 +436,10 @@ def plan_checks(
 
 def run_checks(plan: Plan, letters: dict[str, dict[str, dict[str, str]]],
                details_cells: dict[str, dict[str, str]] | None = None) -> Checked:
-    """The findings of a planned run (see check_run). Great Expectations is imported only
-    when a file needs the rules."""
+    """The findings of a planned run (see plan_checks). `letters` maps sha256 -> sheet ->
+    field -> column letter as read from each workbook; `details_cells` maps sha256 ->
+    details field -> cell ('B5'). Great Expectations is imported only when a file needs
+    the rules."""
     if plan.ctx is None:
         return Checked(empty_issues(), {}, [])
     ctx, inputs, stale, earlier = plan.ctx, plan.inputs, plan.stale, plan.earlier
@@ -461,43 +469,7 @@ def _by_file(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return issues.reset_index(drop=True)
 
 
-def check_run(
-    staged: dict[str, pd.DataFrame],
-    catalogues: dict[str, Catalogue] | Catalogue,
-    letters: dict[str, dict[str, dict[str, str]]],
-    details_cells: dict[str, dict[str, str]] | None = None,
-    known: pd.DataFrame | None = None,
-    known_assignments: pd.DataFrame | None = None,
-    made_with: str = "",
-    earlier: Earlier | None = None,
-) -> Checked:
-    """Findings for the staged tables of a run (any number of occasions and mandate
-    periods). `letters` maps sha256 -> sheet -> field -> column letter as read from each
-    workbook; `details_cells` maps sha256 -> details field -> cell ('B5'); `known` is the
-    current contributions table ingested earlier (the budgets follow-ups are checked against);
-    `known_assignments` the current assignment_follow_ups table ingested earlier (which
-    council assignments each board has reported finished); `made_with`: what the staged
-    rows were made under (catalogues, code). The two steps, plan_checks and run_checks.
-
-    With `earlier`, a file whose check inputs (check_inputs) are those the earlier run
-    stored keeps that run's findings, and the rules run on the other files only; Great
-    Expectations is not imported when no file needs them."""
-    return run_checks(plan_checks(staged, catalogues, known, known_assignments, made_with, earlier), letters, details_cells)
-
-
 def _check(ctx: RuleContext, letters: dict, details_cells: dict) -> pd.DataFrame:
     frames, checks = _prepare(ctx)
     failures = _failures(frames, checks, ctx)
     return _findings(failures, frames, ctx, letters, details_cells)
-
-
-def find_issues(
-    staged: dict[str, pd.DataFrame],
-    catalogues: dict[str, Catalogue] | Catalogue,
-    letters: dict[str, dict[str, dict[str, str]]],
-    details_cells: dict[str, dict[str, str]] | None = None,
-    known: pd.DataFrame | None = None,
-    known_assignments: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Findings for every file of the staged tables of a run (see check_run)."""
-    return check_run(staged, catalogues, letters, details_cells, known, known_assignments).issues

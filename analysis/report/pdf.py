@@ -205,7 +205,7 @@ class PdfConverter:
             except OSError:
                 process.kill()
             process.wait(timeout=30)
-        if self.starting is not None and self.starting is not threading.current_thread():
+        if self.starting is not None:
             self.starting.join(timeout=30)
         shutil.rmtree(self.profile, ignore_errors=True)
         if self.target is not None:

@@ -248,9 +248,6 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                 raise ReportFailed(f"{exc} Den körda notebooken finns i {folder / FAILED}; "
                                    f"förra godkända rapporten är orörd.") from None
             raise
-        finally:
-            if converter is not None:
-                converter.stop()  # a report that failed meanwhile leaves no LibreOffice running
         bundle.unlink()
         (out / STAMP).write_text(stamp_text({**data.stamp, CHART_DIGESTS: digests}), encoding="utf-8")
         # Everything has succeeded: only now are the report's files replaced, as one set.
