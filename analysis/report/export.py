@@ -93,6 +93,11 @@ class ChartBrowser:
         self._browser = None
         self._page = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
 
+    def when_started(self, callback) -> None:
+        """Call `callback()` (on the browser's thread) once the browser has started or
+        failed to."""
+        self._page.add_done_callback(lambda _: callback())
+
     async def _open(self):
         """The page, ready to draw. A start that takes too long (or fails) is abandoned,
         its browser stopped, and tried once more: a scheduled run must not hang."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -68,11 +69,12 @@ class ReportEngines:
     created with `start_browser` (the charts are drawn first), and otherwise when a chart
     must be drawn (a report whose charts have not changed copies the files it made before).
     The kernel and LibreOffice (where installed; it then waits for the Word file,
-    `analysis.report.pdf`) start when this is created, or with `later` only at `start`,
-    which the report calls as it begins: in `malstyrning run` the ingestion comes first,
-    and it then shares the machine with the browser's start alone (measured: 0.6 s less
-    in all than with the three started at once). `warm_up`: a Word file
-    LibreOffice opens while it waits (the office's template). The converter makes one PDF."""
+    `analysis.report.pdf`) start when this is created, or with `later` once the browser
+    has started (or at `start`, which the report calls as it begins, if that comes
+    first): in `malstyrning run` the ingestion comes first, and while Great Expectations
+    is imported for it the second core is free for them; started at once, the three
+    starts slowed the ingestion down. `warm_up`: a Word file LibreOffice opens while it
+    waits (the office's template). The converter makes one PDF."""
 
     def __init__(self, folder: Path, start_browser: bool = True, warm_up: Path | None = None, later: bool = False):
         self.folder = folder
@@ -81,18 +83,23 @@ class ReportEngines:
         self.converter = None
         self.notes: list[str] = []  # the PDF that will not be made, and why
         self.started_browser = None
+        self._starting = threading.Lock()
+        self._closed = False
         if start_browser:
             self.browser()
         if not later:
             self.start()
+        elif start_browser:
+            self.started_browser.when_started(self.start)
 
     def start(self) -> None:
-        """The kernel and LibreOffice, unless they have been started."""
-        if self.kernel is None:
-            # The kernel works in the notebooks' folder: the report folder is a link that
-            # switches to a new version during the report (analysis.versions).
-            self.kernel = ReportKernel(REPORT_NOTEBOOK.parent)
-            self.converter = _start_converter(self.warm_up, self.notes)
+        """The kernel and LibreOffice, unless they have been started (from any thread)."""
+        with self._starting:
+            if self.kernel is None and not self._closed:
+                # The kernel works in the notebooks' folder: the report folder is a link that
+                # switches to a new version during the report (analysis.versions).
+                self.kernel = ReportKernel(REPORT_NOTEBOOK.parent)
+                self.converter = _start_converter(self.warm_up, self.notes)
 
     def browser(self):
         from analysis.report.export import ChartBrowser
@@ -102,6 +109,8 @@ class ReportEngines:
         return self.started_browser
 
     def close(self) -> None:
+        with self._starting:  # nothing starts after this (the browser's start may still call `start`)
+            self._closed = True
         if self.converter is not None:
             self.converter.stop()  # a report that failed meanwhile leaves no LibreOffice running
         if self.started_browser is not None:
