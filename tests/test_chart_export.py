@@ -167,3 +167,53 @@ def test_an_unchanged_chart_is_copied_and_a_changed_one_drawn(tmp_path):
     changed = Chart("prov", "Prov", _chart().figure, "Stapeldiagram: a 1, b 2, nu med annan text.")
     with pytest.raises(AssertionError, match="the browser was asked for"):
         export_charts([changed], tmp_path / "third", no_browser, digests, first)
+
+
+def test_each_chart_goes_to_the_browser_as_soon_as_it_is_added(tmp_path):
+    """The browser draws a chart while the next one is built: `add` hands it over at once,
+    and `finish` writes the files in the order the charts were added."""
+    import concurrent.futures
+
+    from analysis.report.export import ChartExport
+
+    class Recording:
+        def __init__(self):
+            self.jobs, self.drawings = [], []
+
+        def draw(self, job):
+            self.jobs.append(job)
+            self.drawings.append(concurrent.futures.Future())
+            return self.drawings[-1]
+
+    browser = Recording()
+    export = ChartExport(tmp_path, browser)
+    first = _chart()
+    second = Chart("andra", "Andra", first.figure, "Stapeldiagram: andra.")
+    export.add(first)
+    assert len(browser.jobs) == 1 and not (tmp_path / "prov.png").exists()
+    export.add(second)
+    assert len(browser.jobs) == 2
+    for n, drawing in enumerate(browser.drawings):
+        drawing.set_result((f"<svg>{n}</svg>", f"png {n}".encode()))
+    files, _ = export.finish()
+    assert [f.png.read_bytes() for f in files] == [b"png 0", b"png 1"]
+    assert [f.svg.read_text(encoding="utf-8") for f in files] == ["<svg>0</svg>", "<svg>1</svg>"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "andra.alt.txt", "andra.png", "andra.svg", "prov.alt.txt", "prov.png", "prov.svg"]
+
+
+def test_an_abandoned_export_leaves_no_files_even_when_a_drawing_ends_later(tmp_path):
+    import concurrent.futures
+
+    from analysis.report.export import ChartExport
+
+    drawing = concurrent.futures.Future()
+
+    class Slow:
+        def draw(self, job):
+            return drawing
+
+    with pytest.raises(RuntimeError, match="avbrutet"), ChartExport(tmp_path, Slow()) as export:
+        export.add(_chart())
+        raise RuntimeError("avbrutet")
+    assert drawing.cancelled() and list(tmp_path.iterdir()) == []

@@ -344,10 +344,10 @@ def test_a_failing_chart_export_keeps_the_last_good_report(city, monkeypatch, ca
     names = ("sammanstalld_analys.html", "sammanstalld_analys.xlsx", "diagram/forflyttning_per_malomrade.png")
     good = {name: (folder / name).read_bytes() for name in names}
 
-    def broken_export(*args):
+    def broken_export(self):
         raise ReportFailed("Diagrammen kunde inte sparas som bilder: avsiktligt fel i testet")
 
-    monkeypatch.setattr("analysis.report.export.export_charts", broken_export)
+    monkeypatch.setattr("analysis.report.export.ChartExport.finish", broken_export)
     assert main(["--root", str(paths.root), "report", "--period", OCCASION]) == 3
     err = capsys.readouterr().err
     assert "avsiktligt fel i testet" in err and "Traceback" not in err

@@ -9,7 +9,7 @@ figures out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 import pandas as pd
 
@@ -95,16 +95,19 @@ def check_name(name: str, declared=None) -> None:
 
 def build_charts(data: ReportData) -> list[Chart]:
     """Every chart that applies to the report, in declaration order, each built once."""
+    return list(iter_charts(data))
+
+
+def iter_charts(data: ReportData) -> Iterator[Chart]:
+    """build_charts one at a time, each built when asked for."""
     ctx = context(data)
-    charts = []
     for chart in CHARTS.values():
         frame = data.tables[chart.table]
         if chart.applies(frame, ctx):
             made = chart.draw(frame, ctx)
             if made.name != chart.name:
                 raise ValueError(f"Chart '{chart.name}' drew a chart named '{made.name}'.")
-            charts.append(made)
-    return charts
+            yield made
 
 
 # --- the charts --------------------------------------------------------------------

@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,7 @@ class ChartBrowser:
         self._playwright = None
         self._browser = None
         self._page = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+        self._drawing = asyncio.Lock()
 
     def when_started(self, callback) -> None:
         """Call `callback()` (on the browser's thread) once the browser has started or
@@ -141,27 +143,28 @@ class ChartBrowser:
                 except Exception:  # a browser that will not close is not worth failing the run for
                     pass
 
-    async def _draw(self, jobs: list[dict]) -> None:
-        page = self._page.result()  # started: `write` waited for it
-        for job in jobs:
+    async def _draw_one(self, job: dict) -> tuple[str, bytes]:
+        page = await asyncio.wrap_future(self._page)
+        async with self._drawing:  # one drawing at a time, in the order they were asked for
             svg, png = await asyncio.wait_for(
                 page.evaluate(TO_IMAGES, [job["figure"], job["width"], job["height"], job["scale"]]), IMAGE_TIMEOUT_S)
-            Path(job["svg"]).write_text(svg, encoding="utf-8")
-            Path(job["png"]).write_bytes(base64.b64decode(png))
+        return svg, base64.b64decode(png)
 
-    def write(self, jobs: list[dict]) -> None:
-        """Draw jobs ({figure: the figure's JSON text, width and height in pixels, scale:
-        the PNG's size over that, svg and png: the two files' paths}), one after another."""
+    def draw(self, job: dict) -> concurrent.futures.Future:
+        """Start drawing a job ({figure: the figure's JSON text, width and height in pixels,
+        scale: the PNG's size over that}) once the browser is up, after the jobs asked for
+        before it; `wait` for the images (SVG text, PNG bytes)."""
+        return asyncio.run_coroutine_threadsafe(self._draw_one(job), self._loop)
+
+    @staticmethod
+    def wait(drawings: list[concurrent.futures.Future]) -> list[tuple[str, bytes]]:
+        """The images of drawings (`draw`), in their order; a browser that did not start,
+        an image that took too long or failed is ReportFailed, with the drawings not yet
+        done cancelled."""
+        deadline = time.monotonic() + EXPORT_TIMEOUT_S
         try:
-            self._page.result(timeout=EXPORT_TIMEOUT_S)
+            return [drawing.result(timeout=max(0.0, deadline - time.monotonic())) for drawing in drawings]
         except concurrent.futures.TimeoutError:
-            raise ReportFailed(f"Webbläsaren som sparar diagrammen startade inte på {EXPORT_TIMEOUT_S} s. "
-                               "Diagrammen sparades inte; kör igen.") from None
-        done = asyncio.run_coroutine_threadsafe(self._draw(jobs), self._loop)
-        try:
-            done.result(timeout=EXPORT_TIMEOUT_S)
-        except concurrent.futures.TimeoutError:
-            done.cancel()
             raise ReportFailed(f"Webbläsaren som sparar diagrammen svarade inte på {EXPORT_TIMEOUT_S} s. "
                                "Diagrammen sparades inte; kör igen.") from None
         except asyncio.TimeoutError:
@@ -171,6 +174,16 @@ class ChartBrowser:
             raise
         except Exception as exc:
             raise ReportFailed(f"Diagrammen kunde inte sparas som bilder: {exc}") from None
+        finally:
+            for drawing in drawings:
+                drawing.cancel()
+
+    def write(self, jobs: list[dict]) -> None:
+        """Draw jobs (see `draw`, each with the paths of its two files, svg and png), one
+        after another, and write their files."""
+        for job, (svg, png) in zip(jobs, self.wait([self.draw(job) for job in jobs])):
+            Path(job["svg"]).write_text(svg, encoding="utf-8")
+            Path(job["png"]).write_bytes(png)
 
     def close(self) -> None:
         try:
@@ -206,50 +219,93 @@ def chart_files(name: str, folder: Path) -> ChartFile:
     return ChartFile(name, folder / f"{name}.png", folder / f"{name}.svg", folder / f"{name}.alt.txt")
 
 
+class ChartExport:
+    """Writes `<name>.png`, `<name>.svg` and `<name>.alt.txt` for each chart `add`ed
+    (objects with name, figure and alt_text) into `folder`; `finish` waits for the
+    drawings and returns the files with each chart's digest. A chart is handed to the
+    browser as soon as it is added, so that the browser draws while the next chart is
+    built. A chart whose digest is in `earlier` (those of the files in `earlier_folder`)
+    is copied from there instead of drawn again; the browser (or the function that starts
+    it) is asked for only when something must be drawn. Images are written beside their
+    targets and renamed into place; when anything fails (or the export is left without
+    `finish`, as a context manager), none of the files is left."""
+
+    def __init__(self, folder: Path, browser: Callable[[], ChartBrowser] | ChartBrowser,
+                 earlier: Mapping[str, str] | None = None, earlier_folder: Path | None = None):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder, self.browser = folder, browser
+        self.earlier, self.earlier_folder = earlier or {}, earlier_folder
+        self.made: list[tuple] = []
+        self.copied: list[tuple] = []
+        self.drawings: list[concurrent.futures.Future] = []
+        self.digests: dict[str, str] = {}
+        self.files: list[ChartFile] = []
+        self._browser: ChartBrowser | None = None
+
+    def add(self, chart) -> None:
+        try:
+            out = chart_files(chart.name, self.folder)
+            self.files.append(out)
+            figure = chart.figure.to_json(remove_uids=False)  # the uids name the SVG's classes: the same file each run
+            self.digests[chart.name] = digest = chart_digest(figure, chart.alt_text)
+            if self.earlier_folder is not None and self.earlier.get(chart.name) == digest and all(
+                    (self.earlier_folder / p.name).is_file() for p in (out.png, out.svg)):
+                self.copied.append((chart, out))
+                return
+            self.made.append((chart, out))
+            if self._browser is None:
+                self._browser = self.browser() if callable(self.browser) else self.browser
+            width = chart.figure.layout.width or 900
+            height = chart.figure.layout.height or 500
+            self.drawings.append(self._browser.draw({
+                "figure": figure, "width": width, "height": height, "scale": PNG_WIDTH_PX / width}))
+        except BaseException:
+            self.abandon()
+            raise
+
+    def finish(self) -> tuple[list[ChartFile], dict[str, str]]:
+        try:
+            images = ChartBrowser.wait(self.drawings) if self.drawings else []
+            self.drawings = []
+            for (chart, out), (svg, png) in zip(self.made, images):
+                Path(f"{out.png}.tmp.png").write_bytes(png)
+                Path(f"{out.svg}.tmp.svg").write_text(svg, encoding="utf-8")
+            for chart, out in self.made:
+                os.replace(f"{out.png}.tmp.png", out.png)
+                os.replace(f"{out.svg}.tmp.svg", out.svg)
+            for chart, out in self.copied:
+                shutil.copyfile(self.earlier_folder / out.png.name, out.png)
+                shutil.copyfile(self.earlier_folder / out.svg.name, out.svg)
+            for chart, out in (*self.made, *self.copied):
+                out.alt.write_text(chart.alt_text + "\n", encoding="utf-8")
+        except BaseException:
+            self.abandon()
+            raise
+        return self.files, self.digests
+
+    def abandon(self) -> None:
+        """Stop the drawings not yet done (a drawing writes no file: `finish` does) and
+        remove every file written so far."""
+        for drawing in self.drawings:
+            drawing.cancel()
+        self.drawings = []
+        for _, out in (*self.made, *self.copied):
+            for path in (Path(f"{out.png}.tmp.png"), Path(f"{out.svg}.tmp.svg"), out.png, out.svg, out.alt):
+                path.unlink(missing_ok=True)
+
+    def __enter__(self) -> ChartExport:
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        if kind is not None:
+            self.abandon()
+
+
 def export_charts(charts: Iterable, folder: Path, browser: Callable[[], ChartBrowser] | ChartBrowser,
                   earlier: Mapping[str, str] | None = None,
                   earlier_folder: Path | None = None) -> tuple[list[ChartFile], dict[str, str]]:
-    """Write `<name>.png`, `<name>.svg` and `<name>.alt.txt` for each chart (objects with
-    name, figure and alt_text) into `folder`, and return them with each chart's digest.
-    A chart whose digest is in `earlier` (those of the files in `earlier_folder`) is
-    copied from there instead of drawn again; the browser (or the function that starts
-    it) is asked for only when something must be drawn. Images are written beside their
-    targets and renamed into place; when anything fails, none of the files is left."""
-    folder.mkdir(parents=True, exist_ok=True)
-    earlier = earlier or {}
-    made: list[tuple] = []
-    copied: list[tuple] = []
-    jobs: list[dict] = []
-    digests: dict[str, str] = {}
-    files: list[ChartFile] = []
-    try:
+    """Every chart through one ChartExport (see there): (files, digests)."""
+    with ChartExport(folder, browser, earlier, earlier_folder) as export:
         for chart in charts:
-            out = chart_files(chart.name, folder)
-            files.append(out)
-            figure = chart.figure.to_json(remove_uids=False)  # the uids name the SVG's classes: the same file each run
-            digests[chart.name] = digest = chart_digest(figure, chart.alt_text)
-            if earlier_folder is not None and earlier.get(chart.name) == digest and all(
-                    (earlier_folder / p.name).is_file() for p in (out.png, out.svg)):
-                copied.append((chart, out))
-                continue
-            made.append((chart, out))
-            width = chart.figure.layout.width or 900
-            height = chart.figure.layout.height or 500
-            jobs.append({"figure": figure, "width": width, "height": height, "scale": PNG_WIDTH_PX / width,
-                         "png": f"{out.png}.tmp.png", "svg": f"{out.svg}.tmp.svg"})
-        if made:
-            (browser() if callable(browser) else browser).write(jobs)
-        for chart, out in made:
-            os.replace(f"{out.png}.tmp.png", out.png)
-            os.replace(f"{out.svg}.tmp.svg", out.svg)
-        for chart, out in copied:
-            shutil.copyfile(earlier_folder / out.png.name, out.png)
-            shutil.copyfile(earlier_folder / out.svg.name, out.svg)
-        for chart, out in (*made, *copied):
-            out.alt.write_text(chart.alt_text + "\n", encoding="utf-8")
-    except BaseException:
-        for _, out in (*made, *copied):
-            for path in (Path(f"{out.png}.tmp.png"), Path(f"{out.svg}.tmp.svg"), out.png, out.svg, out.alt):
-                path.unlink(missing_ok=True)
-        raise
-    return files, digests
+            export.add(chart)
+        return export.finish()

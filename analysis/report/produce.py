@@ -131,10 +131,11 @@ def check_goal_area(catalogue: Catalogue, goal_area: str | None) -> None:
 
 
 def prepare(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasion, goal_area: str | None = None,
-            force: bool = False, store: bool = True) -> Prepared:
+            force: bool = False, store: bool = True, charts: bool = True) -> Prepared:
     """The report data and charts of an occasion (steps 1 and 2 above), all from one
     snapshot of the processed tables. `store`: aggregates made anew are stored (a
-    notebook opened on its own holds no lock and only computes them)."""
+    notebook opened on its own holds no lock and only computes them). Without `charts`,
+    Prepared.charts is empty: the report builds them one at a time while they are drawn."""
     from analysis.aggregates import aggregates_for, load_processed
     from analysis.report.charts import build_charts
     from analysis.report.data import report_data
@@ -151,7 +152,7 @@ def prepare(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasio
     stamp[MADE_AT] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     data = report_data(catalogue, occasion, tables, processed.tables, read_judgement(judgement, catalogue, occasion), stamp,
                        goal_area)
-    return Prepared(data, build_charts(data), made)
+    return Prepared(data, build_charts(data) if charts else [], made)
 
 
 def load_report(root: str | Path | None, occasion: str, goal_area: str | None = None) -> dict:
@@ -198,15 +199,15 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
     if engines.folder != folder:
         raise ValueError(f"The report engines (started for {engines.folder}) do not fit the report in {folder}.")
     from analysis.report import html as report_html
-    from analysis.report.charts import CHARTS
+    from analysis.report.charts import CHARTS, iter_charts
     from analysis.report.content import excel_tables
-    from analysis.report.export import export_charts
+    from analysis.report.export import ChartExport
     from analysis.report.word_template import open_template
 
     seconds: dict[str, float] = {}
     template = open_template(paths.report_template)  # a missing or broken template stops the report at once
     engines.start()
-    prepared, seconds["prepare"] = _timed(prepare, paths, catalogues, occasion, goal_area, force)
+    prepared, seconds["prepare"] = _timed(prepare, paths, catalogues, occasion, goal_area, force, True, False)
     data = prepared.data
     versions = report_versions(paths, occasion.code)
     inside = Path(folder.relative_to(paths.report_for(occasion.code)))  # '.' or malomrade-N
@@ -220,21 +221,27 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
         converter = engines.converter  # started ahead: it converts once the Word file is written
         try:
             outputs_started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=3) as pool:
-                digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
-                exported = pool.submit(_timed, export_charts, prepared.charts, out / "diagram", engines.browser,
-                                       digests_before, earlier / "diagram")
-                with bundle.open("wb") as handle:
-                    pickle.dump({"data": data, "charts": {c.name: c.shown() for c in prepared.charts},
-                                 "declared": list(CHARTS)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                # The longest chain goes first: the council document's text while the browser
-                # draws, its pictures once the chart files are there, then LibreOffice's PDF.
-                # The notebook starts once the charts are drawn (the browser has a core of its
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                # The longest chain goes first: the charts, each handed to the browser as soon
+                # as it is built; the council document's text while the browser draws, its
+                # pictures once the chart files are there, then LibreOffice's PDF. The
+                # notebook starts once the charts are drawn (the browser has a core of its
                 # own until then); the Excel workbook and the HTML template are made while
                 # LibreOffice converts and the kernel runs the notebook.
-                (document, add_pictures), text_s = _timed(council_document_text, data, prepared.charts,
-                                                          out / "diagram", template)
-                (files, digests), seconds["charts"] = exported.result()
+                digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
+                charts_started = time.perf_counter()
+                with ChartExport(out / "diagram", engines.browser, digests_before, earlier / "diagram") as export:
+                    charts = []
+                    for chart in iter_charts(data):
+                        export.add(chart)
+                        charts.append(chart)
+                    with bundle.open("wb") as handle:
+                        pickle.dump({"data": data, "charts": {c.name: c.shown() for c in charts},
+                                     "declared": list(CHARTS)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    (document, add_pictures), text_s = _timed(council_document_text, data, charts,
+                                                              out / "diagram", template)
+                    files, digests = export.finish()
+                seconds["charts"] = time.perf_counter() - charts_started
                 notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
                                        parameters, engines.kernel, out / FAILED)
                 _, pictures_s = _timed(write_council_document, document, add_pictures, staged.with_suffix(".docx"))
