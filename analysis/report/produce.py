@@ -225,8 +225,9 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                 # The longest chain goes first: the charts, each handed to the browser as soon
                 # as it is built; the council document's text while the browser draws, its
                 # pictures once the chart files are there, then LibreOffice's PDF. The
-                # notebook starts once the charts are drawn (the browser has a core of its
-                # own until then); the Excel workbook and the HTML template are made while
+                # notebook starts once LibreOffice has the Word file (before that, the kernel
+                # would take a core from that chain; where there is no LibreOffice, once the
+                # charts are there); the Excel workbook and the HTML template are made while
                 # LibreOffice converts and the kernel runs the notebook.
                 digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
                 charts_started = time.perf_counter()
@@ -242,14 +243,19 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                                                               out / "diagram", template)
                     files, digests = export.finish()
                 seconds["charts"] = time.perf_counter() - charts_started
-                notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
+
+                def start_notebook():
+                    return pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
                                        parameters, engines.kernel, out / FAILED)
+
+                notebook = start_notebook() if converter is None else None
                 _, pictures_s = _timed(write_council_document, document, add_pictures, staged.with_suffix(".docx"))
                 seconds["docx"] = text_s + pictures_s
                 pdf = None
                 if converter is not None:
                     converter.convert(staged.with_suffix(".docx"), staged.with_suffix(".pdf"))
                     pdf = pool.submit(_finish_pdf, converter, notes)
+                    notebook = start_notebook()
                 _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
                 report_html.warm()
                 _, seconds["notebook"] = notebook.result()
