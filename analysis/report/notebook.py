@@ -73,14 +73,18 @@ class ReportKernel:
         run_sync(manager.start_kernel)(cwd=str(self.cwd), extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_PRELOAD}"])
         self.manager = manager
 
-    def run(self, function, *args, **kwargs):
-        """Call `function` on the kernel's thread with the started manager as `km`; once,
-        since a notebook must not find another's variables. A kernel that did not start
-        is ReportFailed, as a failing notebook is."""
+    def ready(self) -> None:
+        """Wait until the kernel has started; one that did not is ReportFailed."""
         try:
             self.started.result()
         except Exception as exc:
             raise ReportFailed(f"Rapportens Python-kärna ({KERNEL_NAME}) startade inte: {exc}") from None
+
+    def run(self, function, *args, **kwargs):
+        """Call `function` on the kernel's thread with the started manager as `km`; once,
+        since a notebook must not find another's variables. A kernel that did not start
+        is ReportFailed, as a failing notebook is."""
+        self.ready()
         if self.used:
             raise RuntimeError("The report kernel runs one notebook only.")
         self.used = True
@@ -112,6 +116,9 @@ def execute_notebook(notebook: Path, target: Path, parameters: dict, kernel: Rep
     failure the executed notebook is kept as `failed` (by default
     `<target>.misslyckad.ipynb`) and ReportFailed names the cell and the error (where
     the notebook is kept is for the caller to say)."""
+    # The kernel's start imports jupyter_client on the kernel's thread; papermill imports
+    # it too, and two threads importing its modules at once can meet a half-made module.
+    kernel.ready()
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
