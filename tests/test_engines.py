@@ -64,11 +64,14 @@ def test_later_engines_start_once_the_browser_has_started(tmp_path, fakes):
     engines = produce.ReportEngines(tmp_path, start_browser=True, later=True)
     assert engines.kernel is None and fakes == []  # the ingestion shares the machine with the browser's start alone
     FakeBrowser.made[0].started()
-    assert isinstance(engines.kernel, FakeKernel) and len(fakes) == 1
+    assert len(fakes) == 1
     engines.start()  # the report begins: nothing is started twice
     assert len(fakes) == 1
+    assert engines.kernel is None  # LibreOffice converts: the kernel waits for the notebook
+    kernel = engines.notebook_kernel()
+    assert isinstance(kernel, FakeKernel) and engines.notebook_kernel() is kernel
     engines.close()
-    assert engines.kernel.closed and fakes[0].stopped and FakeBrowser.made[0].closed
+    assert kernel.closed and fakes[0].stopped and FakeBrowser.made[0].closed
 
 
 def test_later_engines_start_with_the_report_when_it_comes_first(tmp_path, fakes):
@@ -89,5 +92,19 @@ def test_nothing_starts_after_the_engines_are_closed(tmp_path, fakes):
 
 def test_engines_without_later_start_at_once(tmp_path, fakes):
     engines = produce.ReportEngines(tmp_path, start_browser=False)
-    assert isinstance(engines.kernel, FakeKernel) and len(fakes) == 1 and FakeBrowser.made == []
+    assert engines.kernel is None and len(fakes) == 1 and FakeBrowser.made == []
     engines.close()
+
+
+def test_without_libreoffice_the_kernel_starts_with_the_report(tmp_path, monkeypatch, fakes):
+    monkeypatch.setattr(produce, "_start_converter", lambda warm_up, notes: None)
+    engines = produce.ReportEngines(tmp_path, start_browser=False)
+    assert isinstance(engines.kernel, FakeKernel) and engines.converter is None
+    assert engines.notebook_kernel() is engines.kernel
+    engines.close()
+
+
+def test_no_kernel_starts_after_the_engines_are_closed(tmp_path, fakes):
+    engines = produce.ReportEngines(tmp_path, start_browser=False)
+    engines.close()
+    assert engines.notebook_kernel() is None
