@@ -49,8 +49,9 @@ import plotly.graph_objects as go
 from analysis.report import export
 start = time.perf_counter()
 with export.ChartBrowser() as browser, tempfile.TemporaryDirectory() as folder:
-    browser.write([{"figure": go.Figure(go.Bar(y=[1])).to_json(), "width": 900, "height": 500, "scale": 1,
-                    "png": os.path.join(folder, "a.png"), "svg": os.path.join(folder, "a.svg")}])
+    [(svg, png)] = browser.wait([browser.draw({"figure": go.Figure(go.Bar(y=[1])).to_json(), "width": 900, "height": 500, "scale": 1})])
+    with open(os.path.join(folder, "a.png"), "wb") as out:
+        out.write(png)
     print(time.perf_counter() - start)
 """
 

@@ -14,7 +14,7 @@ from xml.etree.ElementTree import canonicalize
 import pytest
 
 from analysis.report import export as chart_export
-from analysis.report.export import ChartBrowser, export_charts
+from analysis.report.export import ChartBrowser, ChartExport
 from analysis.report.plots import Chart
 from analysis.report.notebook import ReportFailed
 
@@ -26,6 +26,14 @@ def _chart() -> Chart:
     import plotly.graph_objects as go
 
     return Chart("prov", "Prov", go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), "Stapeldiagram: a 1, b 2.")
+
+
+def export_charts(charts, folder, browser, earlier=None, earlier_folder=None):
+    """Every chart through one ChartExport, as the report does it: (files, digests)."""
+    with ChartExport(folder, browser, earlier, earlier_folder) as export:
+        for chart in charts:
+            export.add(chart)
+        return export.finish()
 
 
 def _stand_in(tmp_path: Path, monkeypatch, hanging: int, timeout_s: int) -> Path:
@@ -174,8 +182,6 @@ def test_each_chart_goes_to_the_browser_as_soon_as_it_is_added(tmp_path):
     and `finish` writes the files in the order the charts were added."""
     import concurrent.futures
 
-    from analysis.report.export import ChartExport
-
     class Recording:
         def __init__(self):
             self.jobs, self.drawings = [], []
@@ -204,8 +210,6 @@ def test_each_chart_goes_to_the_browser_as_soon_as_it_is_added(tmp_path):
 
 def test_an_abandoned_export_leaves_no_files_even_when_a_drawing_ends_later(tmp_path):
     import concurrent.futures
-
-    from analysis.report.export import ChartExport
 
     drawing = concurrent.futures.Future()
 

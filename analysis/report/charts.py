@@ -93,13 +93,9 @@ def check_name(name: str, declared=None) -> None:
         raise UnknownChart(name, declared)
 
 
-def build_charts(data: ReportData) -> list[Chart]:
-    """Every chart that applies to the report, in declaration order, each built once."""
-    return list(iter_charts(data))
-
-
 def iter_charts(data: ReportData) -> Iterator[Chart]:
-    """build_charts one at a time, each built when asked for."""
+    """Every chart that applies to the report, in declaration order, each built once and
+    only when asked for (the report hands each to the browser as soon as it is built)."""
     ctx = context(data)
     for chart in CHARTS.values():
         frame = data.tables[chart.table]

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +82,7 @@ def browser_path() -> str:
 
 class ChartBrowser:
     """One headless Chromium with one page that has plotly.js loaded, on its own thread
-    and event loop. It starts when created and is used by `export_charts`; `close` ends
+    and event loop. It starts when created and is used by `ChartExport`; `close` ends
     it. A browser that cannot start is reported when charts are exported, not before."""
 
     def __init__(self) -> None:
@@ -178,13 +178,6 @@ class ChartBrowser:
             for drawing in drawings:
                 drawing.cancel()
 
-    def write(self, jobs: list[dict]) -> None:
-        """Draw jobs (see `draw`, each with the paths of its two files, svg and png), one
-        after another, and write their files."""
-        for job, (svg, png) in zip(jobs, self.wait([self.draw(job) for job in jobs])):
-            Path(job["svg"]).write_text(svg, encoding="utf-8")
-            Path(job["png"]).write_bytes(png)
-
     def close(self) -> None:
         try:
             self._page.result(timeout=CLOSE_TIMEOUT_S)
@@ -215,7 +208,7 @@ def chart_digest(figure_json: str, alt_text: str) -> str:
 
 
 def chart_files(name: str, folder: Path) -> ChartFile:
-    """Where `export_charts` writes a chart's files in `folder`."""
+    """Where `ChartExport` writes a chart's files in `folder`."""
     return ChartFile(name, folder / f"{name}.png", folder / f"{name}.svg", folder / f"{name}.alt.txt")
 
 
@@ -226,9 +219,9 @@ class ChartExport:
     browser as soon as it is added, so that the browser draws while the next chart is
     built. A chart whose digest is in `earlier` (those of the files in `earlier_folder`)
     is copied from there instead of drawn again; the browser (or the function that starts
-    it) is asked for only when something must be drawn. Images are written beside their
-    targets and renamed into place; when anything fails (or the export is left without
-    `finish`, as a context manager), none of the files is left."""
+    it) is asked for only when something must be drawn. The files are written by `finish`
+    alone (a drawing returns its images); when anything fails (or the export is left
+    without `finish`, as a context manager), none of them is left."""
 
     def __init__(self, folder: Path, browser: Callable[[], ChartBrowser] | ChartBrowser,
                  earlier: Mapping[str, str] | None = None, earlier_folder: Path | None = None):
@@ -268,11 +261,8 @@ class ChartExport:
             images = ChartBrowser.wait(self.drawings) if self.drawings else []
             self.drawings = []
             for (chart, out), (svg, png) in zip(self.made, images):
-                Path(f"{out.png}.tmp.png").write_bytes(png)
-                Path(f"{out.svg}.tmp.svg").write_text(svg, encoding="utf-8")
-            for chart, out in self.made:
-                os.replace(f"{out.png}.tmp.png", out.png)
-                os.replace(f"{out.svg}.tmp.svg", out.svg)
+                out.png.write_bytes(png)
+                out.svg.write_text(svg, encoding="utf-8")
             for chart, out in self.copied:
                 shutil.copyfile(self.earlier_folder / out.png.name, out.png)
                 shutil.copyfile(self.earlier_folder / out.svg.name, out.svg)
@@ -290,7 +280,7 @@ class ChartExport:
             drawing.cancel()
         self.drawings = []
         for _, out in (*self.made, *self.copied):
-            for path in (Path(f"{out.png}.tmp.png"), Path(f"{out.svg}.tmp.svg"), out.png, out.svg, out.alt):
+            for path in (out.png, out.svg, out.alt):
                 path.unlink(missing_ok=True)
 
     def __enter__(self) -> ChartExport:
@@ -300,12 +290,3 @@ class ChartExport:
         if kind is not None:
             self.abandon()
 
-
-def export_charts(charts: Iterable, folder: Path, browser: Callable[[], ChartBrowser] | ChartBrowser,
-                  earlier: Mapping[str, str] | None = None,
-                  earlier_folder: Path | None = None) -> tuple[list[ChartFile], dict[str, str]]:
-    """Every chart through one ChartExport (see there): (files, digests)."""
-    with ChartExport(folder, browser, earlier, earlier_folder) as export:
-        for chart in charts:
-            export.add(chart)
-        return export.finish()

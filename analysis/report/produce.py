@@ -24,6 +24,7 @@ import pickle
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -76,7 +77,8 @@ class ReportEngines:
     kernel starts when the notebook is to run (`notebook_kernel`), once LibreOffice has
     the Word file, on the core LibreOffice then leaves free (measured: a cold run 0.35 s
     shorter than with the kernel started beside LibreOffice); without LibreOffice it
-    starts with it, as the notebook then follows the charts. `warm_up`: a Word file
+    starts where LibreOffice would, so that its start is not on the notebook's path.
+    `warm_up`: a Word file
     LibreOffice opens while it waits (the office's template). The converter makes one PDF."""
 
     def __init__(self, folder: Path, start_browser: bool = True, warm_up: Path | None = None, later: bool = False):
@@ -97,8 +99,8 @@ class ReportEngines:
             self.started_browser.when_started(self.start)
 
     def start(self) -> None:
-        """LibreOffice, unless it has been started (from any thread); the kernel too where
-        there is no LibreOffice (the notebook then starts as soon as the charts are drawn)."""
+        """LibreOffice, unless it has been started (from any thread); the kernel instead
+        where there is no LibreOffice."""
         with self._starting:
             if not self._started and not self._closed:
                 self._started = True
@@ -156,7 +158,7 @@ def prepare(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasio
     notebook opened on its own holds no lock and only computes them). Without `charts`,
     Prepared.charts is empty: the report builds them one at a time while they are drawn."""
     from analysis.aggregates import aggregates_for, load_processed
-    from analysis.report.charts import build_charts
+    from analysis.report.charts import iter_charts
     from analysis.report.data import report_data
     from analysis.report.judgement import ensure_judgement_file, read_judgement
     from analysis.stamps import report_stamp
@@ -171,7 +173,7 @@ def prepare(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasio
     stamp[MADE_AT] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     data = report_data(catalogue, occasion, tables, processed.tables, read_judgement(judgement, catalogue, occasion), stamp,
                        goal_area)
-    return Prepared(data, build_charts(data) if charts else [], made)
+    return Prepared(data, list(iter_charts(data)) if charts else [], made)
 
 
 def load_report(root: str | Path | None, occasion: str, goal_area: str | None = None) -> dict:
@@ -226,7 +228,7 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
     seconds: dict[str, float] = {}
     template = open_template(paths.report_template)  # a missing or broken template stops the report at once
     engines.start()
-    prepared, seconds["prepare"] = _timed(prepare, paths, catalogues, occasion, goal_area, force, True, False)
+    prepared, seconds["prepare"] = _timed(partial(prepare, charts=False), paths, catalogues, occasion, goal_area, force)
     data = prepared.data
     versions = report_versions(paths, occasion.code)
     inside = Path(folder.relative_to(paths.report_for(occasion.code)))  # '.' or malomrade-N
@@ -245,9 +247,8 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                 # as it is built; the council document's text while the browser draws, its
                 # pictures once the chart files are there, then LibreOffice's PDF. The
                 # notebook starts once LibreOffice has the Word file (before that, the kernel
-                # would take a core from that chain; where there is no LibreOffice, once the
-                # charts are there); the Excel workbook and the HTML template are made while
-                # LibreOffice converts and the kernel runs the notebook.
+                # would take a core from that chain); the Excel workbook and the HTML
+                # template are made while LibreOffice converts and the kernel runs the notebook.
                 digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
                 charts_started = time.perf_counter()
                 with ChartExport(out / "diagram", engines.browser, digests_before, earlier / "diagram") as export:
@@ -262,19 +263,14 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                                                               out / "diagram", template)
                     files, digests = export.finish()
                 seconds["charts"] = time.perf_counter() - charts_started
-
-                def start_notebook():
-                    return pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
-                                       parameters, engines.notebook_kernel(), out / FAILED)
-
-                notebook = start_notebook() if converter is None else None
                 _, pictures_s = _timed(write_council_document, document, add_pictures, staged.with_suffix(".docx"))
                 seconds["docx"] = text_s + pictures_s
                 pdf = None
                 if converter is not None:
                     converter.convert(staged.with_suffix(".docx"), staged.with_suffix(".pdf"))
                     pdf = pool.submit(_finish_pdf, converter, notes)
-                    notebook = start_notebook()
+                notebook = pool.submit(_timed, execute_notebook, REPORT_NOTEBOOK, staged.with_suffix(".ipynb"),
+                                       parameters, engines.notebook_kernel(), out / FAILED)
                 _, seconds["excel"] = _timed(write_excel, excel_tables(data), staged.with_suffix(".xlsx"), data.title)
                 report_html.warm()
                 _, seconds["notebook"] = notebook.result()
