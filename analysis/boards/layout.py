@@ -154,3 +154,26 @@ def normalise_header(text: object) -> str:
     """Headers and sheet names match regardless of letter case, spacing, invisible
     characters and Unicode form (analysis.text.plain)."""
     return plain(text).casefold()
+
+
+def column_letter(number: int) -> str:
+    """A column's letters from its number, counted from 1 (1 -> 'A', 27 -> 'AA'). Here
+    rather than from openpyxl, so that reading and checking workbooks import no openpyxl
+    (about 9 MB of an ingestion's memory)."""
+    if number < 1:
+        raise ValueError(f"column number {number} < 1")
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def column_number(letters: str) -> int:
+    """A column's number from its letters ('A' -> 1, 'AA' -> 27)."""
+    if not letters or not letters.isascii() or not letters.isalpha():
+        raise ValueError(f"{letters!r} is no column")
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - ord("A") + 1
+    return number

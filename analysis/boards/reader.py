@@ -11,7 +11,6 @@ import datetime as dt
 import io
 from typing import Any
 
-from openpyxl.utils import get_column_letter
 
 from analysis.boards.container import check_container
 from analysis.boards.submission import RawSheet, RawSubmission
@@ -23,6 +22,7 @@ from analysis.boards.layout import (
     PERIOD_END_ONLY,
     REQUIRED_SHEETS,
     Field,
+    column_letter,
     normalise_header,
 )
 from analysis.text import content
@@ -132,5 +132,5 @@ def _read_table(sheet: str, grid: list[list[Any]], fields: tuple[Field, ...]) ->
             continue
         values["excel_row"] = r + 1
         records.append(values)
-    letters = {key: get_column_letter(c + 1) for key, c in found}
+    letters = {key: column_letter(c + 1) for key, c in found}
     return RawSheet(sheet, records, letters)

@@ -21,7 +21,6 @@ from string import Formatter
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import column_index_from_string, get_column_letter
 
 from analysis.catalogue import Catalogue
 from analysis.boards.submission import TABLES, table_columns
@@ -37,7 +36,7 @@ from analysis.checks.rules import (
 )
 from analysis.text import shown
 from analysis.vocabulary import KEY_SEPARATOR, file_key, key
-from analysis.boards.layout import DATA_SHEETS, DETAILS_SHEET
+from analysis.boards.layout import DATA_SHEETS, DETAILS_SHEET, column_letter, column_number
 
 ISSUE_COLUMNS = [
     "occasion", "board_code", "source_file", "sha256", "sheet", "cell",
@@ -261,8 +260,8 @@ def _cell(letters: dict, details_cells: dict, sha: str, sheet: str, field: str, 
     letter = letters.get(sha, {}).get(sheet, {}).get(field)
     if letter is None:
         keys = [f.key for f in DATA_SHEETS.get(sheet, ())]
-        letter = get_column_letter(keys.index(field) + 1 if field in keys else 1)
-    return f"{letter}{int(row)}", int(row), column_index_from_string(letter)
+        letter = column_letter(keys.index(field) + 1 if field in keys else 1)
+    return f"{letter}{int(row)}", int(row), column_number(letter)
 
 
 def _findings(failures, frames, ctx: RuleContext, letters: dict, details_cells: dict) -> pd.DataFrame:
