@@ -201,8 +201,8 @@ def _xlsx_extent(open_sheet: Callable[[], IO[bytes]]) -> tuple[int, int]:
                 break
             found = _XLSX_FILLED.findall(chunk)
             if found:
-                last_row = max(last_row, max(int(row) for _, row in found))
-                last_column = max(last_column, _column_number(max((c for c, _ in found), key=lambda c: (len(c), c))))
+                last_row = max(last_row, *map(int, {row for _, row in found}))
+                last_column = max(last_column, *map(_column_number, {column for column, _ in found}))
         else:
             return last_row, last_column
     with open_sheet() as sheet:

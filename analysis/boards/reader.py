@@ -102,11 +102,14 @@ def _read_details(grid: list[list[Any]]) -> tuple[dict[str, Any], dict[str, str]
 def _read_table(sheet: str, grid: list[list[Any]], fields: tuple[Field, ...]) -> RawSheet:
     """Find the header row by its texts (columns may be moved), then read every non-blank row."""
     wanted = {normalise_header(h): f for f in fields for h in f.headers}
+    every = len({f.key for f in wanted.values()})
     best_row, best_hits = -1, {}
     for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         hits = {wanted[h].key: c for c, v in enumerate(row) if isinstance(v, str) and (h := normalise_header(v)) in wanted}
         if len(hits) > len(best_hits):
             best_row, best_hits = r, hits
+            if len(hits) == every:  # no later row can have more: the data rows are not searched
+                break
     key_field = fields[0]
     if key_field.key not in best_hits:
         raise SubmissionError(
