@@ -22,6 +22,7 @@ import struct
 import zipfile
 from typing import IO, Callable, Iterable, Iterator
 
+from analysis.boards.layout import column_number
 from analysis.errors import SubmissionError
 from analysis.vocabulary import number
 
@@ -182,13 +183,6 @@ _XLSX_FILLED = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*
 _REF = re.compile(rb'\br\s*=\s*"([A-Z]*)(\d*)"')
 
 
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
 def _xlsx_extent(open_sheet: Callable[[], IO[bytes]]) -> tuple[int, int]:
     """The last row and column holding a cell with content (a cell element that is not
     empty), as the parser would make its grid. Every cell says where it is in the files
@@ -202,7 +196,7 @@ def _xlsx_extent(open_sheet: Callable[[], IO[bytes]]) -> tuple[int, int]:
             found = _XLSX_FILLED.findall(chunk)
             if found:
                 last_row = max(last_row, *map(int, {row for _, row in found}))
-                last_column = max(last_column, *map(_column_number, {column for column, _ in found}))
+                last_column = max(last_column, *(column_number(c.decode()) for c in {column for column, _ in found}))
         else:
             return last_row, last_column
     with open_sheet() as sheet:
@@ -221,7 +215,7 @@ def _xlsx_extent_slowly(chunks: Iterable[bytes]) -> tuple[int, int]:
                 column = 0
                 continue
             if ref and ref.group(1):
-                column = _column_number(ref.group(1))
+                column = column_number(ref.group(1).decode())
                 if ref.group(2):
                     row = int(ref.group(2))
             else:

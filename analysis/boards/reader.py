@@ -11,7 +11,6 @@ import datetime as dt
 import io
 from typing import Any
 
-
 from analysis.boards.container import check_container
 from analysis.boards.submission import RawSheet, RawSubmission
 from analysis.errors import SubmissionError
