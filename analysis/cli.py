@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import logging
-import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -296,14 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    """The `malstyrning` command. After the work is done, and every file written and
-    closed, the process ends without tearing down its modules: with Great Expectations
-    loaded the teardown alone takes over a second and changes nothing."""
-    code = main()
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    """The `malstyrning` command."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":

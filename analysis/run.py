@@ -24,9 +24,6 @@ from analysis.stamps import REPORT_STAMP, aggregates_stamp, processed_stamp, rea
 from analysis.versions import report_versions
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 3
-REPORT_FILES = ("sammanstalld_analys.html", "sammanstalld_analys.xlsx", "sammanstalld_analys.ipynb",
-                "sammanstalld_analys.docx", "diagram")
-PDF_FILE = "sammanstalld_analys.pdf"  # a report's file too where LibreOffice is installed
 
 
 @dataclass(frozen=True)
@@ -34,7 +31,6 @@ class Plan:
     ingest: bool
     report: bool
     reason: str
-    charts: bool = True  # the charts may have changed (their data or the code did): start the browser ahead
 
 
 def plan(paths: Paths, occasion: Occasion, force: bool = False) -> Plan:
@@ -49,13 +45,12 @@ def plan(paths: Paths, occasion: Occasion, force: bool = False) -> Plan:
         return Plan(False, True, "rapporten finns inte")
     expected = report_stamp(aggregates_stamp(paths, occasion, stored), paths.judgement_for(occasion.code), None,
                              paths.report_template)
+    from analysis.report.outputs import expected_files
     from analysis.report.pdf import soffice
 
-    files = REPORT_FILES + ((PDF_FILE,) if soffice() else ())
     stamp = read_stamp(folder / REPORT_STAMP) or {}
-    if not same(stamp, expected) or not all((folder / name).exists() for name in files):
-        data_changed = any(stamp.get(k) != expected[k] for k in ("aggregates", "catalogues", "code"))
-        return Plan(False, True, "bedömningsfilen eller rapportens filer har ändrats", charts=data_changed)
+    if not same(stamp, expected) or not all((folder / name).exists() for name in expected_files(soffice() is not None)):
+        return Plan(False, True, "bedömningsfilen eller rapportens filer har ändrats")
     return Plan(False, False, "inget har ändrats")
 
 
@@ -97,9 +92,11 @@ def _follow(handler: logging.FileHandler, log_path: Path) -> None:
 
 
 def report_summary(outputs) -> str:
-    return (f"Rapport: {outputs.html}\nTabeller: {outputs.excel}\n"
-            f"Dokument: {outputs.document}" + (f" och {outputs.pdf.name}" if outputs.pdf else "") + "\n"
-            f"Diagram: {len(outputs.charts)} st i {outputs.folder / 'diagram'}\n{outputs.judgement.note()}")
+    """The report's files, as the declaration names them, and what became of the judgement file."""
+    from analysis.report.outputs import REPORT_FILES
+
+    lines = [f"{f.label}: {outputs.files[f.step]}" for f in REPORT_FILES if f.step in outputs.files]
+    return "\n".join(lines + [outputs.judgement.note()])
 
 
 def run(paths: Paths, occasion: Occasion, force: bool = False, verbose: bool = False) -> int:
@@ -129,40 +126,32 @@ def run(paths: Paths, occasion: Occasion, force: bool = False, verbose: bool = F
 def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bool, log, handler, log_path: Path) -> int:
     from analysis.catalogue import load_catalogues
     from analysis.errors import ReportFailed
-    from analysis.report.produce import ReportEngines, produce_report
+    from analysis.report.produce import produce_report
 
     catalogues = load_catalogues(paths.reference)  # a broken catalogue is refused before anything starts
-    # The browser starts now when the charts' data or code may have changed (an ingestion,
-    # new aggregates): it starts beside the work before the charts, which come first in
-    # the report. When only the judgement file or the report's files changed, it starts
-    # only if a chart turns out to have changed. The kernel and LibreOffice, needed later
-    # in the report, start now too, or after an ingestion when the report begins (the
-    # ingestion then shares the machine with the browser's start alone).
-    with ReportEngines(paths.report_for(occasion.code), start_browser=todo.ingest or todo.charts,
-                       warm_up=paths.report_template, later=todo.ingest) as engines:
-        steps: dict[str, float] = {}
-        if todo.ingest:
-            from analysis.checks.feedback import write_feedback
-            from analysis.intake.ingest import ingest
+    steps: dict[str, float] = {}
+    if todo.ingest:
+        from analysis.checks.feedback import write_feedback
+        from analysis.intake.ingest import ingest
 
-            t = time.perf_counter()
-            for r in ingest(paths, [occasion], catalogues=catalogues, force=force):
-                log.info("Inläsning: %d filer, %d godkända, %d avvisade", r.files, len(r.accepted), len(r.rejected))
-                for rec in r.issues[r.issues["severity"] == "error"].to_dict("records"):
-                    log.warning("Avvisad %s: %s (%s %s)", rec["source_file"], rec["message"], rec["sheet"] or "", rec["cell"] or "")
-            steps["ingest"] = time.perf_counter() - t
-            t = time.perf_counter()
-            feedback = write_feedback(paths, [occasion.code])
-            steps["feedback"] = time.perf_counter() - t
-            _follow(handler, log_path)
-            log.info("Återkoppling: %d filer i %s", len(feedback), paths.reports / occasion.code / "validering")
-        try:
-            outputs = produce_report(paths, catalogues, occasion, engines=engines, force=force)
-        except ReportFailed as exc:
-            _follow(handler, log_path)
-            log.error("Rapporten misslyckades: %s", exc)
-            print(f"malstyrning: rapporten för {occasion.code} kunde inte tas fram: {exc} Logg: {log_path}", file=sys.stderr)
-            return EXIT_FAILED
+        t = time.perf_counter()
+        for r in ingest(paths, [occasion], catalogues=catalogues, force=force):
+            log.info("Inläsning: %d filer, %d godkända, %d avvisade", r.files, len(r.accepted), len(r.rejected))
+            for rec in r.issues[r.issues["severity"] == "error"].to_dict("records"):
+                log.warning("Avvisad %s: %s (%s %s)", rec["source_file"], rec["message"], rec["sheet"] or "", rec["cell"] or "")
+        steps["ingest"] = time.perf_counter() - t
+        t = time.perf_counter()
+        feedback = write_feedback(paths, [occasion.code])
+        steps["feedback"] = time.perf_counter() - t
+        _follow(handler, log_path)
+        log.info("Återkoppling: %d filer i %s", len(feedback), paths.reports / occasion.code / "validering")
+    try:
+        outputs = produce_report(paths, catalogues, occasion, force=force)
+    except ReportFailed as exc:
+        _follow(handler, log_path)
+        log.error("Rapporten misslyckades: %s", exc)
+        print(f"malstyrning: rapporten för {occasion.code} kunde inte tas fram: {exc} Logg: {log_path}", file=sys.stderr)
+        return EXIT_FAILED
     _follow(handler, log_path)
     steps |= outputs.seconds
     log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))

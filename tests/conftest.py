@@ -33,6 +33,80 @@ def example_city(tmp_path_factory) -> Paths:
     return Paths.at(root)
 
 
+# What could become markup in the HTML, or a field, a link or a formula in Word and Excel,
+# typed by a board into its analysis text and its comment on a council assignment.
+MARKUP = '<b>fet</b><img src=x onerror="document.title=\'XSS\'"><script>document.title="XSS"</script>'
+HOSTILE = 'Se { PAGE } och =HYPERLINK("http://x") samt <b>x</b> och {PAGE}.'
+# The executive board's words, as analysts type them into the judgement file.
+CITY_TEXT = "Staden rör sig mot målen. " + HOSTILE
+AREA_TEXTS = {"1": "Målområde 1 går framåt.", "2": "Målområde 2 står still.", "3": "Målområde 3 behöver mer.",
+              "4": "Målområde 4 går framåt.", "5": "Målområde 5 går bakåt."}
+GOAL_TEXTS = {"1.1": ("Viss förflyttning i önskad riktning", "Fler elever når målen.\nSärskilt i årskurs 9."),
+              "3.1": ("Ingen förflyttning", "Summan =SUMMA(A1:A3) är ingen formel.")}
+THEME_TEXTS = {"Barnrätt": "Barnets bästa syns oftare.", "Grunduppdraget": "Grunduppdragen beaktar temana."}
+REPORTED = ("2026-ar", "2026-delar")
+
+
+def _replace_cell(paths: Paths, occasion: str, board: str, sheet: str, header: str, text: str, name: str) -> None:
+    """A board's workbook sent again with one text changed (the first data row under `header`)."""
+    import openpyxl
+
+    from analysis.boards.layout import FIRST_DATA_ROW, HEADER_ROW
+
+    path = board_file(paths, occasion, board)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    column = next(c.column for c in ws[HEADER_ROW] if c.value == header)
+    ws.cell(FIRST_DATA_ROW, column).value = text
+    path.unlink()
+    wb.save(paths.raw_for(occasion) / name)
+
+
+@pytest.fixture(scope="session")
+def reported_city(example_city, tmp_path_factory):
+    """The example city with its reports of the period end (2026-ar, made by `malstyrning
+    run`, as the scheduled job makes it) and of the interim report before it (2026-delar),
+    made once for the whole test session. Before they were made, GRN's first analysis at
+    2026-ar got MARKUP and HOSTILE text, KN's comment on its first council assignment got
+    MARKUP at both occasions, and the executive board wrote its texts for the whole city,
+    every goal area, goals 1.1 and 3.1 (the other goals pending) and two human-rights
+    subjects. Read-only: a test that changes something works on `copy_city`.
+    Returns (paths, the run's exit status)."""
+    from analysis.boards.layout import FOLLOW_UPS_SHEET
+    from analysis.catalogue import load_catalogues
+    from analysis.occasion import Occasion
+    from analysis.report.produce import prepare
+
+    paths = copy_data(example_city, tmp_path_factory.mktemp("reported_city"))
+    _replace_cell(paths, "2026-ar", "GRN", FOLLOW_UPS_SHEET, "Analys",
+                  f"Arbetet går framåt enligt plan och följs upp. {MARKUP} {HOSTILE}", "GRN uppdaterad.xlsx")
+    for occasion in REPORTED:
+        _replace_cell(paths, occasion, "KN", "KF-uppdrag", "Kommentar", "Arbetet pågår. " + MARKUP, "KN uppdaterad.xlsx")
+    assert main(["--root", str(paths.root), "ingest", "--all", "--quiet"]) == 1  # the example's rejected files
+    prepare(paths, load_catalogues(paths.reference), Occasion.parse("2026-ar"))  # writes the judgement file
+    judgement = paths.judgement_for("2026-ar")
+    fill_judgement(judgement, "Hela staden", "Hela staden", {"Kommunstyrelsens bedömning (text)": CITY_TEXT})
+    for area, text in AREA_TEXTS.items():
+        fill_judgement(judgement, "Målområden", area, {"Kommunstyrelsens bedömning": "Ingen förflyttning",
+                                                       "Kommunstyrelsens text": text})
+    for goal, (level, text) in GOAL_TEXTS.items():
+        fill_judgement(judgement, "KF-mål", goal, {"Kommunstyrelsens bedömning": level,
+                                                   "Kommunstyrelsens text i sammanställd analys": text})
+    for subject, text in THEME_TEXTS.items():
+        fill_judgement(judgement, "Mänskliga rättigheter", subject, {"Kommunstyrelsens text": text})
+    status = main(["--root", str(paths.root), "run", "--period", "2026-ar"])
+    assert main(["--root", str(paths.root), "report", "--period", "2026-delar"]) == 0
+    return paths, status
+
+
+def copy_city(source: Paths, root: Path) -> Paths:
+    """A copy of a built root's data/ and reports/ (links kept as links), to change."""
+    shutil.copytree(source.root / "data", root / "data", symlinks=True)
+    if source.reports.exists():
+        shutil.copytree(source.reports, root / "reports", symlinks=True)
+    return Paths.at(root)
+
+
 @pytest.fixture
 def fresh_root(tmp_path) -> Paths:
     """An empty root that uses the repository's goal catalogue."""

@@ -101,7 +101,7 @@ def test_a_fifth_theme_and_a_board_named_for_no_goal(tmp_path):
     base = read_table(aggregates_folder(paths, "2026-ar"), "human_rights_base_mission").astype(object)
     assert set(base.loc[base["board_code"] == "VN", "consideration"].dropna()) and (base["board_code"] == "VN").sum() == 5
     html = _html(paths, "2026-ar")
-    assert "<h3>Funktionsrätt</h3>" in html and "<th>Funktionsrätt</th>" in html and "<td>Valnämnden</td>" in html
+    assert "<h4>Funktionsrätt</h4>" in html and "<th>Funktionsrätt</th>" in html and "<td>Valnämnden</td>" in html
 
     # The fifth theme is required in a follow-up like the other four.
     path = next(p for p in paths.raw_for("2026-delar").iterdir() if "GRN" in p.name or "Grundskole" in p.name)

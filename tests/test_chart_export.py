@@ -1,7 +1,7 @@
-"""The chart browser must never hang a scheduled run: a browser that does not start in
-time is abandoned (its processes ended) and tried once more, and a second failure is a
-clear Swedish error. The browsers here are stand-ins put on BROWSER_PATH: a script that
-never answers, or one that does not answer the first time and then starts Chromium."""
+"""The chart files: plotly.js's own images at print resolution, drawn by one browser in a
+`with` block, unchanged charts copied without a browser, and a browser that does not start
+in time is a clear Swedish error that leaves nothing running (the browser here is a
+stand-in put on BROWSER_PATH: a script that never answers)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from xml.etree.ElementTree import canonicalize
 import pytest
 
 from analysis.report import export as chart_export
-from analysis.report.export import ChartBrowser, ChartExport
+from analysis.report.export import export_charts
 from analysis.report.plots import Chart
 from analysis.report.notebook import ReportFailed
 
@@ -26,14 +26,6 @@ def _chart() -> Chart:
     import plotly.graph_objects as go
 
     return Chart("prov", "Prov", go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), "Stapeldiagram: a 1, b 2.")
-
-
-def export_charts(charts, folder, browser, earlier=None, earlier_folder=None):
-    """Every chart through one ChartExport, as the report does it: (files, digests)."""
-    with ChartExport(folder, browser, earlier, earlier_folder) as export:
-        for chart in charts:
-            export.add(chart)
-        return export.finish()
 
 
 def _stand_in(tmp_path: Path, monkeypatch, hanging: int, timeout_s: int) -> Path:
@@ -71,25 +63,13 @@ def _gone(pid_file: Path) -> bool:
     return False
 
 
-def test_a_browser_start_that_hangs_is_abandoned_and_tried_again(monkeypatch, tmp_path):
-    pids = _stand_in(tmp_path, monkeypatch, hanging=1, timeout_s=20)  # room for the real start
-    out = tmp_path / "diagram"
-    with ChartBrowser() as browser:
-        files, _ = export_charts([_chart()], out, browser)
-    assert sorted(p.name for p in pids.iterdir()) == ["0", "1"]
-    assert files[0].png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "<svg" in files[0].svg.read_text(encoding="utf-8")
-    assert [_gone(p) for p in sorted(pids.iterdir())] == [True, True]
-
-
 def test_a_browser_that_never_starts_is_a_clear_error_and_leaves_nothing_running(monkeypatch, tmp_path):
-    pids = _stand_in(tmp_path, monkeypatch, hanging=2, timeout_s=5)
+    pids = _stand_in(tmp_path, monkeypatch, hanging=1, timeout_s=5)
     out = tmp_path / "diagram"
-    with ChartBrowser() as browser, pytest.raises(ReportFailed, match="startade inte inom 5 s, 2 försök"):
-        export_charts([_chart()], out, browser)
-    assert sorted(p.name for p in pids.iterdir()) == ["0", "1"]
-    assert [_gone(p) for p in sorted(pids.iterdir())] == [True, True]
-    assert list(out.iterdir()) == []
+    with pytest.raises(ReportFailed, match="Webbläsaren som sparar diagrammen \\(Chromium\\) startade inte"):
+        export_charts([_chart()], out)
+    assert sorted(p.name for p in pids.iterdir()) == ["0"]
+    assert [_gone(p) for p in sorted(pids.iterdir())] == [True]
 
 
 def test_the_images_are_plotly_s_own_at_print_resolution(tmp_path):
@@ -97,9 +77,8 @@ def test_the_images_are_plotly_s_own_at_print_resolution(tmp_path):
     and the same bytes from the same figure: a rerun that redraws changes no file."""
     import struct
 
-    with ChartBrowser() as browser:
-        first, _ = export_charts([_chart()], tmp_path / "a", browser)
-        again, _ = export_charts([_chart()], tmp_path / "b", browser)
+    first, _ = export_charts([_chart()], tmp_path / "a")
+    again, _ = export_charts([_chart()], tmp_path / "b")
     width, height = struct.unpack(">II", first[0].png.read_bytes()[16:24])
     assert (width, height) == (1890, round(500 * 1890 / 900))
     svg = first[0].svg.read_text(encoding="utf-8")
@@ -121,8 +100,7 @@ def test_the_png_is_the_one_plotly_js_would_draw_from_the_same_svg(tmp_path):
     from plotly.offline import get_plotlyjs
 
     figure = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]], x=["å", "ä"], y=["ö", "<b>"]), layout={"width": 900, "height": 566})
-    with ChartBrowser() as browser:
-        files, _ = export_charts([Chart("prov", "Prov", figure, "Värmekarta: fyra rutor.")], tmp_path, browser)
+    files, _ = export_charts([Chart("prov", "Prov", figure, "Värmekarta: fyra rutor.")], tmp_path)
     with sync_playwright() as playwright:
         own = playwright.chromium.launch(executable_path=CHROMIUM)
         page = own.new_page()
@@ -145,79 +123,21 @@ def _ids(one: Path, other: Path) -> tuple[str, str]:
     return pick(one), pick(other)
 
 
-def test_a_chart_that_cannot_be_made_stops_the_export_and_leaves_no_files(tmp_path):
-    """A chart that fails to be made must not leave the charts before it half-written in
-    the folder."""
-    def charts():
-        yield _chart()
-        raise ValueError("diagrammet kunde inte göras")
-
-    with ChartBrowser() as browser, pytest.raises(ValueError, match="kunde inte göras"):
-        export_charts(charts(), tmp_path, browser)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_an_unchanged_chart_is_copied_and_a_changed_one_drawn(tmp_path):
+def test_an_unchanged_chart_is_copied_and_a_changed_one_drawn(tmp_path, monkeypatch):
     """A report whose charts did not change (say only the judgement file did) copies the
     files it made before and starts no browser; a changed chart is drawn again."""
     first, second = tmp_path / "first", tmp_path / "second"
-    with ChartBrowser() as browser:
-        files, digests = export_charts([_chart()], first, browser)
+    files, digests = export_charts([_chart()], first)
 
     def no_browser():
         raise AssertionError("the browser was asked for")
 
-    again, same = export_charts([_chart()], second, no_browser, digests, first)
+    monkeypatch.setattr(chart_export, "chart_browser", no_browser)
+    again, same = export_charts([_chart()], second, digests, first)
     assert same == digests
     assert again[0].png.read_bytes() == files[0].png.read_bytes()
     assert again[0].alt.read_text(encoding="utf-8") == files[0].alt.read_text(encoding="utf-8")
 
     changed = Chart("prov", "Prov", _chart().figure, "Stapeldiagram: a 1, b 2, nu med annan text.")
     with pytest.raises(AssertionError, match="the browser was asked for"):
-        export_charts([changed], tmp_path / "third", no_browser, digests, first)
-
-
-def test_each_chart_goes_to_the_browser_as_soon_as_it_is_added(tmp_path):
-    """The browser draws a chart while the next one is built: `add` hands it over at once,
-    and `finish` writes the files in the order the charts were added."""
-    import concurrent.futures
-
-    class Recording:
-        def __init__(self):
-            self.jobs, self.drawings = [], []
-
-        def draw(self, job):
-            self.jobs.append(job)
-            self.drawings.append(concurrent.futures.Future())
-            return self.drawings[-1]
-
-    browser = Recording()
-    export = ChartExport(tmp_path, browser)
-    first = _chart()
-    second = Chart("andra", "Andra", first.figure, "Stapeldiagram: andra.")
-    export.add(first)
-    assert len(browser.jobs) == 1 and not (tmp_path / "prov.png").exists()
-    export.add(second)
-    assert len(browser.jobs) == 2
-    for n, drawing in enumerate(browser.drawings):
-        drawing.set_result((f"<svg>{n}</svg>", f"png {n}".encode()))
-    files, _ = export.finish()
-    assert [f.png.read_bytes() for f in files] == [b"png 0", b"png 1"]
-    assert [f.svg.read_text(encoding="utf-8") for f in files] == ["<svg>0</svg>", "<svg>1</svg>"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "andra.alt.txt", "andra.png", "andra.svg", "prov.alt.txt", "prov.png", "prov.svg"]
-
-
-def test_an_abandoned_export_leaves_no_files_even_when_a_drawing_ends_later(tmp_path):
-    import concurrent.futures
-
-    drawing = concurrent.futures.Future()
-
-    class Slow:
-        def draw(self, job):
-            return drawing
-
-    with pytest.raises(RuntimeError, match="avbrutet"), ChartExport(tmp_path, Slow()) as export:
-        export.add(_chart())
-        raise RuntimeError("avbrutet")
-    assert drawing.cancelled() and list(tmp_path.iterdir()) == []
+        export_charts([changed], tmp_path / "third", digests, first)

@@ -179,7 +179,7 @@ def test_every_text_stands_at_the_head_of_its_section(judged):
         assert escape.escape(wording.strip(), quote=False) in box and (assessment or "Kommunstyrelsens bedömning pågår") in box
         assert REACHED.get(goal, "Kommunstyrelsens bedömning pågår") in box
     for subject, text in THEMES.items():
-        assert text in _section(page, f"<h3>{subject}</h3>"), subject
+        assert text in _section(page, f"<h4>{subject}</h4>"), subject
     assert "Kommunstyrelsens text pågår." in _section(page, "KF-mål 3.1:")  # an assessment, no text yet
     assert "<em>Kommunstyrelsens bedömning pågår.</em>" in _section(page, "KF-mål 1.2:")  # nothing written
 

@@ -18,41 +18,29 @@ from analysis.cli import main
 from analysis.config import Paths
 from analysis.intake.store import read_table
 from analysis.report import charts as chart_registry
-from analysis.report.plots import Chart
 from analysis.tables import registry
 from analysis.tables.registry import AggregateTable, MissingColumn, compute_tables
-from analysis.tables.tally import stamp
 
 OCCASION = "2026-delar"
-SHEET = "Prov nämnder per mål"
-
-
-def boards_per_goal(catalogue, contributions):
-    """Per occasion and KF goal: how many boards have a contribution to it."""
-    counts = contributions.dropna(subset=["goal_code"]).groupby(["occasion", "goal_code"])["board_code"].nunique()
-    out = counts.rename("boards_with_contribution").reset_index()
-    return stamp(out, catalogue)
-
-
-def boards_chart(frame, ctx) -> Chart:
-    import plotly.graph_objects as go
-
-    rows = frame.astype({"goal_code": object})
-    figure = go.Figure(go.Bar(x=list(rows["goal_code"]), y=list(rows["boards_with_contribution"])))
-    return Chart("prov_namnder_per_mal", "Nämnder med bidrag per KF-mål", figure,
-                 "Stapeldiagram: nämnder med bidrag per KF-mål. " + ctx.note)
+PLUGIN = "registry_plugin"  # tests/registry_plugin.py
 
 
 @pytest.fixture
-def plugin():
-    """A table and a chart registered as a plugin would, removed afterwards."""
-    registry.register(AggregateTable("boards_per_goal", boards_per_goal, SHEET,
-                                     headers={"boards_with_contribution": "Nämnder med bidrag"},
-                                     reads={"contributions": ("occasion", "board_code", "goal_code")}))
-    chart_registry.register_chart(chart_registry.ChartSpec("prov_namnder_per_mal", "boards_per_goal", boards_chart))
-    yield
-    chart_registry.unregister_chart("prov_namnder_per_mal")
-    registry.unregister("boards_per_goal")
+def plugin(monkeypatch):
+    """A table and a chart added as an office adds them (MALSTYRNING_TILLAGG), in this
+    process and in the report notebook's kernel; removed afterwards."""
+    import os
+    import sys
+    from pathlib import Path
+
+    from analysis.plugins import VARIABLE, load_plugins
+
+    tests = str(Path(__file__).parent)
+    monkeypatch.setenv(VARIABLE, PLUGIN)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")])))
+    load_plugins()
+    yield sys.modules[PLUGIN]
+    sys.modules.pop(PLUGIN).unregister()
 
 
 def _copy(example_city, tmp_path) -> Paths:
@@ -71,7 +59,7 @@ def test_a_table_and_a_chart_added_through_the_registries_reach_every_output(exa
     current = contributions[contributions["occasion"] == OCCASION]
     expected = {goal: len(set(rows["board_code"])) for goal, rows in current.groupby("goal_code")}
 
-    ws = openpyxl.load_workbook(folder / "sammanstalld_analys.xlsx")[SHEET]
+    ws = openpyxl.load_workbook(folder / "sammanstalld_analys.xlsx")[plugin.SHEET]
     rows = list(ws.values)
     assert rows[0] == ("Tillfälle", "Mandatperiod", "KF-mål", "Nämnder med bidrag")
     assert {r[2]: r[3] for r in rows[1:]} == expected and len(expected) > 5
@@ -87,17 +75,18 @@ def test_an_unknown_chart_name_fails_loudly():
         chart_registry.check_name("forflytning_per_kf_mal")
     chart_registry.check_name("forflyttning_per_kf_mal")
     with pytest.raises(ValueError, match="not a registered aggregate table"):
-        chart_registry.register_chart(chart_registry.ChartSpec("x", "no_such_table", boards_chart))
+        chart_registry.register_chart(chart_registry.ChartSpec("x", "no_such_table", lambda frame, ctx: None))
     assert "x" not in chart_registry.CHARTS
 
 
-def test_the_report_notebook_names_only_declared_charts():
+def test_the_report_outline_names_only_declared_charts():
+    import inspect
     import re
 
-    from analysis.report.notebook import REPORT_NOTEBOOK
+    from analysis.report import outline
 
-    named = set(re.findall(r'chart\(\\"([a-z_]+)\\"\)', REPORT_NOTEBOOK.read_text(encoding="utf-8")))
-    assert named and named <= set(chart_registry.CHARTS)
+    named = set(re.findall(r'Chart\("([a-z_]+)"\)', inspect.getsource(outline)))
+    assert len(named) >= 10 and named <= set(chart_registry.CHARTS)
 
 
 def test_a_declaration_with_a_mistake_fails_when_it_is_made():
@@ -165,3 +154,12 @@ def test_aggregates_and_charts_are_made_once_and_the_catalogue_read_once(example
     assert main(["--root", str(paths.root), "report", "--period", OCCASION]) == 0
     assert calls["catalogue"] == 1 and not [k for k in calls if k[0] == "table"]
     assert all(calls[("chart", name)] == n for name, n in drawn.items())
+
+
+def test_an_addition_that_cannot_be_imported_is_a_clear_message(monkeypatch):
+    from analysis.errors import UsageError
+    from analysis.plugins import VARIABLE, load_plugins
+
+    monkeypatch.setenv(VARIABLE, "finns_inte_alls")
+    with pytest.raises(UsageError, match="Tillägget 'finns_inte_alls' i MALSTYRNING_TILLAGG kunde inte läsas in"):
+        load_plugins()

@@ -261,3 +261,9 @@ def _cooperation(frame: pd.DataFrame, ctx: ChartContext) -> Chart:
 
 
 register_chart(ChartSpec("samverkan_mellan_namnder", "cooperation_matrix", _cooperation, lambda frame, ctx: len(frame) > 0))
+
+
+# The office's own tables and charts, where MALSTYRNING_TILLAGG names them (analysis.plugins).
+from analysis.plugins import load_plugins  # noqa: E402  (after the built-in charts, so additions come last)
+
+load_plugins()

@@ -6,8 +6,6 @@ of their own, so the notebook, the Excel workbook and the charts never disagree.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from analysis.occasion import Occasion
@@ -23,16 +21,6 @@ from analysis.vocabulary import (
 
 
 # --- display -----------------------------------------------------------------------
-
-
-def html_table(frame: pd.DataFrame, percent_columns: tuple[str, ...] = (), decimals: dict[str, int] | None = None) -> str:
-    """An HTML table with Swedish numbers; every cell escaped, so board text stays text.
-    (Written directly: a report has about a hundred small tables, and pandas' `to_html`
-    took a third of the notebook's time.)"""
-    head = "".join(f"<th>{text(name)}</th>" for name in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{text(cell)}</td>" for cell in row) + "</tr>"
-                   for row in cell_texts(frame, percent_columns, decimals))
-    return f'<table class="rapporttabell"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def cell_texts(frame: pd.DataFrame, percent_columns: tuple[str, ...] = (), decimals: dict[str, int] | None = None
@@ -55,11 +43,6 @@ def _shown(values: pd.Series, name: str, percent_columns: tuple[str, ...], decim
     if pd.api.types.is_integer_dtype(values.dtype):
         return [number(v, 0) for v in values]
     return ["–" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in items]
-
-
-def text(value: object) -> str:
-    """Escape any text going into markdown or HTML."""
-    return html.escape("" if value is None else str(value))
 
 
 # --- facts and notes ----------------------------------------------------------------
@@ -127,20 +110,6 @@ def judgement_parts(data: ReportData, level: str, key: str | None = None) -> lis
     lines = [(labels[k], str(v), False) for k, v in asked.items()]
     lines.append((None, given["text"], False) if given["text"] else (None, "Kommunstyrelsens text pågår.", True))
     return lines
-
-
-def judgement_html(data: ReportData, level: str, key: str | None = None) -> str:
-    """The executive board's own words at the head of a section: its assessment (and at the
-    period end whether the movement has been reached) and its text, 'pending' where
-    empty, or only that its judgement is pending when nothing is written; all escaped."""
-    lines = []
-    for label, value, pending in judgement_parts(data, level, key):
-        if pending:
-            lines.append(f"<p><em>{text(value)}</em></p>")
-        else:
-            lines.append(f"<p><strong>{text(label)}</strong> {text(value)}</p>" if label else f"<p>{text(value)}</p>")
-    return ('<div class="ks-bedomning" style="border-left:4px solid #1F4E79;background:#F3F6FA;padding:4px 12px;'
-            f'margin:8px 0"><p style="margin-bottom:2px"><strong>{JUDGEMENT_HEAD}</strong></p>{"".join(lines)}</div>')
 
 
 def judgement_table(data: ReportData) -> pd.DataFrame:

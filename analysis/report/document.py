@@ -1,14 +1,13 @@
 """The council document: the compiled analysis as a Word file (`sammanstalld_analys.docx`),
-built from the same report data as the HTML and on the city office's template
-(analysis.report.word_template), for the interim and annual reports the council reads.
+rendered from the report's outline (analysis.report.outline, the same blocks the HTML
+shows) on the city office's template (analysis.report.word_template), for the interim and
+annual reports the council reads.
 
-It reads top to bottom like the report notebook: a cover (title, occasion, mandate period,
-date, *Exempeldata* where it is), a table of contents field that Word and LibreOffice
-update, the city-wide summary, the whole-period analysis at the period end, then per goal
-area and KF goal the executive board's own assessment and text first and the computed
-evidence after it, the human-rights section, and as appendices the data quality and what
-the report rests on. What is shown comes from `analysis.report.content`; the charts are
-the PNG files the export wrote, each with its alt text.
+A cover (title, occasion, mandate period, date, *Exempeldata* where it is) and a table of
+contents come first; then the outline's sections in order. The table of contents lists
+the headings of levels 1-3, each linked to its heading, with its page number as a
+PAGEREF field that Word and LibreOffice compute as they lay the document out. The charts
+are the PNG files the export wrote, each with its alt text.
 
 Accessible by construction: headings use the template's heading styles in order, with no
 level skipped; every picture carries its alt text (`descr` of `wp:docPr`); every table's
@@ -34,13 +33,11 @@ from typing import Mapping
 import pandas as pd
 
 from analysis.files import write_bytes
-from analysis.report import content as rc, wordml
+from analysis.report import blocks as b, content as rc, wordml
 from analysis.report.data import ReportData
 from analysis.report.word_template import JUDGEMENT_STYLE, LANGUAGE, TABLE_STYLE
 
-TOC_LEVELS = "1-3"
-TOC_PLACEHOLDER = ("Innehållsförteckningen fylls i när dokumentet öppnas: i Word svara Ja på frågan om att uppdatera "
-                   "fälten, i LibreOffice välj Verktyg > Uppdatera > Uppdatera alla.")
+TOC_LEVELS = 3  # headings of levels 1-3 in the table of contents
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november",
           "december")
 # Characters XML 1.0 cannot hold (a control character pasted into a cell): shown as their code.
@@ -100,11 +97,10 @@ class _Writer:
         section = document.sections[-1]
         self.text_width = section.page_width - section.left_margin - section.right_margin
         self.text_height = section.page_height - section.top_margin - section.bottom_margin
-        self.shown: set[str] = set()
-        self.placed: list[tuple] = []  # (run, picture): the pictures go in once their files exist
         self.level = 0  # the last heading's level: a heading may go at most one level deeper
         self.parts: list[str] = []  # WordprocessingML not yet in the body
         self.style_ids: dict[str, str | None] = {}
+        self.bookmarks = 0
 
     def style_id(self, name: str | None) -> str | None:
         """The template's id of the style `name`; None for the default style, which a
@@ -132,11 +128,38 @@ class _Writer:
                 section.addprevious(element)
         self.parts = []
 
+    def block(self, block: b.Block) -> None:
+        if isinstance(block, b.Heading):
+            self.heading(block.level, block.text)
+        elif isinstance(block, b.Paragraph):
+            self.para(block.text, bold=block.lead)
+        elif isinstance(block, b.Note):
+            self.para(block.text, italic=True)
+        elif isinstance(block, b.Items):
+            if block.lead:
+                self.para(block.lead)
+            for item in block.items:
+                self.para(f"– {item}")
+        elif isinstance(block, b.Judgement):
+            self.judgement(block)
+        elif isinstance(block, b.Table):
+            self.table(block)
+        elif isinstance(block, b.Chart):
+            self.chart(block.name)
+        else:
+            raise TypeError(f"Not a report block: {block!r}")
+
     def heading(self, level: int, text: object) -> None:
         if level > self.level + 1:
             raise ValueError(f"Heading level {level} after level {self.level}: '{text}'.")
         self.level = level
-        self.parts.append(wordml.paragraph(wordml.run(safe_text(text)), self.style_id(f"Heading {level}")))
+        run = wordml.run(safe_text(text))
+        style = self.style_id(f"Heading {level}")
+        if level <= TOC_LEVELS:
+            self.bookmarks += 1
+            self.parts.append(wordml.bookmarked(run, style, self.bookmarks))
+        else:
+            self.parts.append(wordml.paragraph(run, style))
 
     def para(self, text: object = "", bold: object = "", style: str | None = None, italic: bool = False,
              keep_with_next: bool = False) -> None:
@@ -150,18 +173,17 @@ class _Writer:
     def page_break(self) -> None:
         self.parts.append(wordml.page_break())
 
-    def table(self, frame: pd.DataFrame, caption: object = None, percent_columns: tuple[str, ...] = (),
-              decimals: dict[str, int] | None = None) -> None:
+    def table(self, table: b.Table) -> None:
         """A table with its caption above it, the header row first and repeated on each
         page, numbers right-aligned, columns as wide as their text calls for."""
         from docx.shared import Emu
 
-        if caption:
-            self.caption(caption, above=True)
-        headers = [str(c) for c in frame.columns]
-        rows = rc.cell_texts(frame, percent_columns, decimals)
-        numeric = [name in percent_columns or name in (decimals or {}) or pd.api.types.is_integer_dtype(frame[name].dtype)
-                   or pd.api.types.is_float_dtype(frame[name].dtype) for name in frame.columns]
+        self.caption(table.caption, above=True)
+        if table.key:
+            self.para(table.key, keep_with_next=True)
+        headers = table.header
+        rows = rc.cell_texts(table.frame, table.shares, table.decimals)
+        numeric = [kind != "text" for kind in table.kinds()]
         widths = [Emu(width).twips for width in self._widths(headers, rows)]
         self.parts.append(wordml.table([safe_text(h) for h in headers], [[safe_text(v) for v in r] for r in rows],
                                        widths, numeric, self.style_id(TABLE_STYLE)))
@@ -186,47 +208,44 @@ class _Writer:
         return [int(w + room * weight / total) for w, weight in zip(least, weights)]
 
     def chart(self, name: str) -> None:
-        """A chart by name, as large as the text width allows, with its alt text; a chart
-        that does not apply to the report shows nothing."""
+        """A chart by name, as wide as the text (at most four fifths of the page high),
+        with its alt text as the picture's description; a chart that does not apply to
+        the report shows nothing."""
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         picture = self.pictures.get(name)
-        if picture is None or name in self.shown:
+        if picture is None:
             return
-        self.shown.add(name)
         self.flush()
         paragraph = self.document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True
-        self.placed.append((paragraph.add_run(), picture))
+        shape = paragraph.add_run().add_picture(str(picture.png), width=self.text_width)
+        most = int(self.text_height * 0.8)
+        if shape.height > most:
+            shape.width, shape.height = int(shape.width * most / shape.height), most
+        # python-docx has no API for a picture's description: its wp:docPr element holds it
+        properties = next(paragraph._p.iter(_w("wp:docPr")))
+        properties.set("descr", safe_text(picture.alt_text))
+        properties.set("name", picture.png.stem)
         self.caption(f"Diagram: {picture.title}", above=False)
 
-    def add_pictures(self) -> None:
-        """Each chart's PNG into the run kept for it, as wide as the text (at most four
-        fifths of the page high), with the chart's alt text as the picture's description."""
-        most = int(self.text_height * 0.8)
-        for run, picture in self.placed:
-            shape = run.add_picture(str(picture.png), width=self.text_width)
-            if shape.height > most:
-                shape.width, shape.height = int(shape.width * most / shape.height), most
-        described = list(self.body.iter(_w("wp:docPr")))  # the body's pictures are the charts, in order
-        if len(described) != len(self.placed):
-            raise ValueError(f"{len(described)} pictures in the document for {len(self.placed)} charts.")
-        for properties, (_, picture) in zip(described, self.placed):
-            properties.set("descr", safe_text(picture.alt_text))
-            properties.set("name", picture.png.stem)
-
-    def judgement(self, data: ReportData, level: str, key: str | None = None) -> None:
+    def judgement(self, block: b.Judgement) -> None:
         """The executive board's own words at the head of a section, in the template's
         style for them."""
         self.para(bold=rc.JUDGEMENT_HEAD, style=JUDGEMENT_STYLE)
-        for label, value, pending in rc.judgement_parts(data, level, key):
+        for label, value, pending in block.lines:
             self.para(value, bold=f"{label} " if label else "", style=JUDGEMENT_STYLE, italic=pending)
 
-    def table_of_contents(self) -> None:
-        """A TOC field over the heading levels, with a placeholder until it is updated."""
+    def table_of_contents(self, headings: list[b.Heading]) -> None:
+        """The headings of levels 1-3 with their page numbers, each linked to its heading
+        (bookmarked in the same order by `heading`)."""
         self.para("Innehåll", style="TOC Heading")
-        self.parts.append(wordml.field(f' TOC \\o "{TOC_LEVELS}" \\h \\z \\u ', TOC_PLACEHOLDER))
+        tab = self.text_width * 1440 // 914400  # EMU to twips
+        shown = [h for h in headings if h.level <= TOC_LEVELS]
+        for number, heading in enumerate(shown, 1):
+            self.parts.append(wordml.toc_entry(safe_text(heading.text), number,
+                                               self.style_id(f"TOC {heading.level}"), tab))
 
 
 def _clear_body(document) -> None:
@@ -251,21 +270,13 @@ def _header(document, title: str) -> None:
     paragraph.add_run().text = safe_text(title)
 
 
-def council_document(data: ReportData, pictures: Mapping[str, Picture], template):
-    """The council document, built into `template` (a python-docx Document, changed and
-    returned), with its pictures."""
-    document, add_pictures = council_document_text(data, pictures, template)
-    add_pictures()
-    return document
-
-
-def council_document_text(data: ReportData, pictures: Mapping[str, Picture], template):
-    """The council document built into `template` without its pictures, whose files need
-    not exist yet, and the function that adds them (the run builds the text while the
-    charts are drawn): (document, add_pictures)."""
+def council_document(data: ReportData, sections: list[tuple[str, list[b.Block]]], pictures: Mapping[str, Picture],
+                     template):
+    """The council document: the outline's `sections` (analysis.report.outline.report_blocks)
+    rendered into `template` (a python-docx Document, changed and returned) after a cover
+    and a table of contents; `pictures`: the exported chart files by chart name."""
     document = template
     _clear_body(document)
-    _ask_to_update_fields(document)
     properties = document.core_properties
     properties.title = data.title
     properties.language = LANGUAGE
@@ -276,35 +287,18 @@ def council_document_text(data: ReportData, pictures: Mapping[str, Picture], tem
     properties.created = properties.modified = now
     properties.revision = 1
     _header(document, data.title)
+    _ask_to_update_fields(document)  # Word recomputes the page numbers of the table of contents
 
     w = _Writer(document, pictures)
-    follow_up, period_end = data.occasion.is_follow_up, data.is_period_end
     _cover(w, data)
     w.page_break()
-    w.table_of_contents()
+    blocks = [block for _, section in sections for block in section]
+    w.table_of_contents([block for block in blocks if isinstance(block, b.Heading)])
     w.page_break()
-    _introduction(w, data, follow_up, period_end)
-    _city(w, data, follow_up)
-    if period_end:
-        _period(w, data)
-    if follow_up:
-        w.heading(1, "Sammanvägning och Kommunstyrelsens bedömning per KF-mål")
-        w.para(rc.signal_rule())
-        w.table(rc.signal_table(data), "Sammanvägning av nämndernas och bolagens bedömningar och Kommunstyrelsens "
-                                       "bedömning per KF-mål")
-    _goals(w, data, follow_up, period_end)
-    _human_rights(w, data, follow_up)
-    if follow_up:
-        _development(w, data, period_end)
-    others = [name for name in pictures if name not in w.shown]
-    if others:
-        w.heading(1, "Övriga diagram")
-        for name in others:
-            w.chart(name)
-    _quality(w, data)
-    _provenance(w, data)
+    for block in blocks:
+        w.block(block)
     w.flush()
-    return document, w.add_pictures
+    return document
 
 
 def write_document(document, path: Path) -> None:
@@ -314,7 +308,7 @@ def write_document(document, path: Path) -> None:
     write_bytes(path, buffer.getvalue())
 
 
-# --- the parts, in the report's order ------------------------------------------------------
+# --- the cover -------------------------------------------------------------------------
 
 
 def _cover(w: _Writer, data: ReportData) -> None:
@@ -328,180 +322,3 @@ def _cover(w: _Writer, data: ReportData) -> None:
         w.para(bold="Exempeldata – inte verkliga uppgifter")
         w.para("Alla nämnder, bolag, bedömningar och siffror i dokumentet kommer från arbetsbänkens exempelstad.")
     w.para(rc.basis_note(data))
-
-
-def _introduction(w: _Writer, data: ReportData, follow_up: bool, period_end: bool) -> None:
-    w.heading(1, "Inledning")
-    if data.goal_area:
-        w.para(f"Rapporten omfattar målområde {data.goal_area}.")
-    if not follow_up:
-        w.para("Rapporten visar nämndernas och bolagens planerade bidrag i nämnds- och bolagsbudgetarna och vilken "
-               "träffbild de ger: vilka ansvariga nämnder och bolag som har bidrag till varje kommunfullmäktigemål. "
-               "Förflyttningen bedöms först i delårsrapporten och årsanalysen.")
-        return
-    w.para("Kommunstyrelsen gör vid varje delårsrapport och årsredovisning en sammanställd analys av nämndernas och "
-           "bolagens uppföljning och bedömer förflyttningen mot varje kommunfullmäktigemål. Kommunstyrelsens egen "
-           "bedömning och text står först i varje avsnitt. Bredvid står underlaget: träffbilden (vilka ansvariga "
-           "nämnder och bolag som har bidrag), nämndernas och bolagens egna bedömningar och analyser, vilket underlag "
-           "de bygger på, frivilliga indikatorer och hur de mänskliga rättigheterna har beaktats.")
-    w.para(" är en enkel, redovisad sammanställning av bedömningarna och träffbilden. Den är underlag för dialog och "
-           "bedömning och ersätter inte Kommunstyrelsens egen bedömning.",
-           bold="Sammanvägningen av nämndernas och bolagens bedömningar")
-    if period_end:
-        w.para(f"{data.occasion.label} avslutar mandatperioden {data.catalogue.mandate_period}. Rapporten innehåller "
-               "därför mandatperiodsanalysen: om önskad förflyttning har nåtts enligt nämnderna och bolagen, "
-               "utvecklingen över periodens alla uppföljningar, varje bidrags plan bredvid utfallet och lärdomar "
-               "inför nästa period.")
-
-
-def _city(w: _Writer, data: ReportData, follow_up: bool) -> None:
-    if follow_up:
-        w.heading(1, "Sammanfattning för hela staden")
-        w.judgement(data, "city")
-        w.table(rc.summary_table(data), "Målområdena i hela staden",
-                percent_columns=("Viss eller tydlig förflyttning", "Bedömbara"))
-        for name in ("forflyttning_per_malomrade", "mandatperioden_per_malomrade", "forflyttning_per_kf_mal"):
-            w.chart(name)
-    else:
-        w.heading(1, "Träffbild för hela staden")
-    w.chart("traffbild_per_kf_mal")
-
-
-def _trajectory(w: _Writer, data: ReportData) -> None:
-    trajectory = rc.trajectory_table(data)
-    if len(trajectory.columns) > 1:
-        w.table(trajectory, "Andel uppföljningar med viss eller tydlig förflyttning per KF-mål och tillfälle",
-                percent_columns=tuple(c for c in trajectory.columns if c != "KF-mål"))
-
-
-def _period(w: _Writer, data: ReportData) -> None:
-    w.heading(1, f"Mandatperiodsanalys {data.catalogue.mandate_period}")
-    w.para("Nämndernas och bolagens bedömningar av om önskad förflyttning har nåtts, utvecklingen över periodens alla "
-           "uppföljningar och lärdomar inför nästa mandatperiod. Kommunstyrelsens bedömning per målområde och KF-mål "
-           "står först i avsnitten om målområdena.")
-    w.heading(2, "Har önskad förflyttning nåtts under mandatperioden?")
-    w.chart("uppnadd_forflyttning_per_malomrade")
-    w.chart("uppnadd_forflyttning_per_kf_mal")
-    w.heading(2, "Utvecklingen över mandatperioden")
-    w.chart("utveckling_per_malomrade")
-    w.chart("utveckling_per_kf_mal")
-    _trajectory(w, data)
-    w.heading(2, "Lärdomar inför nästa mandatperiod")
-    w.para("Det som följer är beräknat ur periodens uppföljning och redovisas som underlag, inte som en bedömning: det "
-           "är Kommunstyrelsen som väger det när nästa periods mål och prioriteringar sätts.")
-    for lesson, label in rc.lesson_kinds().items():
-        w.heading(3, label)
-        found = rc.lessons_table(data, lesson)
-        if len(found):
-            w.table(found)
-        else:
-            w.para("Inga i underlaget.")
-
-
-def _goals(w: _Writer, data: ReportData, follow_up: bool, period_end: bool) -> None:
-    w.heading(1, "Målområden och kommunfullmäktigemål")
-    previous = rc.previous_follow_up_label(data) if follow_up else None
-    for area in data.goal_areas.itertuples():
-        w.heading(2, f"Målområde {area.goal_area_code}: {area.goal_area_name}")
-        if follow_up:
-            w.judgement(data, "goal_area", area.goal_area_code)
-        w.para(f"Agenda 2030: mål {area.sdgs}.")
-        if follow_up:
-            w.table(rc.area_distribution_table(data, area.goal_area_code, "movement"),
-                    "Nämndernas och bolagens bedömning av förflyttningen i målområdet", percent_columns=("Andel",))
-            if period_end:
-                w.table(rc.area_distribution_table(data, area.goal_area_code, "reached"),
-                        "Har önskad förflyttning nåtts i målområdet?", percent_columns=("Andel",))
-                w.para(rc.reached_basis(data, goal_area=area.goal_area_code))
-        for goal in data.goals[data.goals.goal_area_code == area.goal_area_code].itertuples():
-            _goal(w, data, goal.goal_code, goal.goal_name, follow_up, period_end, previous)
-
-
-def _goal(w: _Writer, data: ReportData, code: str, name: str, follow_up: bool, period_end: bool,
-          previous: str | None) -> None:
-    w.heading(3, f"KF-mål {code}: {name}")
-    if follow_up:
-        w.judgement(data, "goal", code)
-        w.table(rc.evidence_table(data, code), "Sammanvägning av nämndernas och bolagens bedömningar (underlag)")
-    w.table(rc.goal_coverage_table(data, code), "Träffbild – ansvariga nämnder och bolag")
-    if follow_up:
-        w.table(rc.distribution_table(data, code, "movement"), "Nämndernas och bolagens bedömning av förflyttningen",
-                percent_columns=("Andel",))
-        w.table(rc.distribution_table(data, code, "outlook"), "Nås önskad förflyttning under mandatperioden?",
-                percent_columns=("Andel",))
-        if period_end:
-            w.table(rc.distribution_table(data, code, "reached"), "Har önskad förflyttning nåtts under mandatperioden?",
-                    percent_columns=("Andel",))
-            w.para(rc.reached_basis(data, goal_code=code))
-        if previous:
-            changed = rc.changes_table(data, code)
-            if len(changed):
-                w.table(changed, f"Förändringar sedan {previous}")
-            else:
-                w.para(f"Ingen bedömning av förflyttningen har ändrats sedan {previous}.")
-        paths = rc.plan_outcome_table(data, code)
-        if len(paths):
-            w.caption("Plan och utfall per bidrag", above=True)
-            w.para(rc.plan_outcome_key(data), keep_with_next=True)
-            w.table(paths)
-        w.table(rc.goal_follow_ups_table(data, code), "Nämndernas och bolagens analyser och underlag")
-        w.table(rc.goal_evidence_table(data, code), "Typ av underlag", percent_columns=("Andel",))
-    else:
-        w.table(rc.planned_contributions_table(data, code), "Planerade bidrag")
-    indicators = rc.goal_indicator_table(data, code)
-    if len(indicators):
-        w.table(indicators, "Indikatorer (frivilliga; nämnderna och bolagen väljer själva)",
-                decimals={"Basvärde": 1, "Värde": 1})
-    elif follow_up:
-        w.para("Inga indikatorer har lämnats för målet. Indikatorer är frivilliga.")
-
-
-def _human_rights(w: _Writer, data: ReportData, follow_up: bool) -> None:
-    w.heading(1, "Mänskliga rättigheter")
-    if follow_up:
-        w.heading(2, "Kommunstyrelsens bedömning")
-        themes = data.catalogue.scales["theme"]
-        for code, label in [*zip(themes.codes, themes.labels), ("base_mission", "Grunduppdraget")]:
-            w.heading(3, label)
-            w.judgement(data, "human_rights", code)
-        w.heading(2, "Hur temana har beaktats")
-    w.para(f"Andel svar per målområde där respektive tema har beaktats ({rc.theme_list(data)})."
-           + ("" if follow_up else " I budgeten är det nämndernas och bolagens planerade beaktande."))
-    w.chart("manskliga_rattigheter")
-    w.table(rc.human_rights_table(data), "Andel svar där temat har beaktats, per målområde",
-            percent_columns=tuple(data.catalogue.scales["theme"].labels))
-    w.table(rc.base_mission_table(data), "Grunduppdraget – hur varje nämnd och bolag har beaktat temana")
-    gaps = rc.human_rights_gaps_table(data)
-    if len(gaps):
-        w.table(gaps, "Målområden där ett tema aldrig har beaktats")
-    else:
-        w.para("Varje tema har beaktats i minst ett svar i varje målområde.")
-
-
-def _development(w: _Writer, data: ReportData, period_end: bool) -> None:
-    w.heading(1, "Underlag och utveckling över mandatperioden")
-    w.chart("underlag_per_kf_mal")
-    if not period_end:
-        w.chart("utveckling_per_malomrade")
-        w.chart("utveckling_per_kf_mal")
-        _trajectory(w, data)
-
-
-def _quality(w: _Writer, data: ReportData) -> None:
-    errors, warnings = rc.findings_table(data, "error"), rc.findings_table(data, "warning")
-    w.heading(1, "Bilaga 1: Datakvalitet")
-    w.table(rc.data_quality_table(data), "Inlämningar per nämnd och bolag")
-    w.para(f"{len(errors)} fel (avvisar inlämningen) och {len(warnings)} varningar (flaggas för analytikerna).")
-    if len(errors):
-        w.table(errors, "Avvisade inlämningar – fel att rätta")
-    if len(warnings):
-        w.table(warnings, "Varningar")
-
-
-def _provenance(w: _Writer, data: ReportData) -> None:
-    w.heading(1, "Bilaga 2: Om underlaget")
-    for fact, value in rc.provenance_facts(data):
-        w.para(value, bold=f"{fact}: ")
-    w.table(rc.provenance_table(data), "Inlämningar för tillfället, med kontrollsumma (SHA-256)")
-    w.para("Alla tabeller finns också i sammanstalld_analys.xlsx och diagrammen som PNG och SVG i diagram/. "
-           + rc.basis_note(data))

@@ -1,16 +1,96 @@
-"""An executed notebook as one self-contained HTML file: no code cells or prompts, and
-plotly.js embedded once, so the report opens offline (nothing is fetched: the stock
-nbconvert templates load require.js and MathJax from a CDN and drop plotly's own output
-type, so this template replaces those parts)."""
+"""The report in HTML: the outline's blocks rendered as HTML (what the notebook's cells
+display, section by section), and the executed notebook as one self-contained HTML file:
+no code cells or prompts, and plotly.js embedded once, so the report opens offline
+(nothing is fetched: the stock nbconvert templates load require.js and MathJax from a CDN
+and drop plotly's own output type, so this template replaces those parts).
+
+Every text is escaped, so what a board or an analyst typed stays text."""
 
 from __future__ import annotations
 
+import html
 import secrets
-import threading
 from functools import cache
 from pathlib import Path
+from typing import Iterable
 
+from analysis.report import blocks as b
+from analysis.report.content import JUDGEMENT_HEAD, cell_texts
 from analysis.report.plots import PLOTLY_MIME
+
+_JUDGEMENT_STYLE = "border-left:4px solid #1F4E79;background:#F3F6FA;padding:4px 12px;margin:8px 0"
+
+
+def text(value: object) -> str:
+    """Any text as HTML text: escaped."""
+    return html.escape("" if value is None else str(value))
+
+
+def html_table(frame, shares: tuple[str, ...] = (), decimals: dict[str, int] | None = None, caption: str = "") -> str:
+    """An HTML table with Swedish numbers; every cell escaped, so board text stays text.
+    (Written directly: a report has about a hundred small tables, and pandas' `to_html`
+    took a third of the notebook's time.)"""
+    head = "".join(f"<th>{text(name)}</th>" for name in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{text(cell)}</td>" for cell in row) + "</tr>"
+                   for row in cell_texts(frame, shares, decimals))
+    caption = f"<caption>{text(caption)}</caption>" if caption else ""
+    return f'<table class="rapporttabell">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def render_block(block: b.Block) -> str:
+    """One block as HTML; a chart is shown by the caller (the notebook displays the figure)."""
+    if isinstance(block, b.Heading):
+        level = min(block.level + 1, 6)  # h1 is the report's title
+        return f"<h{level}>{text(block.text)}</h{level}>"
+    if isinstance(block, b.Paragraph):
+        lead = f"<strong>{text(block.lead)}</strong>" if block.lead else ""
+        return f"<p>{lead}{text(block.text)}</p>"
+    if isinstance(block, b.Note):
+        return f'<p class="anmarkning"><em>{text(block.text)}</em></p>'
+    if isinstance(block, b.Items):
+        lead = f"<p>{text(block.lead)}</p>" if block.lead else ""
+        return lead + "<ul>" + "".join(f"<li>{text(item)}</li>" for item in block.items) + "</ul>"
+    if isinstance(block, b.Judgement):
+        lines = []
+        for label, value, pending in block.lines:
+            if pending:
+                lines.append(f"<p><em>{text(value)}</em></p>")
+            else:
+                lines.append(f"<p><strong>{text(label)}</strong> {text(value)}</p>" if label else f"<p>{text(value)}</p>")
+        return (f'<div class="ks-bedomning" style="{_JUDGEMENT_STYLE}"><p style="margin-bottom:2px">'
+                f'<strong>{JUDGEMENT_HEAD}</strong></p>{"".join(lines)}</div>')
+    if isinstance(block, b.Table):
+        key = f'<p class="lasanvisning">{text(block.key)}</p>' if block.key else ""
+        return key + html_table(block.frame, block.shares, block.decimals, block.caption)
+    raise TypeError(f"Not an HTML block: {block!r}")
+
+
+def html_parts(blocks: Iterable[b.Block]) -> list[str | b.Chart]:
+    """The blocks as HTML, consecutive blocks joined into one string, charts left as they
+    are, in order: the notebook displays each string as one output (every output is a
+    round trip to the kernel's output thread) and each chart as its figure."""
+    parts: list[str | b.Chart] = []
+    pending: list[str] = []
+    for block in blocks:
+        if isinstance(block, b.Chart):
+            if pending:
+                parts.append("".join(pending))
+                pending = []
+            parts.append(block)
+        else:
+            pending.append(render_block(block))
+    if pending:
+        parts.append("".join(pending))
+    return parts
+
+
+def title_html(title: str, example_data: bool) -> str:
+    """The report's title (h1) and, for the example city, a visible mark that it is example data."""
+    out = f"<h1>{text(title)}</h1>"
+    if example_data:
+        out += ('<p style="color:#B00020;font-weight:bold;border:1px solid #B00020;padding:4px;display:inline-block">'
+                "Exempeldata – inte verkliga uppgifter</p>")
+    return out
 
 OFFLINE_TEMPLATE = r"""
 {%- extends 'lab/index.html.j2' -%}
@@ -48,9 +128,6 @@ OFFLINE_TEMPLATE = r"""
 """
 
 
-_converting = threading.Lock()
-
-
 @cache
 def _exporter():
     """One exporter per process: it compiles its templates on first use (a third of a
@@ -77,12 +154,6 @@ def _exporter():
     return exporter
 
 
-def warm() -> None:
-    """Load nbconvert and compile the template now (about a second), for a caller that
-    would otherwise wait idle, such as the run while its kernel executes the notebook."""
-    _exporter()
-
-
 def _html(nb) -> str:
     from plotly.offline import get_plotlyjs
 
@@ -90,8 +161,7 @@ def _html(nb) -> str:
     # plotly.js goes in after the conversion: nbconvert parses its whole output once more
     # (BeautifulSoup), and plotly.js would be nine tenths of it.
     marker = f"/* plotly.js {secrets.token_hex(8)} */"
-    with _converting:
-        body, _ = _exporter().from_notebook_node(nb, resources={"plotly_js": marker if has_plotly else ""})
+    body, _ = _exporter().from_notebook_node(nb, resources={"plotly_js": marker if has_plotly else ""})
     return body.replace(marker, get_plotlyjs(), 1) if has_plotly else body
 
 

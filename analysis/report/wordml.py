@@ -48,6 +48,28 @@ def paragraph(runs: str = "", style_id: str | None = None, keep_with_next: bool 
     return f"<w:p>{f'<w:pPr>{properties}</w:pPr>' if properties else ''}{runs}</w:p>"
 
 
+def bookmarked(runs: str, style_id: str | None, bookmark: int) -> str:
+    """A paragraph (a heading) whose text is the bookmark `_Toc<bookmark>`, which the
+    table of contents refers to."""
+    style = f"<w:pPr><w:pStyle w:val={quoteattr(style_id)}/></w:pPr>" if style_id else ""
+    return (f'<w:p>{style}<w:bookmarkStart w:id="{int(bookmark)}" w:name="_Toc{int(bookmark)}"/>{runs}'
+            f'<w:bookmarkEnd w:id="{int(bookmark)}"/></w:p>')
+
+
+def toc_entry(text: str, bookmark: int, style_id: str | None, tab_twips: int) -> str:
+    """A table of contents entry: the heading's text, linked to its bookmark, and its page
+    number as a PAGEREF field, which LibreOffice and Word compute when they lay the
+    document out (so the PDF needs no update of the table of contents)."""
+    style = f"<w:pStyle w:val={quoteattr(style_id)}/>" if style_id else ""
+    tabs = f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{int(tab_twips)}"/></w:tabs>'
+    name = f"_Toc{int(bookmark)}"
+    return (f"<w:p><w:pPr>{style}{tabs}</w:pPr><w:hyperlink w:anchor={quoteattr(name)}>{run(text)}<w:r><w:tab/></w:r>"
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink></w:p>')
+
+
 def page_break() -> str:
     return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
