@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -23,7 +24,7 @@ import pandas as pd
 from analysis.catalogue import Catalogue, catalogue_for
 from analysis.config import Paths
 from analysis.errors import UsageError
-from analysis.files import remove_folder, temporary_folder
+from analysis.files import remove_folder, temporary_folder, writing
 from analysis.intake.store import current_folder, read_table, write_tables
 from analysis.occasion import Occasion
 from analysis.stamps import aggregates_stamp, digest, stamp_text, stored_processed_stamps
@@ -92,10 +93,12 @@ def _store(target: Path, tables: Mapping[str, pd.DataFrame], stamp: Mapping) -> 
     oldest of the occasion."""
     if target.is_dir():
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = temporary_folder(target.parent, ".ny-")
+    occasion = stamp["occasion"]
+    with writing(f"sammanställningarna för {occasion}"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = temporary_folder(target.parent, ".ny-")
     try:
-        write_tables(staging, tables, {STAMP: stamp_text(stamp)})
+        write_tables(staging, tables, {STAMP: stamp_text(stamp)}, label=partial(_label, occasion))
         os.rename(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -103,6 +106,13 @@ def _store(target: Path, tables: Mapping[str, pd.DataFrame], stamp: Mapping) -> 
                   key=lambda p: p.stat().st_mtime, reverse=True)
     for old in made[KEEP - 1:]:
         remove_folder(old)
+
+
+def _label(occasion: str, name: str) -> str:
+    """An aggregate table, or their stamp, as the person running the command knows it."""
+    if name == STAMP:
+        return f"stämpeln för sammanställningarna för {occasion}"
+    return f"sammanställningstabellen {name} för {occasion}"
 
 
 def aggregates_for(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: Occasion,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from analysis.config import Paths
-from analysis.errors import UsageError
+from analysis.errors import DiskFull, UsageError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 PRINTED_PER_FILE = 10  # errors printed per rejected file; the feedback workbook has them all
@@ -88,6 +88,7 @@ def cmd_katalog(args, paths: Paths) -> int:
 def cmd_template(args, paths: Paths) -> int:
     from analysis.catalogue import catalogue_for
     from analysis.excel import save_workbook
+    from analysis.files import writing
     from analysis.occasion import Occasion
     from analysis.intake.store import current_folder, read_table
     from analysis.boards.template import build_template, known_contributions
@@ -109,7 +110,9 @@ def cmd_template(args, paths: Paths) -> int:
         known = known_contributions(contributions, board, occasion, catalogue)
         wb = build_template(catalogue, occasion, board, known, assignment_answers)
         label = occasion.submission_label(catalogue.board_kind(board))
-        save_workbook(wb, out / f"{board} {catalogue.board_name(board)} – {label}.xlsx")
+        path = out / f"{board} {catalogue.board_name(board)} – {label}.xlsx"
+        with writing(f"mallen {path}"):
+            save_workbook(wb, path)
     print(f"{len(boards)} mallar för {occasion.label} skrivna till {out}.")
     return EXIT_OK
 
@@ -280,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"malstyrning: fel: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except DiskFull as exc:
+        print(f"malstyrning: fel: {exc}. Frigör utrymme och kör igen.", file=sys.stderr)
+        return EXIT_FAILED
     except OSError as exc:
         target = f" {exc.filename}" if exc.filename else ""
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):

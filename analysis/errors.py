@@ -30,6 +30,17 @@ class SubmissionError(Exception):
         super().__init__(message)
 
 
+class DiskFull(Exception):
+    """A file could not be written for want of space (a full disk or a used-up quota; exit
+    status 3). `label` names the file as the person running the command knows it (the
+    table's name, or the report file's name and occasion), never a staging path; see
+    analysis.files.writing, which raises it. Nothing half-written is left behind."""
+
+    def __init__(self, label: str):
+        self.label = label
+        super().__init__(f"disken är full; kunde inte skriva {label}")
+
+
 class ReportFailed(Exception):
     """The report could not be produced (a notebook cell, the kernel or the chart browser
     failed); the message says what, in Swedish. The last good report is left as it was."""

@@ -1,10 +1,12 @@
 """Writing files atomically: a file is written beside its target and renamed over it, so
 nobody opens half a file and an interrupted run leaves the previous one in place. New
 files and folders get the permissions any new file would get (`tempfile` makes them
-owner-only, which would hide reports from colleagues on a shared drive)."""
+owner-only, which would hide reports from colleagues on a shared drive). A write that
+fails for want of space is told as the file the person knows (`writing`)."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -13,6 +15,12 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Iterator
+
+from analysis.errors import DiskFull
+
+# A full disk or a used-up quota; Arrow's writers (Parquet) say so in their message.
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_DISK_FULL_TEXTS = ("No space left on device", "Disk quota exceeded")
 
 
 @cache
@@ -62,6 +70,27 @@ def replacing(target: Path, suffix: str = ".tmp") -> Iterator[Path]:
         raise
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def is_disk_full(exc: OSError) -> bool:
+    """Whether a failed write failed for want of space."""
+    return exc.errno in _DISK_FULL or any(text in str(exc) for text in _DISK_FULL_TEXTS)
+
+
+@contextmanager
+def writing(label: str) -> Iterator[None]:
+    """A block that writes the file the person running the command knows as `label` (in
+    Swedish: "tabellen follow_ups", "sammanstalld_analys.xlsx för 2026-ar"): a write in it
+    that fails for want of space raises DiskFull(label), which the command line prints
+    with exit status 3. Other errors pass as they are. Blocks may nest: the innermost
+    names the file. The block's own clean-up (staging folders, temporary files) is the
+    caller's, as for any failure."""
+    try:
+        yield
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFull(label) from exc
+        raise
 
 
 def write_text(target: Path, text: str) -> None:

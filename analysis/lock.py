@@ -20,6 +20,7 @@ from typing import Iterator
 
 from analysis.config import Paths
 from analysis.errors import UsageError
+from analysis.files import writing
 
 WAIT_VARIABLE = "MALSTYRNING_LAS_VANTAN_S"
 DEFAULT_WAIT_S = 600.0
@@ -81,8 +82,9 @@ def writer_lock(paths: Paths, command: str, wait_s: float | None = None) -> Iter
                 time.sleep(POLL_S)
         started = time.strftime("%Y-%m-%d %H:%M:%S")
         record = json.dumps({"pid": os.getpid(), "command": command, "started": started}, ensure_ascii=False)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, record.encode("utf-8"), 0)
+        with writing(f"låsfilen {path}"):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, record.encode("utf-8"), 0)
         try:
             yield
         finally:

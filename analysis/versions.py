@@ -34,7 +34,7 @@ from typing import Iterable
 
 from analysis.config import Paths
 from analysis.errors import UsageError
-from analysis.files import remove_folder, temporary_folder
+from analysis.files import remove_folder, temporary_folder, writing
 from analysis.occasion import Occasion
 
 KEEP = 3  # earlier versions kept beside the current one, for recovery
@@ -86,10 +86,16 @@ class Versions:
         current = self.current()
         return self._number(current.name) if current is not None and current.parent == self.store else None
 
+    @property
+    def label(self) -> str:
+        """A new version as the person running the command knows it (analysis.files.writing)."""
+        return f"en ny version av {self.link}"
+
     def stage(self) -> Stage:
         """A new, empty, hidden folder to build the next version in (see Stage)."""
-        self.store.mkdir(parents=True, exist_ok=True)
-        return Stage(self, temporary_folder(self.store, self._hidden + _STAGING))
+        with writing(self.label):
+            self.store.mkdir(parents=True, exist_ok=True)
+            return Stage(self, temporary_folder(self.store, self._hidden + _STAGING))
 
     def ensure(self) -> Path:
         """The current version, made (empty) when there is none yet."""
@@ -165,16 +171,22 @@ class Stage:
         """Make the staged folder the current version: everything of the current version
         the stage has no file for is carried over, except the paths in `leave_out`
         (relative, '/'-separated; a folder leaves out all it holds) and hidden files.
-        Returns the new version's folder."""
-        self.versions._adopt()
-        current = self.versions.current()
-        if current is not None:
-            carry(current, self.folder, {str(Path(p)) for p in leave_out})
-        version = self.versions._next_name()
-        os.rename(self.folder, version)
-        self.published = version
-        self.versions._switch(version)
-        self.versions.prune()
+        Returns the new version's folder. A full disk raises DiskFull naming the set
+        (`Versions.label`); the staged folder is then removed when the block ends."""
+        with writing(self.versions.label):
+            self.versions._adopt()
+            current = self.versions.current()
+            if current is not None:
+                carry(current, self.folder, {str(Path(p)) for p in leave_out})
+            version = self.versions._next_name()
+            os.rename(self.folder, version)
+            try:
+                self.versions._switch(version)
+            except OSError:  # not switched to: back to the stage, which is removed at the block's end
+                os.rename(version, self.folder)
+                raise
+            self.published = version
+            self.versions.prune()
         return version
 
     def discard(self) -> None:

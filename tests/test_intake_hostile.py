@@ -343,29 +343,6 @@ def test_the_feedback_workbook_lists_a_bounded_number_of_findings_per_file(tmp_p
     assert wb[feedback.FILES_SHEET].cell(2, 4).value == n  # the count is of every finding
 
 
-# --- a full disk ---------------------------------------------------------------------------------
-
-
-def test_a_full_disk_is_exit_3_naming_the_file_without_a_traceback(tmp_path, catalogue, monkeypatch, capsys):
-    paths = Paths.at(tmp_path)
-    write_submission(catalogue, paths, OCCASION, "GRN")
-    real = Path.write_bytes
-
-    def full(self, data):
-        if self.parent.name == feedback.FOLDER:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self, data)
-
-    monkeypatch.setattr(Path, "write_bytes", full)
-    assert _ingest(paths) == 3
-    err = capsys.readouterr().err
-    target = feedback.feedback_folder(paths, OCCASION) / "GRN.xlsx"
-    assert err == f"malstyrning: fel: disken är full; kunde inte skriva {target}. Frigör utrymme och kör igen.\n"
-    # Nothing half-written: the feedback's staged version is removed, and no version was published.
-    assert not paths.reports.exists() or not [p for p in paths.reports.iterdir() if p.name.startswith(".")]
-    assert not feedback.feedback_folder(paths, OCCASION).exists()
-
-
 # --- only what changed is read ---------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from analysis.assignments import ANSWER_COLUMNS, active_assignments
 from analysis.catalogue import Catalogue
 from analysis.excel import save_workbook, set_value
+from analysis.files import writing
 from analysis.occasion import Occasion
 from analysis.boards.template import build_template, fit_rows, goal_choice
 from analysis.vocabulary import COMPLETED, DISCONTINUED, FINISHED_STATUSES, NOT_STARTED, ONGOING
@@ -469,7 +470,8 @@ def write_demo(catalogue: Catalogue, occasion: Occasion, folder: Path, seed: int
             if path.exists():
                 outcome.skipped.append(path)
                 continue
-            save_workbook(wb, path)
+            with writing(f"exempelarbetsboken {path}"):
+                save_workbook(wb, path)
             outcome.written.append(path)
     return outcome
 

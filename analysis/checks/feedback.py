@@ -22,6 +22,7 @@ from openpyxl.utils import quote_sheetname
 
 from analysis.config import Paths
 from analysis.excel import TITLE_FONT, WRAP, link_target, set_link, set_value, table_filter, table_header
+from analysis.files import writing
 from analysis.intake.store import current_folder, read_table
 from analysis.checks.rules import RULE_SEVERITY, RULE_WHAT, SHEET_ORDER
 from analysis.occasion import Occasion
@@ -266,13 +267,11 @@ def _workbook_bytes(wb) -> bytes:
     return buffer.getvalue()
 
 
-def _write(staged: Path, shown: Path, data: bytes) -> None:
-    """Write into the staged version (nobody reads it yet); a failure names the file as
-    people know it."""
-    try:
+def _write(staged: Path, occasion: str, data: bytes) -> None:
+    """Write into the staged version (nobody reads it yet); a full disk names the file as
+    people know it (reports/<occasion>/validering/<name>)."""
+    with writing(f"återkopplingen {FOLDER}/{staged.name} för {occasion}"):
         staged.write_bytes(data)
-    except OSError as exc:
-        raise OSError(exc.errno, exc.strerror or str(exc), str(shown)) from None
 
 
 def write_feedback(paths: Paths, occasions: list[str]) -> list[Path]:
@@ -294,16 +293,17 @@ def write_feedback(paths: Paths, occasions: list[str]) -> list[Path]:
         versions = report_versions(paths, occasion)
         with versions.stage() as stage:
             staged = stage.folder / FOLDER  # nobody reads it yet: written in place
-            staged.mkdir()
+            with writing(versions.label):
+                staged.mkdir()
             example = any(bool(s.get("example_data")) for s in subs)
             files_of, found_of = _by_board(subs), _by_board(found)
             names = {SUMMARY}
             for code, name in _boards(subs):
                 wb = board_workbook(occasion, code, name, files_of.get(code, []), found_of.get(code, []),
                                     paths.raw_for(occasion), folder, example)
-                _write(staged / feedback_name(code), folder / feedback_name(code), _workbook_bytes(wb))
+                _write(staged / feedback_name(code), occasion, _workbook_bytes(wb))
                 names.add(feedback_name(code))
-            _write(staged / SUMMARY, folder / SUMMARY, summary_html(occasion, subs, found, example).encode("utf-8"))
+            _write(staged / SUMMARY, occasion, summary_html(occasion, subs, found, example).encode("utf-8"))
             current = versions.current()
             earlier = current / FOLDER if current is not None else None
             stale = [p.name for p in earlier.glob("*.xlsx")] if earlier is not None and earlier.is_dir() else []

@@ -286,7 +286,7 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
             full = history.pop(table)
             current = full[file_key(full).isin(current_keys)] if len(full) else full
             _write(stage.folder, table, _occasion_order(typed_table(table, current, scales)))
-        write_tables(stage.folder, {}, texts=_stamps(paths, store, occasions))
+        write_tables(stage.folder, {}, texts=_stamps(paths, store, occasions), label=_stamp_label)
         stage.publish()
     return results
 
@@ -324,6 +324,11 @@ def _stamps(paths: Paths, store: Path | None, occasions: list[Occasion]) -> dict
         stamps[occasion.code] = processed_stamp(paths, occasion, stamps)
         texts[f"{STAMPS}/{occasion.code}.json"] = stamp_text(stamps[occasion.code])
     return texts
+
+
+def _stamp_label(name: str) -> str:
+    """An occasion's stamp (stamps/<occasion>.json) as the person running the command knows it."""
+    return f"stämpeln för {Path(name).stem}"
 
 
 def _typed_submissions(submissions: pd.DataFrame, scales: dict) -> pd.DataFrame:

@@ -12,9 +12,10 @@ scheduled run asks for the current folder to decide whether there is anything to
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from analysis.config import Paths
+from analysis.files import writing
 from analysis.versions import table_versions
 
 if TYPE_CHECKING:
@@ -61,18 +62,26 @@ def load_tables(root: str | Path | None = None) -> dict[str, pd.DataFrame]:
     return {name: read_table(folder, name) for name in names}
 
 
-def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], texts: Mapping[str, str] | None = None) -> None:
+def table_label(name: str) -> str:
+    """A table as the person running the command knows it (see analysis.files.writing)."""
+    return f"tabellen {name}"
+
+
+def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], texts: Mapping[str, str] | None = None,
+                 label: Callable[[str], str] = table_label) -> None:
     """Write the tables (names may contain '/') and `texts` (such as stamps, by path
     relative to `folder`) into a folder nobody reads yet: a snapshot or aggregates being
-    staged."""
+    staged. A full disk raises DiskFull naming the file by `label(name)`."""
     for name, frame in tables.items():
         target = table_path(folder, name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_parquet(target, index=False)
+        with writing(label(name)):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            frame.to_parquet(target, index=False)
     for name, text in (texts or {}).items():
         target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        with writing(label(name)):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
 
 
 def snapshot_stage(paths: Paths) -> Stage:

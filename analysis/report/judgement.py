@@ -23,8 +23,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.catalogue import Catalogue
-from analysis.errors import UsageError
+from analysis.errors import DiskFull, UsageError
 from analysis.excel import HEADER_FILL, HEADER_FONT, WRAP, save_workbook, set_value
+from analysis.files import replacing, writing
 from analysis.occasion import Occasion
 from analysis.report.content import goal_area_evidence, reached_evidence
 from analysis.report.data import BASE_MISSION_SUBJECT, PENDING, Judgement
@@ -301,8 +302,10 @@ def ensure_judgement_file(path: Path, tables: dict[str, pd.DataFrame], catalogue
     today's layout (the original kept beside it), otherwise left as it is. A budget has none."""
     if not occasion.is_follow_up:
         return JudgementFile(path, "none")
+    label = f"bedömningsfilen {path}"
     if not path.exists():
-        save_workbook(judgement_workbook(tables, catalogue, occasion), path)
+        with writing(label):
+            save_workbook(judgement_workbook(tables, catalogue, occasion), path)
         return JudgementFile(path, "created")
     from openpyxl import load_workbook
 
@@ -314,8 +317,14 @@ def ensure_judgement_file(path: Path, tables: dict[str, pd.DataFrame], catalogue
     if not added:
         return JudgementFile(path, "read")
     original = _backup_path(path)
-    shutil.copy2(path, original)
-    save_workbook(wb, path)
+    with writing(f"kopian {original}"), replacing(original) as copy:
+        shutil.copy2(path, copy)
+    try:
+        with writing(label):
+            save_workbook(wb, path)
+    except DiskFull:  # the file is as it was: no copy of it left beside it
+        original.unlink()
+        raise
     return JudgementFile(path, "upgraded", added, original)
 
 
