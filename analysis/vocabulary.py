@@ -59,9 +59,9 @@ def file_key(frame: pd.DataFrame) -> pd.Series:
 
 
 def count(n: int, singular: str, plural: str) -> str:
-    """A count with its Swedish noun: count(1, 'fil', 'filer') -> '1 fil', count(2, ...) -> '2 filer'
-    (and '0 filer': zero takes the plural)."""
-    return f"{n} {singular if n == 1 else plural}"
+    """A count with its Swedish noun, in Swedish number format: count(1, 'fil', 'filer') ->
+    '1 fil', count(2, ...) -> '2 filer', count(1234, ...) -> '1 234 filer' (zero takes the plural)."""
+    return f"{number(n, 0)} {singular if n == 1 else plural}"
 
 
 def and_list(words: list[str]) -> str:
