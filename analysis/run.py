@@ -193,7 +193,8 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
     _follow(handler, log_path)
     steps |= outputs.seconds
     log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
-    log.info("Klar. %s", f"{report_files(outputs, occasion)}\n{report_summary(outputs)}".replace("\n", "; "))
+    heading, *files = report_files(outputs, occasion).splitlines()
+    log.info("Klar. %s %s", heading, "; ".join([*(f.strip() for f in files), *report_summary(outputs).splitlines()]))
     for note in outputs.notes:  # the PDF skipped: said once, even in a quiet run
         log.warning("%s", note)
         print(f"malstyrning: {note}", file=sys.stderr)
