@@ -29,6 +29,7 @@ from analysis.intake.store import current_folder, read_table, write_tables
 from analysis.occasion import Occasion
 from analysis.stamps import aggregates_stamp, digest, stamp_text, stored_processed_stamps
 from analysis.tables.registry import TABLES, MissingColumn, as_of, compute_tables, processed_inputs
+from analysis.vocabulary import count
 
 STAMP = "stamp.json"
 KEEP = 3  # aggregate folders kept per occasion
@@ -140,32 +141,31 @@ def aggregated_occasions(paths: Paths) -> list[Occasion]:
 
 
 def summary(tables: dict[str, pd.DataFrame], occasion: Occasion) -> str:
-    """A short Swedish account of one occasion's aggregate tables, for the command line."""
+    """A short Swedish account of one occasion's aggregate tables, for the command line
+    (rejected and missing submissions, levels and gaps said only when there are any)."""
     from analysis.tables.goal_signal import LEVELS
 
     dq = tables["data_quality"]  # every board and company: each reports at least on its base mission
     status = dq["submission_status"].astype(object)
+    boards = count(len(dq), "nämnd eller bolag", "nämnder och bolag")
     if dq["files"].sum() == 0:
-        return f"{occasion.code}: inga inlämningar inlästa ännu; alla {len(dq)} nämnder och bolag saknas."
+        return f"{occasion.code}: inga inlämningar inlästa ännu; {'' if len(dq) == 1 else 'alla '}{boards} saknas."
     cov = tables["coverage"]
     named = cov[cov["responsible"]]
     without = int(((named["submission_status"].astype(object) == "accepted") & ~named["has_contribution"]).sum())
-    text = (
-        f"{occasion.code}: {int((status == 'accepted').sum())} av {len(dq)} nämnder och bolag godkända "
-        f"({int(dq['on_time'].fillna(False).sum())} i tid), {_count(int((status == 'rejected').sum()), 'avvisad', 'avvisade')}, "
-        f"{int((status == 'missing').sum())} saknas; {without} av {len(named)} ansvarsuppdrag utan bidrag."
-    )
+    accepted, rejected, missing = (int((status == s).sum()) for s in ("accepted", "rejected", "missing"))
+    parts = [f"{accepted} av {boards} {'godkänd' if accepted == 1 else 'godkända'} ({int(dq['on_time'].fillna(False).sum())} i tid)"]
+    if rejected:
+        parts.append(count(rejected, "avvisad", "avvisade"))
+    if missing:
+        parts.append(f"{missing} saknas")
+    text = f"{occasion.code}: {', '.join(parts)}; {without} av {count(len(named), 'ansvarsuppdrag', 'ansvarsuppdrag')} utan bidrag."
     signal = tables["goal_signal"]
     if len(signal):
         counts = signal["suggested_level"].astype(object).value_counts()
-        text += " Sammanvägning av nämndernas och bolagens bedömningar per KF-mål: " + ", ".join(
-            f"{int(counts.get(code, 0))} {label.lower()}" for code, label in LEVELS.items()
-        ) + "."
+        levels = [f"{int(counts.get(code, 0))} {label.lower()}" for code, label in LEVELS.items() if counts.get(code, 0)]
+        text += " Sammanvägning av nämndernas och bolagens bedömningar per KF-mål: " + ", ".join(levels) + "."
     gaps = tables["human_rights_gaps"]
     if len(gaps):
-        text += f" {len(gaps)} kombinationer av målområde och tema utan beaktande."
+        text += f" {count(len(gaps), 'kombination', 'kombinationer')} av målområde och tema utan beaktande."
     return text
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"

@@ -75,12 +75,19 @@ def active_pairs(catalogue: Catalogue, occasion: Occasion, answers: pd.DataFrame
     return pairs
 
 
+# The rule of is_overdue in one Swedish sentence, for the report where "Försenat" is explained.
+OVERDUE_RULE = ("Ett KF-uppdrag är försenat när det inte är slutfört i årsredovisningen för året då det skulle vara "
+                "klart eller vid något senare tillfälle; i budgeten och delårsrapporten det året är det ännu inte försenat.")
+
+
 def is_overdue(due_year: object, occasion: Occasion, status: object) -> bool:
-    """Past its due year and not finished: the occasion's year is after the year the
-    assignment is due (an ongoing one, without a due year, never is)."""
+    """Not finished when its due year has passed: at the annual report of the due year
+    (which covers the whole year) and at every occasion after it; at the budget and the
+    interim report of the due year not yet. An ongoing one, without a due year, never is."""
     if due_year is None or pd.isna(due_year):
         return False
-    return occasion.year > int(due_year) and _code(status) not in FINISHED_STATUSES
+    passed = occasion.year > int(due_year) or (occasion.year == int(due_year) and occasion.kind == "ar")
+    return passed and _code(status) not in FINISHED_STATUSES
 
 
 def due_years(catalogue: Catalogue) -> Mapping[str, int | None]:

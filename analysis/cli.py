@@ -70,16 +70,69 @@ def _occasions(args, paths: Paths) -> list:
     return [o for c in load_catalogues(paths.reference).values() for o in c.occasions_to_period_end]
 
 
+# --- what the commands print (Swedish singular and plural; nothing said of zero where nothing happened) ---
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    from analysis.vocabulary import count  # imported here: it brings pandas, which the command line loads only when used
+
+    return count(n, singular, plural)
+
+
+def catalogue_line(catalogue) -> str:
+    """`katalog`: one line per goal catalogue."""
+    return (f"Mandatperiod {catalogue.mandate_period} ({catalogue.source}): "
+            f"{_count(len(catalogue.goal_areas), 'målområde', 'målområden')}, {_count(len(catalogue.goals), 'KF-mål', 'KF-mål')}, "
+            f"{_count(len(catalogue.boards), 'nämnd eller bolag', 'nämnder och bolag')}, "
+            f"{_count(len(catalogue.responsibilities), 'ansvarsuppdrag', 'ansvarsuppdrag')}, mandatperiodsanalys vid "
+            f"{catalogue.period_end_occasion.label}. Inga fel.")
+
+
+def templates_line(n: int, occasion_label: str, folder: Path) -> str:
+    """`template`: how many templates were written, and where."""
+    if not n:
+        return f"Inga mallar för {occasion_label} skrivna."
+    return f"{_count(n, 'mall', 'mallar')} för {occasion_label} {'skriven' if n == 1 else 'skrivna'} till {folder}."
+
+
+def demo_line(occasion: str, written: int, skipped: int, missing: Sequence[str]) -> str:
+    """`demo`: the example workbooks written for an occasion, those already there, and the
+    boards that send nothing (said only when there are any)."""
+    parts = []
+    if written:
+        parts.append(_count(written, "arbetsbok skriven", "arbetsböcker skrivna"))
+    if skipped:
+        noun = ("", "") if written else ("arbetsbok ", "arbetsböcker ")
+        parts.append(_count(skipped, f"{noun[0]}fanns redan och lämnades orörd", f"{noun[1]}fanns redan och lämnades orörda"))
+    text = f"Exempeldata {occasion}: {', '.join(parts) or 'inga arbetsböcker skrivna'}"
+    if missing:
+        text += (f"; {_count(len(missing), 'nämnd/bolag lämnar', 'nämnder/bolag lämnar')} inte in "
+                 f"({', '.join(missing)})")
+    return text + "."
+
+
+def ingest_line(occasion: str, files: int, accepted: int, rejected: int) -> str:
+    """`ingest`: the files read for an occasion, how many were accepted and how many rejected."""
+    if not files:
+        return f"{occasion}: inga filer lästa."
+    parts = [_count(files, "fil läst", "filer lästa")]
+    if accepted:
+        parts.append(_count(accepted, "godkänd", "godkända"))
+    if rejected:
+        parts.append(_count(rejected, "avvisad", "avvisade"))
+    return f"{occasion}: {', '.join(parts)}."
+
+
+def feedback_line(folder: str, files: int) -> str:
+    """`ingest`: where the feedback files written are (said only when some were written)."""
+    return f"Återkoppling per nämnd och en sammanfattning finns i {folder} ({_count(files, 'fil', 'filer')})."
+
+
 def cmd_katalog(args, paths: Paths) -> int:
     from analysis.catalogue import load_catalogues
 
     for catalogue in load_catalogues(paths.reference).values():
-        print(
-            f"Mandatperiod {catalogue.mandate_period} ({catalogue.source}): {len(catalogue.goal_areas)} målområden, "
-            f"{len(catalogue.goals)} KF-mål, {len(catalogue.boards)} nämnder och bolag, "
-            f"{len(catalogue.responsibilities)} ansvarsuppdrag, mandatperiodsanalys vid "
-            f"{catalogue.period_end_occasion.label}. Inga fel."
-        )
+        print(catalogue_line(catalogue))
         for warning in catalogue.warnings:
             print(f"  Varning: {warning}")
     return EXIT_OK
@@ -113,7 +166,7 @@ def cmd_template(args, paths: Paths) -> int:
         path = out / f"{board} {catalogue.board_name(board)} – {label}.xlsx"
         with writing(f"mallen {path}"):
             save_workbook(wb, path)
-    print(f"{len(boards)} mallar för {occasion.label} skrivna till {out}.")
+    print(templates_line(len(boards), occasion.label, out))
     return EXIT_OK
 
 
@@ -124,9 +177,7 @@ def cmd_demo(args, paths: Paths) -> int:
     for occasion in _occasions(args, paths):
         catalogue = catalogue_for(occasion, paths.reference)
         outcome = write_demo(catalogue, occasion, paths.raw_for(occasion.code), seed=args.seed)
-        note = f", {len(outcome.skipped)} fanns redan och lämnades orörda" if outcome.skipped else ""
-        print(f"Exempeldata {occasion.code}: {len(outcome.written)} arbetsböcker skrivna{note}; "
-              f"{len(outcome.missing)} nämnder/bolag lämnar inte in ({', '.join(outcome.missing) or 'inga'}).")
+        print(demo_line(occasion.code, len(outcome.written), len(outcome.skipped), outcome.missing))
     return EXIT_OK
 
 
@@ -138,7 +189,7 @@ def cmd_ingest(args, paths: Paths) -> int:
     results = ingest(paths, _occasions(args, paths), progress=not args.quiet, force=args.force)
     status = EXIT_OK
     for r in results:
-        print(f"{r.occasion}: {r.files} filer lästa, {len(r.accepted)} godkända, {len(r.rejected)} avvisade.")
+        print(ingest_line(r.occasion, r.files, len(r.accepted), len(r.rejected)))
         errors = r.issues[r.issues["severity"] == "error"]
         for file, found in errors.groupby("source_file", sort=False):
             for rec in found.head(PRINTED_PER_FILE).to_dict("records"):
@@ -153,7 +204,7 @@ def cmd_ingest(args, paths: Paths) -> int:
 
     written = write_feedback(paths, [r.occasion for r in results])
     if written:
-        print(f"Återkoppling per nämnd och en sammanfattning finns i {paths.reports}/<tillfälle>/{FOLDER}/ ({len(written)} filer).")
+        print(feedback_line(f"{paths.reports}/<tillfälle>/{FOLDER}/", len(written)))
     return status
 
 
@@ -174,17 +225,19 @@ def cmd_report(args, paths: Paths) -> int:
     from analysis.errors import ReportFailed
     from analysis.occasion import Occasion
     from analysis.report.produce import produce_report
-    from analysis.run import report_summary
+    from analysis.run import report_files, report_summary
 
+    occasion = Occasion.parse(args.period)
     try:
-        outputs = produce_report(paths, load_catalogues(paths.reference), Occasion.parse(args.period),
-                                 goal_area=args.goal_area, force=args.force)
+        outputs = produce_report(paths, load_catalogues(paths.reference), occasion, goal_area=args.goal_area,
+                                 force=args.force)
     except ReportFailed as exc:
         print(f"malstyrning: rapporten kunde inte tas fram: {exc}", file=sys.stderr)
         return EXIT_FAILED
     for note in outputs.notes:
         print(f"malstyrning: {note}", file=sys.stderr)
     print(report_summary(outputs))
+    print(report_files(outputs, occasion))
     return EXIT_OK
 
 

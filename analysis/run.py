@@ -4,8 +4,9 @@ outputs would get (analysis.stamps) with those stored:
 - nothing changed: one line, exit 0, nothing else is loaded;
 - only the judgement file (or the report's own files) changed: the report alone;
 - new or changed workbooks, catalogue or code: ingestion, feedback, aggregates, report.
-`force` redoes everything. Quiet unless something needs attention; everything is logged
-in reports/<occasion>/malstyrning.log. The caller (the command line) holds the root's lock
+`force` redoes everything. Quiet unless something needs attention, but a run that made the
+report ends by naming the files a reader opens (report_files); everything is logged in
+reports/<occasion>/malstyrning.log. The caller (the command line) holds the root's lock
 (analysis.lock) from before the stamps are compared until the run ends."""
 
 from __future__ import annotations
@@ -92,11 +93,42 @@ def _follow(handler: logging.FileHandler, log_path: Path) -> None:
 
 
 def report_summary(outputs) -> str:
-    """The report's files, as the declaration names them, and what became of the judgement file."""
-    from analysis.report.outputs import REPORT_FILES
+    """The report's other files, for --verbose and the log (report_files names those a
+    reader opens), and what became of the judgement file."""
+    from analysis.report.outputs import FOR_READERS, REPORT_FILES
+    from analysis.vocabulary import count
 
-    lines = [f"{f.label}: {outputs.files[f.step]}" for f in REPORT_FILES if f.step in outputs.files]
-    return "\n".join(lines + [outputs.judgement.note()])
+    lines = []
+    for f in REPORT_FILES:
+        if f.step in outputs.files and f.step not in FOR_READERS:
+            if f.step == "charts":
+                if outputs.charts:
+                    lines.append(f"Diagram: {count(len(outputs.charts), 'diagram', 'diagram')} i {outputs.files['charts']}")
+            else:
+                lines.append(f"{f.label}: {outputs.files[f.step]}")
+    return "\n".join([*lines, outputs.judgement.note()])
+
+
+def report_files(outputs, occasion: Occasion) -> str:
+    """The files a reader opens, with their paths: what `run` and `report` end with. The PDF
+    (the Word document where LibreOffice did not make one), the HTML report and the Excel
+    workbook of the tables, as analysis.report.outputs declares them."""
+    from analysis.report.outputs import FOR_READERS, output
+
+    lines = [f"Rapporten för {occasion.label}:"]
+    if "pdf" not in outputs.files:
+        lines.append(f"  Word (ingen PDF): {outputs.files['docx']}")
+    lines += [f"  {output(step).label}: {outputs.files[step]}" for step in FOR_READERS if step in outputs.files]
+    return "\n".join(lines)
+
+
+def rejected_line(occasion: Occasion, rejected_files: list[str], log_path: Path) -> str:
+    """A run that made the report although submissions were rejected: which, and where to look."""
+    from analysis.vocabulary import count
+
+    return (f"malstyrning: rapporten för {occasion.code} är framtagen, men "
+            f"{count(len(rejected_files), 'inlämning', 'inlämningar')} avvisades: {', '.join(rejected_files)}. "
+            f"Se {log_path} och reports/{occasion.code}/validering/.")
 
 
 def run(paths: Paths, occasion: Occasion, force: bool = False, verbose: bool = False) -> int:
@@ -155,17 +187,16 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
     _follow(handler, log_path)
     steps |= outputs.seconds
     log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
-    log.info("Klar. %s", report_summary(outputs).replace("\n", "; "))
+    heading, *files = report_files(outputs, occasion).splitlines()
+    log.info("Klar. %s %s", heading, "; ".join([*(f.strip() for f in files), *report_summary(outputs).splitlines()]))
     for note in outputs.notes:  # the PDF skipped: said once, even in a quiet run
         log.warning("%s", note)
         print(f"malstyrning: {note}", file=sys.stderr)
     if outputs.judgement.status == "upgraded" and not verbose:
         print(outputs.judgement.note())  # the analysts' file changed form: worth a line even in a quiet run
-    if outputs.rejected_files:
-        print(f"malstyrning: rapporten för {occasion.code} är framtagen, men {len(outputs.rejected_files)} inlämningar "
-              f"avvisades: {', '.join(outputs.rejected_files)}. Se {log_path} och reports/{occasion.code}/validering/.",
-              file=sys.stderr)
-        return EXIT_REJECTED
     if verbose:
         print(report_summary(outputs))
-    return EXIT_OK
+    if outputs.rejected_files:
+        print(rejected_line(occasion, outputs.rejected_files, log_path), file=sys.stderr, flush=True)
+    print(report_files(outputs, occasion))  # the last lines, even in a quiet run: where the report is
+    return EXIT_REJECTED if outputs.rejected_files else EXIT_OK

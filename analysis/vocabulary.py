@@ -1,6 +1,7 @@
 """The workbench's shared words: the statuses of a submission file and of a board at an
 occasion, the severities of a finding, their Swedish labels, the key that identifies a
-submission file, and Swedish number format. Defined once; every stage imports them."""
+submission file, Swedish number format and counts with their nouns. Defined once; every
+stage imports them."""
 
 from __future__ import annotations
 
@@ -55,6 +56,12 @@ def file_key(frame: pd.DataFrame) -> pd.Series:
     """Which submission file a row belongs to: occasion, file name and content. The same
     bytes filed twice (say, also in another occasion's folder) are two submissions."""
     return key(frame["occasion"], frame["source_file"], frame["sha256"])
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """A count with its Swedish noun, in Swedish number format: count(1, 'fil', 'filer') ->
+    '1 fil', count(2, ...) -> '2 filer', count(1234, ...) -> '1 234 filer' (zero takes the plural)."""
+    return f"{number(n, 0)} {singular if n == 1 else plural}"
 
 
 def and_list(words: list[str]) -> str:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from analysis import load_tables  # noqa: E402
 from analysis.config import Paths  # noqa: E402
-from analysis.intake.store import write_snapshot  # noqa: E402
+from analysis.intake.store import stored_tables, write_snapshot  # noqa: E402
 from jupyterlab_browser import browser_page, jupyterlab, notebook_for, run_all_cells  # noqa: E402
 
 SOURCE_CATALOGUE = ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml"
@@ -53,7 +53,7 @@ def copied(city: Paths, folder: Path, copies: int) -> Paths:
     reference.mkdir(parents=True)
     (reference / SOURCE_CATALOGUE.name).write_text(yaml.safe_dump(new, allow_unicode=True, sort_keys=False), encoding="utf-8")
     tables = {}
-    for name, frame in load_tables(city.root).items():
+    for name, frame in stored_tables(city).items():
         if "board_code" not in frame.columns:
             tables[name] = frame
             continue

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from aggregate_small_city import DELAR, small_catalogue, small_tables
+from analysis.assignments import is_overdue
 from analysis.occasion import Occasion
 from analysis.tables.assignments import assignment_answers, assignment_status, assignment_status_counts
 from analysis.tables.cooperation import cooperation, cooperation_matrix
@@ -78,6 +79,35 @@ def test_status_over_time_equals_the_hand_made_table(cat):
     assert table[("2025-delar", "unanswered")] == (1, 1, 3) and table[("2025-delar", "ongoing")] == (0, 0, 3)
     assert len(counts) == 3 * 5  # every level at every occasion
     assert counts.loc[counts["occasion"] == "2024-delar", "share"].tolist() == [0.0, 0.0, 1 / 3, 0.0, 2 / 3]
+
+
+# Due 2025, by hand: not overdue at any occasion of 2024 nor at the budget and interim report
+# of 2025; overdue at the annual report of 2025 (it covers the whole year) and at every
+# occasion of 2026, unless finished (completed or discontinued). Unanswered counts as not finished.
+OVERDUE_BY_HAND = {
+    "2024-budget": False, "2024-delar": False, "2024-ar": False,
+    "2025-budget": False, "2025-delar": False, "2025-ar": True,
+    "2026-budget": True, "2026-delar": True, "2026-ar": True,
+}
+
+
+@pytest.mark.parametrize("occasion", list(OVERDUE_BY_HAND))
+@pytest.mark.parametrize("status", ["not_started", "ongoing", "unanswered", None])
+def test_an_unfinished_assignment_is_overdue_from_the_annual_report_of_its_due_year(occasion, status):
+    assert is_overdue(2025, Occasion.parse(occasion), status) is OVERDUE_BY_HAND[occasion]
+    assert is_overdue(float(2025), Occasion.parse(occasion), status) is OVERDUE_BY_HAND[occasion]  # as Parquet may hold it
+
+
+@pytest.mark.parametrize("occasion", list(OVERDUE_BY_HAND))
+@pytest.mark.parametrize("status", ["completed", "discontinued"])
+def test_a_finished_assignment_is_never_overdue(occasion, status):
+    assert is_overdue(2025, Occasion.parse(occasion), status) is False
+
+
+@pytest.mark.parametrize("occasion", list(OVERDUE_BY_HAND))
+def test_an_assignment_without_a_due_year_is_never_overdue(occasion):
+    assert is_overdue(None, Occasion.parse(occasion), "ongoing") is False
+    assert is_overdue(float("nan"), Occasion.parse(occasion), "ongoing") is False
 
 
 def test_every_boards_answer_is_kept_lead_first(cat):

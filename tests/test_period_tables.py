@@ -9,7 +9,10 @@ is 2026-ar), two goal areas, three boards.
 Contributions: AN-1 (1.1) and AN-2 (1.2) at every occasion; BN-2 (2.1) at every occasion;
 BN-3 (2.1) in the budget and the interim report, not in the annual report (BN dropped it);
 CB-1 (2.1) from the interim report on. CB sends nothing for 2026-ar. BN has no contribution
-to 1.1 at any occasion."""
+to 1.1 at any occasion.
+
+A second city (`gaps_city`, same occasions) has boards that missed submissions, with and
+without contributions, and one that never sent anything: who the lesson names."""
 
 from __future__ import annotations
 
@@ -118,7 +121,7 @@ def test_the_lessons_for_the_next_period(tables):
     evidence = dict(zip(lessons["lesson"], lessons["evidence"]))
     assert evidence["coverage_incomplete"] == (
         "Vid alla 3 tillfällen saknade minst en ansvarig nämnd eller ett ansvarigt bolag med godkänd inlämning bidrag "
-        "till målet. Utan bidrag vid varje tillfälle: B-nämnden.")
+        "till målet. Utan bidrag vid varje tillfälle: B-nämnden (inga bidrag i 3 godkända inlämningar).")
     assert evidence["theme_rarely_considered"] == "Jämlikhet beaktades i 0 av 4 svar (0\u00a0%) i periodens uppföljningar."
     assert evidence["dropped"] == ("Bidraget (Bidrag BN-3) fanns senast med i Delårsrapport 2026 men inte i "
                                    "Årsredovisning 2026, där nämndens eller bolagets inlämning är godkänd.")
@@ -157,3 +160,66 @@ def test_the_changes_since_the_interim_report_carry_the_boards_text(tables):
     assert (t.loc["AN-1", "previous_outlook"], t.loc["AN-1", "outlook"]) == ("likely", "unlikely")
     assert t.loc["AN-1", "analysis"] == "AN-1 avstannade under hösten."
     assert t.loc["BN-3", "analysis"] == "BN-3 i delåret."  # no text now: the last one it gave
+
+
+@pytest.fixture(scope="module")
+def gaps_city():
+    """Five boards over the same three occasions, each goal worked out by hand in
+    test_boards_without_a_contribution_are_named_with_what_they_sent."""
+    raw = copy.deepcopy(yaml.safe_load((REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml").read_text(encoding="utf-8")))
+    raw["mandate_period"] = "2026-2026"
+    raw.pop("assignments")
+    raw["goal_areas"] = [{"code": "1", "name": "Målområde 1", "sdgs": [1]}]
+    raw["goals"] = [
+        {"code": "1.1", "goal_area": "1", "name": "Mål 1.1", "responsible": ["AN", "BN"]},
+        {"code": "1.2", "goal_area": "1", "name": "Mål 1.2", "responsible": ["CN", "DN"]},
+        {"code": "1.3", "goal_area": "1", "name": "Mål 1.3", "responsible": ["AN", "EN"]},
+        {"code": "1.4", "goal_area": "1", "name": "Mål 1.4", "responsible": ["AN"]},
+    ]
+    raw["boards"] = [{"code": c, "name": f"{c[0]}-nämnden", "kind": "nämnd"} for c in ("AN", "BN", "CN", "DN", "EN")]
+    gaps = catalogue_from_dict(raw, "gaps-city")
+    day = dt.datetime(2026, 1, 10)
+    sent = {"AN": {"2026-budget": "current", "2026-delar": "current", "2026-ar": "current"},
+            "BN": {"2026-budget": "current", "2026-delar": "current"},  # nothing for 2026-ar
+            "CN": {"2026-delar": "current", "2026-ar": "current"},  # nothing for 2026-budget
+            "EN": {"2026-budget": "current", "2026-delar": "rejected"}}  # DN sends nothing at all
+    submissions = pd.DataFrame([(o, b, st, day, day) for b, occasions in sent.items() for o, st in occasions.items()],
+                               columns=["occasion", "board_code", "status", "submitted_on", "file_modified"])
+    # AN: one contribution to each of 1.1, 1.3 and 1.4 at every occasion. CN: one to 1.2 in
+    # its interim report only. BN: one to 1.3 (a goal it is not named for) at its two occasions.
+    # EN: one to 1.3 in its rejected interim report (it does not count).
+    rows = [(o, "AN", f"AN-{g[-1]}", g) for o in ("2026-budget", "2026-delar", "2026-ar") for g in ("1.1", "1.3", "1.4")]
+    rows += [("2026-delar", "CN", "CN-1", "1.2"), ("2026-budget", "BN", "BN-1", "1.3"), ("2026-delar", "BN", "BN-1", "1.3"),
+             ("2026-delar", "EN", "EN-1", "1.3")]
+    contributions = pd.DataFrame([(*r, f"Bidrag {r[2]}", "Plan") for r in rows],
+                                 columns=["occasion", "board_code", "contribution_id", "goal_code", "title", "expected_movement"])
+    contributions["partner_boards"] = None
+    follow_ups = pd.DataFrame(columns=["occasion", "board_code", "contribution_id", "goal_code", "movement", "outlook", "reached",
+                                       "evidence_type", "title", "analysis"])
+    processed = {"submissions": submissions, "contributions": contributions, "follow_ups": follow_ups,
+                 "human_rights": None, "indicators": None, "validation_issues": None}
+    return compute_tables(gaps, processed, OCCASIONS)
+
+
+def test_boards_without_a_contribution_are_named_with_what_they_sent(gaps_city):
+    lessons = gaps_city["lessons"]
+    found = lessons[lessons["lesson"].astype(object) == "coverage_incomplete"]
+    got = [(g, n, of, text) for g, n, of, text in zip(found["goal_code"].astype(object), found["count"], found["of"],
+                                                     found["evidence"])]
+    start = "saknade minst en ansvarig nämnd eller ett ansvarigt bolag med godkänd inlämning bidrag till målet."
+    assert got == [
+        # 1.1: BN missed 2026-ar and had no contribution to 1.1 in its 2 accepted submissions: named.
+        # At 2026-ar only AN (with AN-1) was accepted, so 2 of the 3 occasions lacked one.
+        ("1.1", 2, 3, f"Vid 2 av 3 tillfällen {start} Utan bidrag vid varje tillfälle: "
+                      "B-nämnden (inga bidrag i 2 godkända inlämningar; 2026-ar saknas)."),
+        # 1.2: CN missed 2026-budget and contributed once (2026-delar): not named. DN never sent
+        # anything: named, with that said. Only at 2026-ar did an accepted board (CN) lack one.
+        ("1.2", 1, 3, f"Vid 1 av 3 tillfällen {start} Utan bidrag vid varje tillfälle: "
+                      "D-nämnden (ingen godkänd inlämning under perioden)."),
+        # 1.3: EN's one accepted submission (2026-budget) had none; its 2026-delar was rejected
+        # (EN-1 in it does not count) and it sent nothing for 2026-ar. Only at 2026-budget did an
+        # accepted board lack one (EN; AN always had AN-3).
+        ("1.3", 1, 3, f"Vid 1 av 3 tillfällen {start} Utan bidrag vid varje tillfälle: "
+                      "E-nämnden (inga bidrag i 1 godkänd inlämning; 2026-delar avvisad; 2026-ar saknas)."),
+        # 1.4: AN, its only responsible board, contributed at every occasion: no lesson.
+    ]

@@ -25,6 +25,7 @@ import pandas as pd
 import analysis
 from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
+from analysis.intake.store import stored_tables
 from analysis.versions import KEEP, Versions, report_versions, table_versions
 
 from conftest import assess, copy_data, copy_raw
@@ -112,12 +113,12 @@ def test_an_ingestion_killed_at_any_step_leaves_the_old_or_the_new_tables(exampl
     assert _cli(before, *INGEST).returncode in (0, 1)
     _more_versions(table_versions(before), report_versions(before, OCCASION))
     copy_raw(example_city, before, OCCASION, names[3:])  # a board's workbook arrives
-    old = analysis.load_tables(before.root)
+    old = stored_tables(before)
 
     reference = _copy(before, tmp_path / "reference")
     calls = tmp_path / "calls.txt"
     assert _killed_at(0, reference, calls, *INGEST).returncode in (0, 1)
-    new = analysis.load_tables(reference.root)
+    new = stored_tables(reference)
     assert len(new["submissions"]) == 4 and len(old["submissions"]) == 3
     steps = calls.read_text(encoding="utf-8").splitlines()
     # Among the steps: the new snapshot renamed into place, the link switched to it, and
@@ -130,12 +131,12 @@ def test_an_ingestion_killed_at_any_step_leaves_the_old_or_the_new_tables(exampl
         case = _copy(before, tmp_path / f"k{k}")
         killed = _killed_at(k, case, tmp_path / f"calls{k}.txt", *INGEST)
         assert killed.returncode == -signal.SIGKILL, (step, killed.stderr)
-        now = analysis.load_tables(case.root)
+        now = stored_tables(case)
         assert _same_tables(now, old) or _same_tables(now, new), f"killed before {step}"
 
         again = _cli(case, *INGEST)
         assert again.returncode in (0, 1), (step, again.stderr)
-        assert _same_tables(analysis.load_tables(case.root), new), f"after a kill before {step}"
+        assert _same_tables(stored_tables(case), new), f"after a kill before {step}"
         assert _leftovers(case) == [], f"after a kill before {step}"
         assert _feedback(case) == _feedback(reference), f"after a kill before {step}"
         shutil.rmtree(case.root)
@@ -310,7 +311,7 @@ def test_readers_never_wait_for_a_writer(example_city, tmp_path):
     holder = _holder(paths.root, 60)
     try:
         start = time.monotonic()
-        tables = analysis.load_tables(paths.root)
+        tables = analysis.load_tables(paths.root, history=True)
         catalogue = _cli(paths, "katalog", MALSTYRNING_LAS_VANTAN_S="0")
         elapsed = time.monotonic() - start
     finally:
@@ -346,7 +347,16 @@ def test_import_analysis_stays_light_and_load_tables_is_its_one_reader(example_c
     out = subprocess.run([sys.executable, "-c", "import sys, analysis; print('pandas' in sys.modules)"],
                          env=_env(), capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
-    tables = analysis.load_tables(example_city.root)
+    # The analysis tables, in this order; the store's staging tables (staged/...) are not among them.
+    analysed = ["submissions", "contributions", "follow_ups", "human_rights", "indicators", "assignment_follow_ups",
+                "validation_issues"]
+    assert list(analysis.load_tables(example_city.root)) == analysed
+    tables = analysis.load_tables(example_city.root, history=True)
+    assert list(tables) == [*analysed, "history/contributions", "history/follow_ups", "history/human_rights",
+                            "history/indicators", "history/assignment_follow_ups"]
+    stored = stored_tables(example_city)
+    assert {name for name in stored if "/" not in name} == set(analysed)  # every table ingestion writes is handed out
+    assert any(name.startswith("staged/") for name in stored)  # the staging tables are stored, only not handed out
     # What a person opens: the Parquet files behind data/processed/aktuell.
     for name in ("submissions", "follow_ups", "history/follow_ups"):
         pd.testing.assert_frame_equal(tables[name], pd.read_parquet(example_city.root / "data" / "processed" / "aktuell"
@@ -414,21 +424,21 @@ def test_a_copy_made_without_links_is_read_and_taken_over_by_the_next_writer(exa
     paths = Paths.at(tmp_path / "copy")
     shutil.copytree(example_city.root / "data", paths.root / "data")  # links followed
     assert paths.processed.is_dir() and not paths.processed.is_symlink()
-    expected = analysis.load_tables(example_city.root)
-    assert _same_tables(analysis.load_tables(paths.root), expected)
+    expected = stored_tables(example_city)
+    assert _same_tables(stored_tables(paths), expected)
     assert main(["--root", str(paths.root), "aggregate", "--period", OCCASION]) == 0
     assert paths.processed.is_symlink()
-    assert _same_tables(analysis.load_tables(paths.root), expected)
+    assert _same_tables(stored_tables(paths), expected)
 
 
 def test_tables_written_before_snapshots_become_the_first_snapshot(example_city, tmp_path):
     paths = Paths.at(tmp_path)
     legacy = paths.processed.parent
     shutil.copytree(example_city.processed, legacy)  # the flat layout: data/processed/*.parquet
-    expected = analysis.load_tables(example_city.root)
+    expected = stored_tables(example_city)
     assert main(["--root", str(paths.root), "aggregate", "--period", OCCASION]) == 0
     assert sorted(p.name for p in legacy.iterdir()) == ["aggregates", "aktuell", "snapshots"]
-    assert _same_tables(analysis.load_tables(paths.root), expected)
+    assert _same_tables(stored_tables(paths), expected)
 
 
 def test_the_run_log_follows_the_outputs_to_their_new_version_even_without_hard_links(tmp_path, monkeypatch):

@@ -101,7 +101,7 @@ def test_findings_name_the_cell_and_carry_a_swedish_message_and_the_value(corpus
     reopened = ours[ours["rule"] == "uppdrag_ater_pagaende"].iloc[0]
     assert reopened["message"] == ("KF-uppdraget U2025-02 rapporterades avslutat i Delårsrapport 2026 men har nu status "
                                    "'Pågår'. Kontrollera statusen; ett slutfört uppdrag går inte tillbaka till pågående.")
-    overdue = ours[ours["rule"] == "uppdrag_forsenat"].iloc[0]
+    overdue = ours[(ours["rule"] == "uppdrag_forsenat") & (ours["source_file"] == "fel uppdrag försenat.xlsx")].iloc[0]
     assert overdue["message"].startswith("KF-uppdraget U2024-02 skulle vara klart 2025 men har status 'Pågår'.")
     unanswered = ours[(ours["source_file"] == "fel uppdrag saknas.xlsx") & (ours["rule"] == "uppdrag_obesvarat")].iloc[0]
     assert unanswered["message"].startswith("KF-uppdraget U2023-03 (Samordna stadens trygghetsskapande arbete")

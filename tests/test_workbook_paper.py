@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from analysis import load_tables
 from analysis.boards import paper
 from analysis.boards.demo import board_plan, fill_submission, known_contributions, write_demo
 from analysis.boards.layout import (
@@ -29,6 +28,7 @@ from analysis.catalogue import catalogue_from_dict
 from analysis.cli import main
 from analysis.config import Paths, REPOSITORY_ROOT
 from analysis.excel import save_workbook
+from analysis.intake.store import stored_tables
 from analysis.occasion import Occasion
 from libreoffice import convert, in_order, needs_libreoffice, overlapping, pdf_layout_text, pdf_pages
 
@@ -353,7 +353,7 @@ def test_the_check_sheet_changes_no_table_and_no_finding(catalogue, tmp_path):
         wb.save(target / path.name)
     codes = [main(["--root", str(p.root), "ingest", "--period", PERIOD_END.code, "--quiet"]) for p in (with_check, without)]
     assert codes == [1, 1]  # the deliberate mistake rejects one submission in both
-    a, b = load_tables(with_check.root), load_tables(without.root)
+    a, b = stored_tables(with_check), stored_tables(without)
     assert set(a) == set(b)
     for name in a:
         left, right = a[name], b[name]

@@ -27,7 +27,7 @@ from analysis.intake.store import current_folder, read_table
 from analysis.checks.rules import RULE_SEVERITY, RULE_WHAT, SHEET_ORDER
 from analysis.occasion import Occasion
 from analysis.versions import report_versions
-from analysis.vocabulary import ERROR, FILE_STATUS_LABELS, SEVERITY_LABELS, WARNING, number
+from analysis.vocabulary import ERROR, FILE_STATUS_LABELS, SEVERITY_LABELS, WARNING, and_list, count, number
 from analysis.boards.layout import EXAMPLE_DATA_MARK
 
 FOLDER = "validering"
@@ -192,6 +192,18 @@ def _boards(subs: list[dict]) -> list[tuple[str | None, str]]:
     return out
 
 
+def counts_line(files: int, rejected: int, errors: int, warnings: int) -> str:
+    """The summary page's first line: files read, accepted and rejected, errors and warnings
+    (a count of zero is left out; no findings at all is said)."""
+    if not files:
+        return "Inga filer lästa."
+    read = [count(files, "fil läst", "filer lästa")]
+    read += [count(files - rejected, "godkänd", "godkända")] if files - rejected else []
+    read += [count(rejected, "avvisad", "avvisade")] if rejected else []
+    found = [count(n, one, many) for n, one, many in ((errors, "fel", "fel"), (warnings, "varning", "varningar")) if n]
+    return f"{', '.join(read)}. {and_list(found) if found else 'Inga fel eller varningar'}."
+
+
 def summary_html(occasion: str, submissions: list[dict], issues: list[dict], example_data: bool) -> str:
     """The summary page of one occasion: files, counts per board and per rule, rejected
     files. `submissions` and `issues` are the occasion's rows of the two tables."""
@@ -204,9 +216,7 @@ def summary_html(occasion: str, submissions: list[dict], issues: list[dict], exa
         out.append(f'<p class="exempel">{_e(EXAMPLE_DATA_MARK.upper())} – inte verkliga uppgifter</p>')
     n_rejected = sum(s["status"] == "rejected" for s in submissions)
     severities = [f["severity"] for f in issues]
-    out.append(f"<p>{number(len(submissions), 0)} filer lästa, {number(len(submissions) - n_rejected, 0)} godkända, "
-               f"{number(n_rejected, 0)} avvisade. {number(severities.count(ERROR), 0)} fel och "
-               f"{number(severities.count(WARNING), 0)} varningar.</p>")
+    out.append(f"<p>{_e(counts_line(len(submissions), n_rejected, severities.count(ERROR), severities.count(WARNING)))}</p>")
 
     out.append("<h2>Per nämnd och bolag</h2><table><tr><th>Nämnd/bolag</th><th>Kod</th><th>Filer</th><th>Status</th>"
                "<th>Fel</th><th>Varningar</th><th>Återkoppling</th></tr>")

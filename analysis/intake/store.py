@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from analysis.versions import Stage
 
 HISTORY = "history"
+# What analysts are given (load_tables), in this order: the current rows of the workbooks'
+# tables (analysis.boards.submission.TABLES) and the checks' findings.
+ANALYSIS_TABLES = ("submissions", "contributions", "follow_ups", "human_rights", "indicators", "assignment_follow_ups",
+                   "validation_issues")
 
 
 def current_folder(paths: Paths) -> Path | None:
@@ -44,18 +48,31 @@ def read_table(directory: Path | None, name: str) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path is not None and path.exists() else None
 
 
-def load_tables(root: str | Path | None = None) -> dict[str, pd.DataFrame]:
+def load_tables(root: str | Path | None = None, history: bool = False) -> dict[str, pd.DataFrame]:
     """The current processed tables of a project folder (`root`; None: this repository),
-    all from one snapshot, by name: `submissions`, `contributions`, `follow_ups`,
-    `human_rights`, `indicators`, `validation_issues`, and every submission ever read as
-    `history/contributions`, `history/follow_ups`, ... Empty before the first ingestion.
-    Never waits for a command that is writing: it reads the snapshot current when called.
+    all from one snapshot, by name, in this order: `submissions`, `contributions`,
+    `follow_ups`, `human_rights`, `indicators`, `assignment_follow_ups` and
+    `validation_issues` (ANALYSIS_TABLES; one not written yet is left out). With `history`,
+    also every submission ever read, current or not: `history/contributions`,
+    `history/follow_ups`, ... Empty before the first ingestion. Never waits for a command
+    that is writing: it reads the snapshot current when called.
 
         import analysis
         tables = analysis.load_tables()
         tables["follow_ups"].groupby("movement", observed=False).size()
     """
     folder = current_folder(Paths.at(root))
+    if folder is None:
+        return {}
+    names = [*ANALYSIS_TABLES, *(f"{HISTORY}/{t}" for t in ANALYSIS_TABLES if history)]
+    return {name: read_table(folder, name) for name in names if table_path(folder, name).exists()}
+
+
+def stored_tables(paths: Paths) -> dict[str, pd.DataFrame]:
+    """Every table of the current snapshot by its name in it: the analysis tables, their
+    history and the store's own bookkeeping (`staged/...`, see intake.reuse), sorted by
+    name. For the store's own checks, which compare whole states; analysts use load_tables."""
+    folder = current_folder(paths)
     if folder is None:
         return {}
     names = sorted(p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.parquet"))

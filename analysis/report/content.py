@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.assignments import OVERDUE_RULE
 from analysis.occasion import Occasion
 from analysis.report.data import BASE_MISSION_SUBJECT, PENDING, ReportData
 from analysis.tables.goal_signal import LEVELS, NAME as WEIGHED_TOGETHER, RULE
@@ -16,7 +17,8 @@ from analysis.tables.registry import sheets
 from analysis.tables.trajectory import CHANGED
 from analysis.catalogue import due_label
 from analysis.vocabulary import (
-    BOARD_STATUS_LABELS, BOARD_STATUSES, COMPLETED, DISCONTINUED, FILE_STATUS_LABELS, UNANSWERED, and_list, number, percent,
+    BOARD_STATUS_LABELS, BOARD_STATUSES, COMPLETED, DISCONTINUED, FILE_STATUS_LABELS, UNANSWERED, and_list, count, number,
+    percent,
 )
 
 
@@ -521,7 +523,8 @@ def assignments_table(data: ReportData) -> pd.DataFrame:
 
 
 def assignment_summary(data: ReportData) -> str:
-    """The assignments at the occasion in one sentence: how many at each status, how many overdue."""
+    """The assignments at the occasion: how many at each status, how many overdue, and the
+    rule that makes one overdue (analysis.assignments.OVERDUE_RULE)."""
     counts = data.tables["assignment_status_counts"]
     here = counts[counts["occasion"].astype(object) == data.occasion.code]
     if here.empty or int(here["assignments"].iloc[0]) == 0:
@@ -531,8 +534,7 @@ def assignment_summary(data: ReportData) -> str:
     parts = [f"{int(c)} {label.lower()}" for label, c in zip(here["level_label"], here["count"]) if c]
     overdue = int(here["overdue"].sum())
     return (f"{int(here['assignments'].iloc[0])} KF-uppdrag: {and_list(parts)}. "
-            f"{overdue} {'är försenat' if overdue == 1 else 'är försenade'} (inte slutförda fast året då de skulle vara "
-            "klara har passerat).")
+            f"{count(overdue, 'är försenat', 'är försenade')}. {OVERDUE_RULE}")
 
 
 def assignment_period_outcome(data: ReportData) -> dict[str, list[str]]:

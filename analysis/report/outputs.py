@@ -18,17 +18,19 @@ class OutputFile:
     step: str  # the report's step that makes it
     folder: bool = False
     needs_libreoffice: bool = False  # made only where LibreOffice is installed
-    for_readers: bool = False  # named at the end of a run: what a reader opens
 
 
 REPORT_FILES: tuple[OutputFile, ...] = (
     OutputFile("diagram", "Diagram (PNG och SVG)", "charts", folder=True),
-    OutputFile(f"{REPORT_NAME}.xlsx", "Excel", "excel", for_readers=True),
+    OutputFile(f"{REPORT_NAME}.xlsx", "Excel", "excel"),
     OutputFile(f"{REPORT_NAME}.docx", "Word", "docx"),
     OutputFile(f"{REPORT_NAME}.ipynb", "Notebook", "notebook"),
-    OutputFile(f"{REPORT_NAME}.pdf", "PDF", "pdf", needs_libreoffice=True, for_readers=True),
-    OutputFile(f"{REPORT_NAME}.html", "HTML", "html", for_readers=True),
+    OutputFile(f"{REPORT_NAME}.pdf", "PDF", "pdf", needs_libreoffice=True),
+    OutputFile(f"{REPORT_NAME}.html", "HTML", "html"),
 )
+
+
+FOR_READERS = ("pdf", "html", "excel")  # what a reader opens, named in this order at the end of a run
 
 
 def output(step: str) -> OutputFile:

@@ -7,8 +7,9 @@ part, shown beside it). Rows run from the budget that gives the assignment throu
 interim and annual report after it. Once the lead has reported it finished (Slutfört or
 Avslutat utan att slutföras) that status stands at the later occasions, which ask no more;
 an assignment its lead should answer but did not (no row, no status, or no accepted
-submission) is `unanswered`. Overdue: past its due year and not finished
-(analysis.assignments.is_overdue; an unanswered one counts as not finished)."""
+submission) is `unanswered`. Overdue: not finished at the annual report of its due year
+or any occasion after (analysis.assignments.is_overdue; an unanswered one counts as not
+finished)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,11 @@ what the figures show, for the executive board to weigh when it sets the next pe
 priorities. Four kinds, each with its rule stated in LESSONS:
 
 - `coverage_incomplete`: KF goals where, at every occasion of the period, at least one
-  responsible board or company with an accepted submission had no contribution to it;
+  responsible board or company with an accepted submission had no contribution to it, or
+  where a responsible board or company had a contribution to it in none of its accepted
+  submissions of the period (it is named, with how many of the period's occasions it
+  sent; a board whose submissions were never accepted is named with that said). `count`
+  of `of`: the occasions where an accepted responsible board had no contribution;
 - `theme_rarely_considered`: goal areas and human-rights themes where fewer than a quarter
   of the period's follow-up answers said the theme was considered (or nobody answered);
 - `dropped`: contributions in an earlier submission of the period that the board's
@@ -23,7 +27,7 @@ from analysis.catalogue import Catalogue
 from analysis.occasion import Occasion
 from analysis.tables.human_rights import CONSIDERED
 from analysis.tables.tally import as_list, catalogue_maps, lookup, stamp
-from analysis.vocabulary import ACCEPTED, percent
+from analysis.vocabulary import ACCEPTED, MISSING, REJECTED, and_list, count, percent
 
 LESSONS = {
     "coverage_incomplete": "Träffbilden var ofullständig under hela perioden",
@@ -74,29 +78,53 @@ def lessons(
 
 
 def _coverage_incomplete(catalogue: Catalogue, coverage: pd.DataFrame, occs: list[Occasion]) -> list[dict]:
-    cov = coverage[coverage["responsible"].astype(bool)
-                   & (coverage["submission_status"].astype(object) == ACCEPTED)
-                   & coverage["occasion"].astype(object).isin([o.code for o in occs])]
-    without: dict[str, dict[str, set]] = defaultdict(dict)  # goal -> occasion -> boards without a contribution
-    for o, g, b, has in zip(cov["occasion"].astype(object), cov["goal_code"].astype(object), cov["board_code"].astype(object),
-                            cov["has_contribution"].astype(bool)):
-        lacking = without[g].setdefault(o, set())  # an accepted submission speaks for the goal at o
-        if not has:
-            lacking.add(b)
-    _, board_name, _ = catalogue_maps(catalogue)
+    codes = [o.code for o in occs]
+    cov = coverage[coverage["responsible"].astype(bool) & coverage["occasion"].astype(object).isin(codes)]
+    lacking: dict[str, dict[str, set]] = defaultdict(dict)  # goal -> occasion -> accepted boards without a contribution
+    status: dict[tuple, str] = {}  # (goal, board, occasion) -> the board's submission status
+    contributed: set[tuple] = set()  # (goal, board) with a contribution in some accepted submission
+    for o, g, b, st, has in zip(cov["occasion"].astype(object), cov["goal_code"].astype(object), cov["board_code"].astype(object),
+                                cov["submission_status"].astype(object), cov["has_contribution"].astype(bool)):
+        status[(g, b, o)] = st
+        if st != ACCEPTED:
+            continue
+        without = lacking[g].setdefault(o, set())  # an accepted submission speaks for the goal at o
+        if has:
+            contributed.add((g, b))
+        else:
+            without.add(b)
+    _, board_name, named_by_goal = catalogue_maps(catalogue)
     out = []
     for g in catalogue.goals["goal_code"]:
-        seen = without.get(g, {})
-        if not seen or not all(seen.get(o.code) for o in occs):
+        incomplete = sum(bool(lacking[g].get(o)) for o in codes)
+        never = [b for b in named_by_goal[g] if (g, b) not in contributed]
+        if incomplete < len(codes) and not never:
             continue
-        always = set.intersection(*(seen[o.code] for o in occs))
-        text = (f"Vid alla {len(occs)} tillfällen saknade minst en ansvarig nämnd eller ett ansvarigt bolag med godkänd "
-                "inlämning bidrag till målet.")
-        if always:
-            text += " Utan bidrag vid varje tillfälle: " + ", ".join(board_name.get(b, b) for b in catalogue.board_codes
-                                                                     if b in always) + "."
-        out.append({"lesson": "coverage_incomplete", "goal_code": g, "count": len(occs), "of": len(occs), "evidence": text})
+        sentences = []
+        if incomplete:
+            when = f"Vid alla {len(codes)} tillfällen" if incomplete == len(codes) else f"Vid {incomplete} av {len(codes)} tillfällen"
+            sentences.append(f"{when} saknade minst en ansvarig nämnd eller ett ansvarigt bolag med godkänd inlämning "
+                             "bidrag till målet.")
+        if never:
+            boards = ", ".join(f"{board_name.get(b, b)} ({_sent(g, b, codes, status)})" for b in never)
+            sentences.append(f"Utan bidrag vid varje tillfälle: {boards}.")
+        out.append({"lesson": "coverage_incomplete", "goal_code": g, "count": incomplete, "of": len(codes),
+                    "evidence": " ".join(sentences)})
     return out
+
+
+def _sent(goal: str, board: str, codes: list[str], status: dict[tuple, str]) -> str:
+    """What a board without a contribution to the goal sent over the period: 'inga bidrag i 11
+    godkända inlämningar; 2026-ar saknas', or that none of its submissions was accepted."""
+    accepted = [o for o in codes if status.get((goal, board, o), MISSING) == ACCEPTED]
+    if not accepted:
+        return "ingen godkänd inlämning under perioden"
+    missing = [o for o in codes if status.get((goal, board, o), MISSING) == MISSING]
+    rejected = [o for o in codes if status.get((goal, board, o), MISSING) == REJECTED]
+    gaps = [(missing, f"{and_list(missing)} saknas"),
+            (rejected, f"{and_list(rejected)} {'avvisad' if len(rejected) == 1 else 'avvisade'}")]
+    said = [text for occasions, text in sorted((g for g in gaps if g[0]), key=lambda g: codes.index(g[0][0]))]
+    return "; ".join([f"inga bidrag i {count(len(accepted), 'godkänd inlämning', 'godkända inlämningar')}", *said])
 
 
 def _themes_rarely_considered(catalogue: Catalogue, human_rights_by_goal_area: pd.DataFrame, occs: list[Occasion]) -> list[dict]:
