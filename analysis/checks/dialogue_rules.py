@@ -101,8 +101,12 @@ class DialogueRule:
 # --- context ---------------------------------------------------------------------------
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: (None if is_blank(v) else v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+def _records(frame: pd.DataFrame, sheet: str) -> list[dict]:
+    """The rows as records, blanks as None; `sheet` where a hand-made table has none."""
+    out = [{k: (None if is_blank(v) else v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+    for rec in out:
+        rec["sheet"] = rec["sheet"] or sheet
+    return out
 
 
 class DialogueContext:
@@ -114,9 +118,9 @@ class DialogueContext:
         self.catalogue = catalogue
         occasions = catalogue.occasions
         status = submission_status(submissions, catalogue, occasions)
-        self.follow_ups = _records(accepted_rows(follow_ups, status, FOLLOW_UP_COLUMNS))
-        self.contributions = _records(accepted_rows(contributions, status, CONTRIBUTION_COLUMNS))
-        self.indicators = _records(accepted_rows(indicators, status, INDICATOR_COLUMNS))
+        self.follow_ups = _records(accepted_rows(follow_ups, status, FOLLOW_UP_COLUMNS), FOLLOW_UPS_SHEET)
+        self.contributions = _records(accepted_rows(contributions, status, CONTRIBUTION_COLUMNS), CONTRIBUTIONS_SHEET)
+        self.indicators = _records(accepted_rows(indicators, status, INDICATOR_COLUMNS), INDICATORS_SHEET)
         subs = plain(submissions, SUBMISSION_COLUMNS)
         subs = subs[subs["status"] == "current"]
         self.files = {(o, b): (f, s) for o, b, f, s in zip(subs["occasion"], subs["board_code"], subs["source_file"], subs["sha256"])}
@@ -126,7 +130,8 @@ class DialogueContext:
             self._follow_at.setdefault(r["occasion"], []).append(r)
         self._goal_rows: dict[tuple, list[int]] = {}
         for r in self.contributions:
-            self._goal_rows.setdefault((r["occasion"], r["board_code"]), []).append(int(r["excel_row"]))
+            if r["excel_row"] is not None:
+                self._goal_rows.setdefault((r["occasion"], r["board_code"]), []).append(int(r["excel_row"]))
         self.contributes = {(r["occasion"], r["board_code"], r["goal_code"]) for r in self.contributions}
         self._kinds = dict(zip(catalogue.boards["board_code"], catalogue.boards["board_kind"]))
         letters = plain(cells, CELL_COLUMNS)
@@ -167,8 +172,9 @@ class DialogueContext:
     def cell(self, row: Mapping, field_key: str) -> SourceCell:
         """The cell of a field in a row of a board's sheet."""
         occasion = Occasion.parse(row["occasion"])
-        letter = self.letter(row.get("sha256"), row["sheet"], field_key, occasion)
-        return SourceCell(occasion.code, row["source_file"], row["sheet"], f"{letter}{int(row['excel_row'])}")
+        letter = self.letter(row["sha256"], row["sheet"], field_key, occasion)
+        number = row["excel_row"]
+        return SourceCell(occasion.code, row["source_file"] or "–", row["sheet"], f"{letter}{int(number) if number is not None else ''}")
 
     def goal_column(self, occasion: Occasion, board: str) -> SourceCell | None:
         """The KF-goal cells of the board's contributions sheet at the occasion (a range)."""
@@ -178,7 +184,7 @@ class DialogueContext:
         rows = self._goal_rows.get((occasion.code, board), [])
         letter = self.letter(file[1], CONTRIBUTIONS_SHEET, "goal_code", occasion)
         first, last = (min(rows), max(rows)) if rows else (FIRST_DATA_ROW, FIRST_DATA_ROW)
-        return SourceCell(occasion.code, file[0], CONTRIBUTIONS_SHEET, f"{letter}{first}" if first == last else
+        return SourceCell(occasion.code, file[0] or "–", CONTRIBUTIONS_SHEET, f"{letter}{first}" if first == last else
                           f"{letter}{first}:{letter}{last}")
 
 
