@@ -634,6 +634,21 @@ def provenance_facts(data: ReportData) -> list[tuple[str, str]]:
     return facts
 
 
+def dialogue_sentence(data: ReportData) -> str:
+    """The questions to the boards in one sentence, for the data-quality appendix: how
+    many the dialogue rules raised at the occasion and among how many boards (the council
+    document lists none; the report's Excel workbook does)."""
+    questions = data.tables["dialogue"]
+    questions = questions[questions["occasion"].astype(object) == data.occasion.code]
+    n, boards = len(questions), questions["board_code"].nunique()
+    if n == 0:
+        return ("Inga frågor till nämnderna och bolagen: inga av deras svar motsäger varandra enligt stadskontorets "
+                "regler för dialog.")
+    return (f"{number(n, 0)} {'fråga' if n == 1 else 'frågor'} till nämnderna och bolagen ({number(boards, 0)} "
+            f"{'nämnd eller bolag' if boards == 1 else 'nämnder och bolag'}) där deras egna svar motsäger varandra "
+            "ställs i stadskontorets dialog med dem; frågorna ändrar ingen bedömning och listas i rapportens Excelfil.")
+
+
 def excel_tables(data: ReportData) -> dict[str, pd.DataFrame]:
     """Every aggregate table of the report under its Swedish sheet name and headers; first
     the executive board's own words at every level beside the evidence (not at a budget,
