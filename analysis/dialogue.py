@@ -393,10 +393,10 @@ class DialogueFile:
         counts = {s: sum(r.get("status") == s for r in keyed) for s in STATUSES}
         parts = [f"{counts[s]} {(s if counts[s] == 1 else PLURAL[s]).lower()}" for s in STATUSES if counts[s]]
         what = "skapad" if self.created else "uppdaterad" if self.written else "oförändrad"
-        changes = [f"{n} {label}" for n, label in ((self.merged.new, "nya"), (self.merged.inactive, "blev inaktuella"),
-                                                    (self.merged.reopened, "aktuella igen"),
-                                                    (self.merged.restored, "borttagna för hand och återställda"))
-                   if n]
+        changes = [f"{n} {one if n == 1 else many}" for n, one, many in (
+            (self.merged.new, "ny", "nya"), (self.merged.inactive, "blev inaktuell", "blev inaktuella"),
+            (self.merged.reopened, "aktuell igen", "aktuella igen"),
+            (self.merged.restored, "borttagen för hand och återställd", "borttagna för hand och återställda")) if n]
         text = f"Dialogarbetsbok {what}: {self.path} ({len(keyed)} frågor: {', '.join(parts) or 'inga'}"
         text += f"; {', '.join(changes)})." if changes else ")."
         if self.replies is not None:
