@@ -7,7 +7,7 @@ only says how many there are."""
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import pandas as pd
 
@@ -68,14 +68,3 @@ def dialogue(
     out = out.sort_values(["_o", "_g", "_b", "_c", "_r", "question_key"], kind="stable").drop(columns=["_o", "_g", "_b", "_c", "_r"])
     return stamp(out, catalogue)[DIALOGUE_COLUMNS]
 
-
-def dialogue_from_processed(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue,
-                            occasions: Sequence[Occasion] | None = None) -> pd.DataFrame:
-    """The dialogue table from the processed tables as `analysis.load_tables` gives them
-    (every occasion of the catalogue's period unless `occasions` says which)."""
-    from analysis.tables.registry import TABLES, stored_name
-    from analysis.tables.tally import plain
-
-    reads = TABLES["dialogue"].reads
-    given = {name: plain(tables.get(stored_name(name)), columns) for name, columns in reads.items()}
-    return dialogue(catalogue, occasions=list(occasions) if occasions is not None else catalogue.occasions, **given)
