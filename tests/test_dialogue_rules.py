@@ -310,3 +310,20 @@ def test_the_table_has_its_columns_and_one_row_per_question_key(cat):
     assert list(q.columns) == DIALOGUE_COLUMNS
     assert not q["question_key"].duplicated().any()
     assert set(q["mandate_period"]) == {"2023-2026"}
+
+
+def test_the_data_quality_appendix_says_how_many_questions_in_one_sentence():
+    from types import SimpleNamespace
+
+    from analysis.report.content import dialogue_sentence
+
+    rows = pd.DataFrame({"occasion": ["2025-ar", "2025-ar", "2025-ar", "2025-delar"], "board_code": ["AN", "AN", "BN", "DN"]})
+    said = lambda frame, occasion: dialogue_sentence(SimpleNamespace(tables={"dialogue": frame},
+                                                                     occasion=Occasion.parse(occasion)))
+    assert said(rows, "2025-ar") == (
+        "3 frågor till nämnderna och bolagen, där deras egna svar motsäger varandra, ställs i stadskontorets dialog med "
+        "2 av dem; frågorna ändrar ingen bedömning och finns i rapportens Excelfil (fliken Frågor till nämnderna).")
+    assert said(rows, "2025-delar") == (
+        "1 fråga till en nämnd eller ett bolag, där dess egna svar motsäger varandra, ställs i stadskontorets dialog; "
+        "frågan ändrar ingen bedömning och finns i rapportens Excelfil (fliken Frågor till nämnderna).")
+    assert said(rows, "2024-ar") == "Inga frågor till nämnderna och bolagen: ingenstans motsäger deras egna svar varandra."
