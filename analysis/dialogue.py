@@ -540,10 +540,24 @@ def read_reply_file(path: Path) -> tuple[list[tuple[str, str, str]], str | None]
     if lock is not None:
         return [], f"{path.name} är öppen i Excel eller LibreOffice (låsfilen {lock.name} finns); den har inte lästs. " \
                    "Spara och stäng den och kör igen."
+    from analysis.boards.container import MAX_FILE_BYTES, XLSM, XLSX, check_container
+    from analysis.errors import SubmissionError
+
+    unread = f"{path.name} har inte lästs:"
     try:
-        wb = load_workbook(path)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return [], f"{unread} filen är för stor ({path.stat().st_size / 1e6:.0f} MB) för en fil med frågor."
+        data = path.read_bytes()
+        kind = check_container(data, lambda name: True)  # a board's file is untrusted: its format and sizes first
+        if kind not in (XLSX, XLSM):
+            return [], f"{unread} den är ingen Excel-arbetsbok (.xlsx). Be nämnden eller bolaget spara den som .xlsx."
+        wb = load_workbook(io.BytesIO(data))
+    except SubmissionError as exc:
+        return [], f"{unread} {exc.message}"
+    except OSError as exc:
+        return [], f"{unread} den kunde inte läsas ({exc.strerror or exc})."
     except Exception as exc:  # see update_workbook
-        return [], f"{path.name} kan inte läsas som Excel-arbetsbok ({type(exc).__name__}); den har inte lästs."
+        return [], f"{unread} den kan inte läsas som Excel-arbetsbok ({type(exc).__name__})."
     reply_header, key_header = BY_KEY["reply"].header.casefold(), BY_KEY["key"].header.casefold()
     for ws in wb.worksheets:
         for r in range(1, HEADER_SEARCH_ROWS + 1):

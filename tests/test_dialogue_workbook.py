@@ -217,3 +217,18 @@ def test_the_workbooks_hidden_parts():
     assert ws.column_dimensions["K"].hidden and ws.cell(HEADER_ROW, 11).value == "Frågans nyckel"
     assert ws.data_validations.dataValidation[0].formula1 == '"Öppen,Besvarad,Avslutad,Inaktuell"'
     assert "Exempeldata." in ws.cell(2, 1).value
+
+
+def test_a_reply_file_that_is_no_workbook_of_questions_is_named_and_not_read(tmp_path):
+    text = tmp_path / "GRN.xlsx"
+    text.write_text("svar;ja\n", encoding="utf-8")
+    assert dialogue.read_reply_file(text) == ([], "GRN.xlsx har inte lästs: Filen är en textfil (till exempel CSV eller "
+                                                  "ett meddelande), inte en arbetsbok. Använd mallen från stadskontoret "
+                                                  "och skicka in den som arbetsbok (.xlsx, .xlsm, .ods eller .xls).")
+    other = tmp_path / "TN.xlsx"
+    openpyxl.Workbook().save(other)
+    assert dialogue.read_reply_file(other) == ([], "TN.xlsx har inga kolumner 'Svar från nämnden/bolaget' och 'Frågans "
+                                                   "nyckel'; den är ingen av arbetsbänkens filer med frågor och har inte lästs.")
+    (tmp_path / f"~${other.name}").write_bytes(b"")
+    assert dialogue.read_reply_file(other)[1].startswith("TN.xlsx är öppen i Excel eller LibreOffice")
+    assert dialogue.reply_files(tmp_path) == [text, other]  # the lock file is no reply
