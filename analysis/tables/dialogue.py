@@ -66,5 +66,6 @@ def dialogue(
     out = out.assign(_o=out["occasion"].map(occasion_order), _g=out["goal_code"].map(goal_order),
                      _b=out["board_code"].map(board_order), _c=out["contribution_id"].fillna(""), _r=out["rule"].map(rule_order))
     out = out.sort_values(["_o", "_g", "_b", "_c", "_r", "question_key"], kind="stable").drop(columns=["_o", "_g", "_b", "_c", "_r"])
+    out = out.astype(object).where(out.notna(), None)  # nothing written is None, never NaN, whatever the rows
     return stamp(out, catalogue)[DIALOGUE_COLUMNS]
 
