@@ -28,7 +28,7 @@ from analysis.files import remove_folder, temporary_folder, writing
 from analysis.intake.store import current_folder, read_table, write_tables
 from analysis.occasion import Occasion
 from analysis.stamps import aggregates_stamp, digest, stamp_text, stored_processed_stamps
-from analysis.tables.registry import TABLES, MissingColumn, as_of, compute_tables, processed_inputs
+from analysis.tables.registry import TABLES, MissingColumn, as_of, compute_tables, processed_inputs, stored_name
 from analysis.vocabulary import count
 
 STAMP = "stamp.json"
@@ -48,7 +48,7 @@ class Processed:
 def load_processed(paths: Paths) -> Processed:
     """The processed tables the aggregates read, from the current snapshot."""
     folder = current_folder(paths)
-    tables = {name: read_table(folder, name) for name in processed_inputs()}
+    tables = {name: read_table(folder, stored_name(name)) for name in processed_inputs()}
     if tables.get("submissions") is None:
         raise UsageError(_NOTHING_INGESTED.format(paths.processed))
     return Processed(tables, stored_processed_stamps(folder))

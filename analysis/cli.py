@@ -241,6 +241,42 @@ def cmd_report(args, paths: Paths) -> int:
     return EXIT_OK
 
 
+def cmd_dialog(args, paths: Paths) -> int:
+    from analysis import dialogue
+    from analysis.catalogue import catalogue_for, load_catalogues
+    from analysis.occasion import Occasion
+
+    occasion = Occasion.parse(args.period)
+    catalogues = load_catalogues(paths.reference)
+    catalogue = catalogue_for(occasion, catalogues)
+    dialogue.check_not_open(paths.dialogue_for(occasion.code))  # before anything is made
+    board = args.board.upper() if args.board else None
+    if board and not catalogue.has_board(board):
+        raise UsageError(f"Nämnd/bolag '{args.board}' finns inte i målkatalogen för {catalogue.mandate_period}.")
+    replies, unread = None, []
+    if args.replies:
+        replies = []
+        for path in dialogue.reply_files(Path(args.replies)):
+            found, problem = dialogue.read_reply_file(path)
+            replies += [r for r in found if board is None or r[1].split(":")[2:3] == [board]]
+            unread += [problem] if problem else []
+    outcome = dialogue.refresh(paths, catalogues, occasion, replies)
+    print(outcome.note())
+    notes = unread + (outcome.replies.notes if outcome.replies is not None else [])
+    for note in notes:
+        print(f"  {note}")
+    if args.replies:
+        return EXIT_REJECTED if notes else EXIT_OK
+    written = dialogue.write_board_files(paths, occasion, catalogue, outcome.rows, board)
+    if written:
+        print(f"Frågor till {len(written)} {'nämnd eller bolag' if len(written) == 1 else 'nämnder och bolag'} att skicka: "
+              f"{paths.report_for(occasion.code) / dialogue.BOARD_FOLDER}/")
+    else:
+        who = catalogue.board_name(board) if board else "någon nämnd eller något bolag"
+        print(f"Inga öppna frågor till {who} för {occasion.label}; ingen fil skriven.")
+    return EXIT_OK
+
+
 def cmd_run(args, paths: Paths) -> int:
     from analysis.occasion import Occasion
     from analysis.run import run
@@ -288,6 +324,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--goal-area", metavar="MÅLOMRÅDE", help="bara ett målområde, t.ex. 3")
     p.add_argument("--force", action="store_true", help="räkna om sammanställningarna även om de är aktuella")
 
+    p = sub.add_parser("dialog", help="frågor till nämnderna och bolagen där deras egna svar motsäger varandra",
+                       description="Lägger in tillfällets frågor i stadskontorets dialogarbetsbok "
+                                   "(data/reference/dialog/TILLFÄLLE.xlsx; svar, status och kommentarer skrivs aldrig över) "
+                                   "och skriver en fil per nämnd och bolag att skicka (reports/TILLFÄLLE/dialog/KOD.xlsx). "
+                                   "Med --replies läses nämndernas svar in i dialogarbetsboken i stället; ett svar som "
+                                   "redan finns skrivs aldrig över. Slutstatus: 0 klart, 1 klart men något svar kunde inte "
+                                   "läsas in (se utskriften), 2 fel i anropet eller arbetsboken är öppen.")
+    period_args(p, allow_all=False)
+    p.add_argument("--board", metavar="KOD", help="bara denna nämnd eller detta bolag")
+    p.add_argument("--replies", metavar="FIL_ELLER_MAPP",
+                   help="läs in svaren i nämndernas och bolagens ifyllda filer (en fil eller en mapp med filer)")
+
     p = sub.add_parser("run", help="läs in, sammanställ och ta fram rapporten i ett steg (för schemalagda körningar)",
                        description="Läser in, sammanställer och tar fram rapporten, men bara det som behövs: "
                                    "har inget ändrats sedan förra körningen säger den det på en rad. Tyst om inget "
@@ -301,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMANDS: dict[str, Callable] = {
     "katalog": cmd_katalog, "template": cmd_template, "demo": cmd_demo, "ingest": cmd_ingest, "aggregate": cmd_aggregate,
-    "report": cmd_report, "run": cmd_run,
+    "report": cmd_report, "run": cmd_run, "dialog": cmd_dialog,
 }
 READERS = {"katalog"}  # every other command writes, holding the root's lock (analysis.lock)
 

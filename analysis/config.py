@@ -68,6 +68,15 @@ class Paths:
         return self.judgements / f"{occasion}.xlsx"
 
     @property
+    def dialogues(self) -> Path:
+        """The office's dialogue workbooks with the boards, one per occasion (always under the root)."""
+        return self.root / "data" / "reference" / "dialog"
+
+    def dialogue_for(self, occasion: str) -> Path:
+        """The office's dialogue workbook of an occasion (analysis.dialogue)."""
+        return self.dialogues / f"{occasion}.xlsx"
+
+    @property
     def templates(self) -> Path:
         return self.root / "data" / "templates"
 

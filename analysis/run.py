@@ -131,6 +131,22 @@ def rejected_line(occasion: Occasion, rejected_files: list[str], log_path: Path)
             f"Se {log_path} och reports/{occasion.code}/validering/.")
 
 
+def _dialogue(paths: Paths, catalogues, occasion: Occasion, log) -> None:
+    """Merge the occasion's questions to the boards into the office's dialogue workbook
+    (analysis.dialogue). A workbook open in Excel, or one that cannot be read, is said in
+    one line and left as it is: the report is made all the same."""
+    from analysis import dialogue
+    from analysis.errors import UsageError
+
+    try:
+        outcome = dialogue.refresh(paths, catalogues, occasion)
+    except UsageError as exc:
+        log.warning("%s", exc)
+        print(f"malstyrning: {exc}", file=sys.stderr)
+        return
+    log.info("%s", outcome.note())
+
+
 def run(paths: Paths, occasion: Occasion, force: bool = False, verbose: bool = False) -> int:
     """The scheduled run; returns the exit status (0 done or nothing to do, 1 done with
     rejected submissions, 3 failed). A usage error is raised for the CLI to print."""
@@ -185,6 +201,7 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
         print(f"malstyrning: rapporten för {occasion.code} kunde inte tas fram: {exc} Logg: {log_path}", file=sys.stderr)
         return EXIT_FAILED
     _follow(handler, log_path)
+    _dialogue(paths, catalogues, occasion, log)
     steps |= outputs.seconds
     log.info("Tider (s): %s", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
     heading, *files = report_files(outputs, occasion).splitlines()

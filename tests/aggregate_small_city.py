@@ -150,8 +150,20 @@ def small_tables() -> dict[str, pd.DataFrame]:
                                          partner_boards=[partner_boards.get(k) for k in
                                                          zip(contributions["occasion"], contributions["contribution_id"])])
     follow_ups = follow_ups.assign(title=None, analysis=[f"Analys av {c}." for c in follow_ups["contribution_id"]])
+    submissions = submissions.assign(source_file=[f"{b} {o} ({s}).xlsx" for o, b, s in
+                                                  zip(submissions["occasion"], submissions["board_code"], submissions["sha256"])])
     return {
-        "submissions": submissions, "contributions": contributions, "follow_ups": follow_ups,
-        "human_rights": human_rights, "indicators": indicators, "validation_issues": validation_issues,
-        "assignment_follow_ups": assignment_follow_ups,
+        "submissions": submissions, "contributions": _provenance(contributions, submissions, "Bidrag"),
+        "follow_ups": _provenance(follow_ups, submissions, "Uppföljning"),
+        "human_rights": human_rights, "indicators": _provenance(indicators, submissions, "Indikatorer"),
+        "validation_issues": validation_issues, "assignment_follow_ups": assignment_follow_ups,
     }
+
+
+def _provenance(frame: pd.DataFrame, submissions: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """Where each row was read: the board's last file of the occasion, its sheet, and rows
+    from 4 on in the order above (no figure in the tests depends on these)."""
+    last = submissions.drop_duplicates(["occasion", "board_code"], keep="last").set_index(["occasion", "board_code"])
+    keys = list(zip(frame["occasion"], frame["board_code"]))
+    return frame.assign(source_file=[last.loc[k, "source_file"] for k in keys], sha256=[last.loc[k, "sha256"] for k in keys],
+                        sheet=sheet, excel_row=frame.groupby(["occasion", "board_code"]).cumcount() + 4)

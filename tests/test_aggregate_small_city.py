@@ -123,7 +123,7 @@ def test_movement_at_the_last_annual_report_includes_reached(cat):
         ("2026-ar", "AN", "AN-1", "1.1", "clear", "likely", "reached", "both"),
         ("2026-ar", "AN", "AN-2", "1.1", "none", "unlikely", "not_reached", "both"),
     ], columns=fu.columns[:8])
-    subs = pd.concat([t["submissions"], pd.DataFrame([("2026-ar", "AN", "current", None, None, "z")], columns=t["submissions"].columns)])
+    subs = pd.concat([t["submissions"], pd.DataFrame([("2026-ar", "AN", "current", None, None, "z", "z.xlsx")], columns=t["submissions"].columns)])
     m = movement_by_goal(cat, subs, pd.concat([fu, last]), Occasion.parse("2026-ar"))
     r = m[(m["goal_code"] == "1.1") & (m["scale"] == "reached")].set_index("level")
     assert r["count"].to_dict() == {"reached": 1, "partly_reached": 0, "not_reached": 1}

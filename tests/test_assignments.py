@@ -36,8 +36,8 @@ def _three_occasions():
     ongoing U2023-02 with a reason); CB sends nothing."""
     t = small_tables()
     subs = pd.concat([t["submissions"], pd.DataFrame([
-        ("2025-delar", "AN", "current", dt.date(2025, 9, 1), dt.datetime(2025, 9, 1, 9), "a2"),
-        ("2025-delar", "BN", "current", dt.date(2025, 9, 2), dt.datetime(2025, 9, 2, 9), "b3")],
+        ("2025-delar", "AN", "current", dt.date(2025, 9, 1), dt.datetime(2025, 9, 1, 9), "a2", "AN 2025-delar.xlsx"),
+        ("2025-delar", "BN", "current", dt.date(2025, 9, 2), dt.datetime(2025, 9, 2, 9), "b3", "BN 2025-delar.xlsx")],
         columns=t["submissions"].columns)], ignore_index=True)
     answers = pd.concat([t["assignment_follow_ups"], pd.DataFrame([
         ("2025-delar", "AN", "U2023-02", "ongoing", None, "A deltar fortfarande."),

@@ -41,7 +41,7 @@ def test_the_exploration_notebook_works_in_jupyterlab(example_city, tmp_path):
         assert page.locator(".widget-dropdown").count() == 7  # six filters and the council assignment
         assert page.locator(".widget-text input").count() == 1
         assert page.locator("table.dataTable").count() >= 6
-        assert page.locator("button", has_text="Spara till Excel och PNG").count() == 7  # one per view
+        assert page.locator("button", has_text="Spara till Excel och PNG").count() == 8  # one per view
 
         before = _figure_data(page, 0)
         area = page.locator(".widget-dropdown", has_text="Målområde").locator("select")

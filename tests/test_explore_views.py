@@ -155,3 +155,32 @@ def test_assignments_filter_by_assignment_and_show_its_history():
     assert everything.extra is None and set(everything.table["KF-uppdrag"]) == {"U2023-01 Uppdrag ett", "U2023-02 Uppdrag två"}
     assert views.assignments(tables, CAT, Filters(word="antagen")).table["Kommentar"].tolist() == ["Planen är antagen."]
     assert Filters(occasion="2024-delar", assignment="U2023-02").describe() == "2024-delar_U2023-02"
+
+
+def test_open_questions_by_board_and_goal_with_each_contributions_history():
+    """Four questions: the office's workbook holds AN's X-1 as answered, BN's X-1 as closed and
+    AN's X-2 as inactive; BN's question on goal 2.1 (no contribution) is not in it yet."""
+    questions = pd.DataFrame([
+        ("2024-ar", "BN", "2.1", "X-1", "Nås trots ingen förflyttning", "Fråga om BN:s X-1?", "k2"),
+        ("2024-ar", "BN", "2.1", None, "Ansvarig utan bidrag", "Fråga om mål 2.1?", "k3"),
+        ("2024-ar", "AN", "1.1", "X-1", "Samma analys som förra gången", "Fråga om AN:s X-1?", "k1"),
+        ("2024-ar", "AN", "3.1", "X-2", "Samma analys som förra gången", "Fråga om X-2?", "k4"),
+    ], columns=["occasion", "board_code", "goal_code", "contribution_id", "rule_label", "question", "question_key"])
+    kept = {"k1": {"status": "Besvarad", "reply": "Vi svarar."}, "k2": {"status": "Avslutad"}, "k4": {"status": "Inaktuell"}}
+    view = views.open_questions(_tables(), CAT, Filters(), questions, kept)
+    assert view.table.to_dict("records") == [
+        {"Tillfälle": "Årsredovisning 2024", "Nämnd/bolag": "A-nämnden", "KF-mål": "1.1 Mål 1.1", "Bidrags-id": "X-1",
+         "Regel": "Samma analys som förra gången", "Fråga": "Fråga om AN:s X-1?", "Status": "Besvarad", "Svar": "Vi svarar.",
+         "Bidragets historik": "2024-delar: viss; 2024-ar: tydlig"},
+        {"Tillfälle": "Årsredovisning 2024", "Nämnd/bolag": "B-nämnden", "KF-mål": "2.1 Mål 2.1", "Bidrags-id": "–",
+         "Regel": "Ansvarig utan bidrag", "Fråga": "Fråga om mål 2.1?", "Status": "Öppen", "Svar": "–",
+         "Bidragets historik": "Inget bidrag"}]
+    # The history is AN's X-1 only: BN's X-1 (the same id) has no open question.
+    assert view.extra[["Nämnd/bolag", "Bidrags-id", "Tillfälle", "Förflyttning"]].values.tolist() == [
+        ["A-nämnden", "X-1", "Delårsrapport 2024", "Viss förflyttning i önskad riktning"],
+        ["A-nämnden", "X-1", "Årsredovisning 2024", "Tydlig förflyttning i önskad riktning"]]
+    assert view.notes == []
+    only_bn = views.open_questions(_tables(), CAT, Filters(board="BN"), questions, kept)
+    assert only_bn.table["Fråga"].tolist() == ["Fråga om mål 2.1?"] and only_bn.extra.empty
+    unkept = views.open_questions(_tables(), CAT, Filters(goal_area="3"), questions)
+    assert unkept.table["Fråga"].tolist() == ["Fråga om X-2?"] and unkept.notes[0].startswith("Ingen dialogarbetsbok")

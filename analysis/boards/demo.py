@@ -5,14 +5,22 @@ or missing, a few attach optional indicators, one board resubmits after a reject
 and one file at the period end is left with an error for the office to chase. At the
 period end every contribution's follow-up says whether the desired movement was reached,
 in line with how it was assessed over the period, and its analysis says why. Everything
-is marked Exempeldata."""
+is marked Exempeldata.
+
+Like real boards, some answers contradict each other, for the office's dialogue
+(analysis.checks.dialogue_rules): a few boards are more optimistic than their work
+(outlook without movement), now and then an analysis is sent again as it was, and some
+boards leave a goal they are named for without a contribution. Two contradictions are
+made on purpose (`contradictions`): one contribution assessed as clear movement while the
+indicator the board chose went the other way, and one that stalled at the two follow-ups
+before the period end and still ends 'reached'."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -109,6 +117,10 @@ class Contribution:
     has_indicator: bool
     last_year: int | None = None  # the last year the board works on it; None: to the period's end
     optimism: float = 0.0  # how much brighter the board's outlook is than the state of the work
+    # Occasions at which the board reports no movement, whatever the state of the work (a stall).
+    stalled: tuple[str, ...] = ()
+    # Occasions at which its indicator is reported to have gone against the desired direction.
+    indicator_against: tuple[str, ...] = ()
 
     def active(self, occasion: Occasion) -> bool:
         """Planned in the occasion's year (or before it) and not yet dropped."""
@@ -116,7 +128,13 @@ class Contribution:
 
 
 def board_plan(catalogue: Catalogue, board_code: str, seed: int = DEFAULT_SEED) -> list[Contribution]:
-    """The contributions a board makes over the mandate period, with their hidden trend."""
+    """The contributions a board makes over the mandate period, with their hidden trend
+    (and the city's deliberate contradictions, where one falls on this board)."""
+    made = contradictions(catalogue, seed)
+    return [replace(c, **made.get(c.contribution_id, {})) for c in _natural_plan(catalogue, board_code, seed)]
+
+
+def _natural_plan(catalogue: Catalogue, board_code: str, seed: int) -> list[Contribution]:
     rng = _rng(seed, "plan", catalogue.mandate_period, board_code)
     goals = catalogue.goals_for(board_code)
     plan: list[Contribution] = []
@@ -186,6 +204,8 @@ def assessment(c: Contribution, occasion: Occasion, catalogue: Catalogue, seed: 
         movement = "not_assessable"
     else:
         movement = "clear" if level > 0.9 else "some" if level > 0.3 else "none" if level > -0.2 else "negative"
+    if occasion.code in c.stalled:
+        movement = "none"
     hope = level + c.optimism
     outlook = "uncertain" if rng.random() < 0.07 else "likely" if hope > 0.8 else "partly" if hope > 0.1 else "unlikely"
     return Assessment(level, movement, outlook)
@@ -194,23 +214,76 @@ def assessment(c: Contribution, occasion: Occasion, catalogue: Catalogue, seed: 
 MOVING = ("clear", "some")
 
 
+def _reached(path: list[Assessment]) -> str:
+    """Whether the desired movement was reached, from the assessments of every follow-up:
+    a clear state at the end and movement in at least half of them; not reached where it
+    has not moved."""
+    moving = sum(a.movement in MOVING for a in path)
+    if path[-1].level > 0.9 and 2 * moving >= len(path):
+        return "reached"
+    if path[-1].level > 0.2 or 3 * moving >= len(path):
+        return "partly_reached"
+    return "not_reached"
+
+
+def _path(c: Contribution, board_code: str, occasion: Occasion, catalogue: Catalogue, seed: int) -> list[Assessment]:
+    """The contribution's assessments at every follow-up up to the occasion that the board sent."""
+    return [assessment(c, o, catalogue, seed) for o in catalogue.occasions
+            if o.is_follow_up and o <= occasion and c.active(o) and not is_missing(o, board_code, seed)]
+
+
+_CONTRADICTIONS: dict[tuple[int, int], tuple[Catalogue, dict[str, dict]]] = {}
+
+
+def contradictions(catalogue: Catalogue, seed: int = DEFAULT_SEED) -> dict[str, dict]:
+    """The example city's deliberate contradictions, by contribution id: the fields of the
+    contribution to set. One contribution with an indicator is assessed as clear movement
+    at a follow-up while its indicator is reported below its baseline; one contribution
+    reports no movement at the two follow-ups before the period end and still ends
+    'reached' at it (moving in at least half of its follow-ups, so its own analysis holds).
+    Each is the first that fits in an order drawn from the seed, among boards that send
+    an accepted file at those occasions."""
+    hit = _CONTRADICTIONS.get((id(catalogue), seed))
+    if hit is not None and hit[0] is catalogue:
+        return hit[1]
+    boards = list(catalogue.board_codes)
+    refused = {resubmitting_board(catalogue, seed), uncorrected_board(catalogue, seed)}
+    candidates = [(b, c) for b in boards if b not in refused for c in _natural_plan(catalogue, b, seed)]
+    _rng(seed, "contradictions").shuffle(candidates)
+    made: dict[str, dict] = {}
+    end = catalogue.period_end_occasion
+    follow_ups = [o for o in catalogue.occasions if o.is_follow_up and o < end]
+    before = follow_ups[-2:] if end is not None and len(follow_ups) >= 2 else []
+    for board, c in candidates:
+        if not before or not c.active(end) or any(not c.active(o) or is_missing(o, board, seed) for o in (*before, end)):
+            continue
+        stalled = replace(c, stalled=tuple(o.code for o in before))
+        if _reached(_path(stalled, board, end, catalogue, seed)) == "reached":
+            made[c.contribution_id] = {"stalled": stalled.stalled}
+            break
+    for board, c in candidates:
+        if not c.has_indicator or c.contribution_id in made:
+            continue
+        clear = [o for o in catalogue.occasions if o.is_follow_up and c.active(o) and not is_missing(o, board, seed)
+                 and assessment(c, o, catalogue, seed).movement == "clear"]
+        if clear:
+            made[c.contribution_id] = {"indicator_against": (clear[len(clear) // 2].code,)}
+            break
+    _CONTRADICTIONS[(id(catalogue), seed)] = (catalogue, made)
+    return made
+
+
 def period_analysis(c: Contribution, board_code: str, occasion: Occasion, catalogue: Catalogue,
                     seed: int = DEFAULT_SEED) -> tuple[str, str]:
     """At the period end: whether the desired movement was reached, and the whole-period
     analysis that says why, from the contribution's assessments at every follow-up the
     board sent. Reached needs a clear state at the end and movement in at least half of
     the follow-ups; a contribution that has not moved does not read 'reached'."""
-    path = [assessment(c, o, catalogue, seed) for o in catalogue.occasions
-            if o.is_follow_up and o <= occasion and c.active(o) and not is_missing(o, board_code, seed)]
+    path = _path(c, board_code, occasion, catalogue, seed)
     moving = [a.movement in MOVING for a in path]
-    n, m, end = len(path), sum(moving), path[-1].level
+    n, m = len(path), sum(moving)
     half = n // 2
-    if end > 0.9 and 2 * m >= n:
-        reached = "reached"
-    elif end > 0.2 or 3 * m >= n:
-        reached = "partly_reached"
-    else:
-        reached = "not_reached"
+    reached = _reached(path)
     if m == 0:
         course = f"Bidraget har inte visat någon förflyttning vid periodens {n} uppföljningar"
     elif half and not any(moving[:half]) and any(moving[half:]):
@@ -393,6 +466,8 @@ def fill_submission(
             name, unit, direction, baseline = _INDICATORS[zlib.crc32(c.contribution_id.encode()) % len(_INDICATORS)]
             sign = 1 if direction == "increase" else -1
             value = round(baseline * (1 + sign * 0.04 * assessed[c.contribution_id].level * (occasion.year - catalogue.first_year + 1)), 1)
+            if occasion.code in c.indicator_against:
+                value = round(baseline * (1 - sign * 0.03), 1)
             row = {"contribution_id": c.contribution_id, "indicator": name, "unit": unit,
                    "direction": scales["direction"].label(direction), "baseline_year": catalogue.first_year - 1,
                    "baseline_value": baseline, "value_year": occasion.year, "value": value, "source": "Egen uppföljning"}
@@ -437,6 +512,18 @@ def is_missing(occasion: Occasion, board_code: str, seed: int = DEFAULT_SEED) ->
     return occasion.code != "2023-budget" and _rng(seed, "missing", occasion.code, board_code).random() < 0.04
 
 
+def resubmitting_board(catalogue: Catalogue, seed: int = DEFAULT_SEED) -> str:
+    """The board that sends a file with a mistake at 2025-ar, then a corrected one."""
+    boards = catalogue.board_codes
+    return boards[_rng(seed, "resubmit").randrange(len(boards))]
+
+
+def uncorrected_board(catalogue: Catalogue, seed: int = DEFAULT_SEED) -> str:
+    """The board whose file at the period end has a mistake that is still uncorrected."""
+    boards = catalogue.board_codes
+    return boards[_rng(seed, "uncorrected").randrange(len(boards))]
+
+
 @dataclass
 class DemoOutcome:
     written: list[Path]
@@ -449,10 +536,7 @@ def write_demo(catalogue: Catalogue, occasion: Occasion, folder: Path, seed: int
     untouched: raw data is never modified."""
     outcome = DemoOutcome([], [], [])
     boards = catalogue.board_codes
-    # One board at 2025-ar sends a file with a mistake, then a corrected one; one board at
-    # the period end sends a file with a mistake that is still uncorrected.
-    resubmitter = boards[_rng(seed, "resubmit").randrange(len(boards))]
-    uncorrected = boards[_rng(seed, "uncorrected").randrange(len(boards))]
+    resubmitter, uncorrected = resubmitting_board(catalogue, seed), uncorrected_board(catalogue, seed)
     for board in boards:
         if is_missing(occasion, board, seed):
             outcome.missing.append(board)

@@ -65,6 +65,10 @@ def _draw_assignments(view: View, tables, catalogue, f: Filters):
                              catalogue.scales["assignment_status"].labels)
 
 
+def _draw_questions(view: View, tables, catalogue, f: Filters):
+    return figures.counts_by(view.table, "Nämnd/bolag", "Regel", "Öppna frågor per nämnd och bolag", "Antal frågor")
+
+
 def _draw_search(view: View, tables, catalogue, f: Filters):
     if view.table.empty:
         return figures.empty("Sök i texterna", view.notes[0] if view.notes else "Inga träffar.")
@@ -112,7 +116,9 @@ class Panel:
             ViewSpec("teman", "Mänskliga rättigheter", views.theme_summary, _draw_themes),
             ViewSpec("textsok", "Sök i texterna", views.text_search, _draw_search),
             ViewSpec("kf_uppdrag", "KF-uppdrag", views.assignments, _draw_assignments),
+            ViewSpec("fragor", "Frågor till nämnderna", self._questions, _draw_questions),
         )}
+        self._dialogue = None  # the dialogue table, made when first shown
         self.shown: dict[str, tuple] = {}
         self.latest: dict[str, tuple[View, object, Filters]] = {}
 
@@ -123,6 +129,25 @@ class Panel:
     def _compare(self, tables, catalogue, f: Filters) -> View:
         second = f.occasion or views.occasions_in(tables)[-1]
         return views.compare_occasions(tables, catalogue, self.compare_with.value, second, f)
+
+    def _questions(self, tables, catalogue, f: Filters) -> View:
+        """The open questions, with the statuses and replies the office's dialogue
+        workbooks hold now (read anew each time, so a reply read in shows at once)."""
+        from analysis import dialogue
+        from analysis.config import Paths
+        from analysis.errors import UsageError
+
+        if self._dialogue is None:
+            self._dialogue = views.dialogue_from_processed(tables, catalogue)
+        kept = {}
+        folder = Paths.at(self.root).dialogues
+        for path in sorted(folder.glob("*.xlsx")) if folder.is_dir() else ():
+            if not path.name.startswith(("~$", ".")):
+                try:
+                    kept |= {row["key"]: row for row in dialogue.read_rows(path)}
+                except UsageError:  # a workbook that cannot be read: its questions show as open
+                    continue
+        return views.open_questions(tables, catalogue, f, self._dialogue, kept)
 
     def answer(self, name: str) -> tuple[View, object, Filters]:
         """The view, its figure and the filters it was made with."""
@@ -190,7 +215,8 @@ class Panel:
 def _extra_caption(name: str) -> str:
     return {"malprofil": "Utveckling över tillfällena", "jamforelse": "Nämnder och bolag som slutat rapportera",
             "teman": "Nämndernas och bolagens beskrivningar",
-            "kf_uppdrag": "KF-uppdragets historik: alla svar under mandatperioden"}.get(name, "")
+            "kf_uppdrag": "KF-uppdragets historik: alla svar under mandatperioden",
+            "fragor": "Bidragens historik: varje uppföljning under mandatperioden"}.get(name, "")
 
 
 def _escape(text: str) -> str:

@@ -483,3 +483,82 @@ def assignments(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Fil
     title = "KF-uppdrag" + (f" {f.assignment}" if f.assignment else "")
     notes = [] if f.assignment else ["Välj ett KF-uppdrag för att se dess historik över mandatperioden."]
     return View("kf_uppdrag", title, shown(rows), shown(history) if f.assignment else None, notes)
+
+
+# --- the dialogue with the boards ------------------------------------------------------------
+
+
+def dialogue_from_processed(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue,
+                            occasions: list[Occasion] | None = None) -> pd.DataFrame:
+    """The dialogue table (analysis.tables.dialogue) from the processed tables as
+    `analysis.load_tables` gives them, for every occasion of the catalogue's period unless
+    `occasions` says which."""
+    from analysis.tables.dialogue import dialogue
+    from analysis.tables.registry import TABLES, stored_name
+    from analysis.tables.tally import plain
+
+    given = {name: plain(tables.get(stored_name(name)), columns) for name, columns in TABLES["dialogue"].reads.items()}
+    return dialogue(catalogue, occasions=occasions if occasions is not None else catalogue.occasions, **given)
+
+
+SHORT_MOVEMENT = {"clear": "tydlig", "some": "viss", "none": "ingen", "negative": "motsatt riktning",
+                  "not_assessable": "kan inte bedömas"}
+OPEN_STATUSES = ("Öppen", "Besvarad")
+
+
+def open_questions(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters,
+                   questions: pd.DataFrame | None = None, kept: Mapping[str, Mapping] | None = None) -> View:
+    """The questions to the boards still open, by board and KF goal: those the office's
+    dialogue workbooks (`kept`: question key -> its row there, analysis.dialogue.read_rows)
+    hold as Öppen or Besvarad, and those not in a workbook yet; each with its status, the
+    board's reply and its contribution's history (every follow-up's movement). `extra`:
+    that history in full, with the outlook, reached and the board's analysis at each
+    follow-up. `questions`: the dialogue table (made from the processed tables when not given)."""
+    boards, goals, _ = _names(catalogue)
+    kept = kept or {}
+    if questions is None:
+        questions = dialogue_from_processed(tables, catalogue)
+    rows = _filtered(_plain(questions, ["occasion", "board_code", "goal_code", "contribution_id", "rule_label", "question",
+                                        "question_key"]), catalogue, f)
+    status = [(kept.get(k) or {}).get("status") or "Öppen" for k in rows["question_key"]]
+    rows = rows.assign(status=status, reply=[(kept.get(k) or {}).get("reply") for k in rows["question_key"]])
+    rows = rows[rows["status"].isin(OPEN_STATUSES)]
+    board_order = {b: i for i, b in enumerate(catalogue.boards["board_code"])}
+    goal_order = {g: i for i, g in enumerate(catalogue.goals["goal_code"])}
+    rows = rows.assign(_b=rows["board_code"].map(board_order), _g=rows["goal_code"].map(goal_order),
+                       _o=rows["occasion"].map(lambda o: Occasion.parse(o)))
+    rows = rows.sort_values(["_b", "_g", "_o", "contribution_id"], kind="stable", na_position="first").reset_index(drop=True)
+
+    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)
+    asked = set(zip(rows["board_code"], rows["contribution_id"]))
+    history = _in_order(follows[[k in asked for k in zip(follows["board_code"], follows["contribution_id"])]],
+                        "board_code", "contribution_id")
+    path: dict[tuple, list[str]] = {}
+    for o, b, c, m in zip(history["occasion"], history["board_code"], history["contribution_id"], history["movement"]):
+        path.setdefault((b, c), []).append(f"{o}: {SHORT_MOVEMENT.get(m, '–')}")
+    table = pd.DataFrame({
+        "Tillfälle": rows["occasion"].map(_occasion_label),
+        "Nämnd/bolag": rows["board_code"].map(lambda b: boards.get(b, b)),
+        "KF-mål": rows["goal_code"].map(lambda g: _goal_text(g, goals)),
+        "Bidrags-id": rows["contribution_id"].map(lambda c: c or "–"),
+        "Regel": rows["rule_label"],
+        "Fråga": rows["question"],
+        "Status": rows["status"],
+        "Svar": rows["reply"].map(lambda r: r if isinstance(r, str) and r else "–"),
+        "Bidragets historik": [("; ".join(path.get((b, c), [])) or "–") if c else "Inget bidrag"
+                               for b, c in zip(rows["board_code"], rows["contribution_id"])],
+    })
+    history = history.assign(_b=history["board_code"].map(board_order), _o=history["occasion"].map(Occasion.parse))
+    history = history.sort_values(["_b", "contribution_id", "_o"], kind="stable")
+    extra = pd.DataFrame({
+        "Nämnd/bolag": history["board_code"].map(lambda b: boards.get(b, b)),
+        "Bidrags-id": history["contribution_id"],
+        "Tillfälle": history["occasion"].map(_occasion_label),
+        "Förflyttning": history["movement"].map(_label(catalogue, "movement")),
+        "Nås under mandatperioden": history["outlook"].map(_label(catalogue, "outlook")),
+        "Har nåtts": history["reached"].map(_label(catalogue, "reached")),
+        "Analys": history["analysis"],
+    }).reset_index(drop=True)
+    notes = [] if kept else ["Ingen dialogarbetsbok finns ännu för dessa tillfällen: alla frågor visas som öppna. "
+                             "Kör 'malstyrning dialog --period TILLFÄLLE'."]
+    return View("fragor", "Öppna frågor till nämnderna och bolagen", table, extra, notes)

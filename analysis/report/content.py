@@ -13,7 +13,7 @@ from analysis.occasion import Occasion
 from analysis.report.data import BASE_MISSION_SUBJECT, PENDING, ReportData
 from analysis.tables.goal_signal import LEVELS, NAME as WEIGHED_TOGETHER, RULE
 from analysis.tables.lessons import LESSONS
-from analysis.tables.registry import sheets
+from analysis.tables.registry import TABLES, sheets
 from analysis.tables.trajectory import CHANGED
 from analysis.catalogue import due_label
 from analysis.vocabulary import (
@@ -603,6 +603,24 @@ def provenance_facts(data: ReportData) -> list[tuple[str, str]]:
         ("Bedömningsfil", "ingen")]
     facts.append(("Framtagen", str(stamp.get("made_at", "–"))))
     return facts
+
+
+def dialogue_sentence(data: ReportData) -> str:
+    """The questions to the boards in one sentence, for the data-quality appendix: how
+    many the dialogue rules raised at the occasion, to how many boards (the council
+    document lists none; the report's Excel workbook has them all)."""
+    questions = data.tables["dialogue"]
+    questions = questions[questions["occasion"].astype(object) == data.occasion.code]
+    n, boards = len(questions), questions["board_code"].nunique()
+    sheet = f"(fliken {TABLES['dialogue'].sheet})"
+    if n == 0:
+        return "Inga frågor till nämnderna och bolagen: ingenstans motsäger deras egna svar varandra."
+    if n == 1:
+        return ("1 fråga till en nämnd eller ett bolag, där dess egna svar motsäger varandra, ställs i stadskontorets "
+                f"dialog; frågan ändrar ingen bedömning och finns i rapportens Excelfil {sheet}.")
+    return (f"{number(n, 0)} frågor till nämnderna och bolagen, där deras egna svar motsäger varandra, ställs i "
+            f"stadskontorets dialog med {number(boards, 0)} av dem; frågorna ändrar ingen bedömning och finns i "
+            f"rapportens Excelfil {sheet}.")
 
 
 def excel_tables(data: ReportData) -> dict[str, pd.DataFrame]:

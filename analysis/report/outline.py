@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Iterator
 from analysis.report import content as rc
 from analysis.report.blocks import Block, Chart, Heading, Items, Judgement, Note, Paragraph, Table
 from analysis.report.data import ReportData
+from analysis.vocabulary import count
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,9 @@ def development(data: ReportData) -> Iterator[Block]:
 def data_quality(data: ReportData) -> Iterator[Block]:
     errors, warnings = rc.findings_table(data, "error"), rc.findings_table(data, "warning")
     yield Table("Inlämningar per nämnd och bolag", rc.data_quality_table(data))
-    yield Paragraph(f"{len(errors)} fel (avvisar inlämningen) och {len(warnings)} varningar (flaggas för analytikerna).")
+    yield Paragraph(f"{count(len(errors), 'fel', 'fel')} (avvisar inlämningen) och "
+                    f"{count(len(warnings), 'varning', 'varningar')} (flaggas för analytikerna).")
+    yield Paragraph(rc.dialogue_sentence(data))
     if len(errors):
         yield Table("Avvisade inlämningar – fel att rätta", errors)
     if len(warnings):

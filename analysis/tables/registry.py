@@ -19,6 +19,7 @@ from typing import Callable, Mapping, Sequence
 import pandas as pd
 
 from analysis.catalogue import Catalogue
+from analysis.checks.dialogue_rules import CELL_COLUMNS
 from analysis.occasion import Occasion
 from analysis.tables.tally import plain
 
@@ -76,7 +77,18 @@ def processed_schema() -> dict[str, frozenset[str]]:
     schema = {t: frozenset(table_columns(t)) for t in TABLES}
     schema["submissions"] |= {"status", "status_reason"}
     schema["validation_issues"] = frozenset(ISSUE_COLUMNS)
+    schema["cells"] = frozenset(CELL_COLUMNS)
     return schema
+
+
+# Processed tables the snapshot stores under another name: `cells`, where each field of
+# every workbook read was found (the column letters; analysis.intake.reuse).
+STORED_AS = {"cells": "staged/cells"}
+
+
+def stored_name(source: str) -> str:
+    """The name a processed table an aggregate reads has in the snapshot."""
+    return STORED_AS.get(source, source)
 
 
 TABLES: dict[str, AggregateTable] = {}
@@ -191,6 +203,7 @@ from analysis.tables import contribution_paths as _contribution_paths  # noqa: E
 from analysis.tables import cooperation as _cooperation  # noqa: E402
 from analysis.tables import coverage as _coverage  # noqa: E402
 from analysis.tables import data_quality as _data_quality  # noqa: E402
+from analysis.tables import dialogue as _dialogue  # noqa: E402
 from analysis.tables import evidence as _evidence  # noqa: E402
 from analysis.tables import goal_areas as _goal_areas  # noqa: E402
 from analysis.tables import goal_signal as _goal_signal  # noqa: E402
@@ -341,4 +354,15 @@ register(AggregateTable(
     headers={"partner_code": "Samverkanspart (kod)", "partner_name": "Samverkanspart", "goals": "KF-mål (antal)",
              "goal_area_codes": "Målområden"},
     uses=("cooperation",),
+))
+register(AggregateTable(
+    "dialogue", _dialogue.dialogue, "Frågor till nämnderna",
+    headers={"rule": "Regel (kod)", "rule_label": "Regel", "question": "Fråga", "source_file": "Fil", "sheet": "Flik",
+             "cell": "Cell", "other_cells": "Övriga celler", "question_key": "Frågans nyckel"},
+    reads={"submissions": (*SUBMISSIONS, "source_file", "sha256"),
+           "contributions": (*CONTRIBUTIONS, "title", "source_file", "sha256", "sheet", "excel_row"),
+           "follow_ups": (*FOLLOW_UPS, "title", "analysis", "source_file", "sha256", "sheet", "excel_row"),
+           "indicators": ("occasion", "board_code", "contribution_id", "indicator", "unit", "direction", "baseline_year",
+                          "baseline_value", "value_year", "value", "source_file", "sha256", "sheet", "excel_row"),
+           "cells": CELL_COLUMNS},
 ))
