@@ -184,13 +184,13 @@ def cmd_demo(args, paths: Paths) -> int:
 def cmd_ingest(args, paths: Paths) -> int:
     from analysis.intake.ingest import ingest
 
-    from analysis.vocabulary import number
+    from analysis.vocabulary import ERROR, number
 
     results = ingest(paths, _occasions(args, paths), progress=not args.quiet, force=args.force)
     status = EXIT_OK
     for r in results:
         print(ingest_line(r.occasion, r.files, len(r.accepted), len(r.rejected)))
-        errors = r.issues[r.issues["severity"] == "error"]
+        errors = r.issues[r.issues["severity"] == ERROR]
         for file, found in errors.groupby("source_file", sort=False):
             for rec in found.head(PRINTED_PER_FILE).to_dict("records"):
                 where = ", ".join(p for p in (f"flik '{rec['sheet']}'" if rec["sheet"] else "", f"cell {rec['cell']}" if rec["cell"] else "") if p)
@@ -200,7 +200,7 @@ def cmd_ingest(args, paths: Paths) -> int:
         if r.rejected:
             status = EXIT_REJECTED
     print(f"Tabellerna finns i {paths.processed}.")
-    from analysis.checks.feedback import FOLDER, write_feedback
+    from analysis.feedback import FOLDER, write_feedback
 
     written = write_feedback(paths, [r.occasion for r in results])
     if written:

@@ -10,6 +10,8 @@ from analysis.errors import UsageError
 KINDS = ("budget", "delar", "ar")
 # The city's occasions, as the executive board and the council name them.
 KIND_LABELS = {"budget": "Nämnds- och bolagsbudget", "delar": "Delårsrapport", "ar": "Årsredovisning"}
+# The same, short, where space is tight (table columns, small charts).
+KIND_SHORT_LABELS = {"budget": "Budget", "delar": "Delår", "ar": "År"}
 # What one board or company sends at the occasion (by board kind: nämnd or bolag).
 SUBMISSION_LABELS = {"budget": {"nämnd": "Nämndsbudget", "bolag": "Bolagsbudget"},
                      "delar": {"nämnd": "Delårsrapport", "bolag": "Delårsrapport"},
@@ -42,6 +44,11 @@ class Occasion:
     def label(self) -> str:
         """Swedish name, e.g. 'Delårsrapport 2024'."""
         return f"{KIND_LABELS[self.kind]} {self.year}"
+
+    @property
+    def short_label(self) -> str:
+        """Short Swedish name, e.g. 'Delår 2024'."""
+        return f"{KIND_SHORT_LABELS[self.kind]} {self.year}"
 
     def submission_label(self, board_kind: str) -> str:
         """What a board of the kind sends, e.g. 'Bolagsbudget 2024', 'Årsanalys 2024'."""

@@ -175,17 +175,18 @@ def _work(paths: Paths, occasion: Occasion, todo: Plan, force: bool, verbose: bo
     from analysis.catalogue import load_catalogues
     from analysis.errors import ReportFailed
     from analysis.report.produce import produce_report
+    from analysis.vocabulary import ERROR
 
     catalogues = load_catalogues(paths.reference)  # a broken catalogue is refused before anything starts
     steps: dict[str, float] = {}
     if todo.ingest:
-        from analysis.checks.feedback import write_feedback
+        from analysis.feedback import write_feedback
         from analysis.intake.ingest import ingest
 
         t = time.perf_counter()
         for r in ingest(paths, [occasion], catalogues=catalogues, force=force):
             log.info("Inläsning: %d filer, %d godkända, %d avvisade", r.files, len(r.accepted), len(r.rejected))
-            for rec in r.issues[r.issues["severity"] == "error"].to_dict("records"):
+            for rec in r.issues[r.issues["severity"] == ERROR].to_dict("records"):
                 log.warning("Avvisad %s: %s (%s %s)", rec["source_file"], rec["message"], rec["sheet"] or "", rec["cell"] or "")
         steps["ingest"] = time.perf_counter() - t
         t = time.perf_counter()

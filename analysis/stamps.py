@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.files import file_sha256
-from analysis.intake.inbox import folder_hashes
+from analysis.inbox import folder_hashes
 from analysis.occasion import Occasion
 
 STAMPS = "stamps"  # data/processed/aktuell/stamps/<occasion>.json, in each snapshot

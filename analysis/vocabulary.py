@@ -17,6 +17,32 @@ ACCEPTED, MISSING = "accepted", "missing"
 BOARD_STATUSES = (ACCEPTED, REJECTED, MISSING)
 BOARD_STATUS_LABELS = {ACCEPTED: "Godkänd", REJECTED: "Avvisad", MISSING: "Saknas"}
 
+# The movement scale's codes, from the most to the least favourable, and the one that means
+# the board could not assess it; movement in the desired direction is "some or clear".
+MOVEMENT_ORDER = ("clear", "some", "none", "negative")
+MOVING = ("clear", "some")
+NOT_ASSESSABLE = "not_assessable"
+MOVEMENT_RANK = {code: rank for rank, code in enumerate(MOVEMENT_ORDER)}  # lower is better; not_assessable has none
+
+# How a contribution's assessment of the movement changed between two follow-ups (or that
+# it has no earlier assessment, no follow-up now, or is no longer there).
+IMPROVED, UNCHANGED, WORSENED, NOT_COMPARABLE = "improved", "unchanged", "worsened", "not_comparable"
+NEW, NO_FOLLOW_UP, DROPPED = "new", "no_follow_up", "dropped"
+CHANGE_LABELS = {IMPROVED: "Bättre bedömning", UNCHANGED: "Samma bedömning", WORSENED: "Sämre bedömning",
+                 NOT_COMPARABLE: "Kan inte jämföras", NEW: "Ingen tidigare bedömning", NO_FOLLOW_UP: "Ingen uppföljning nu",
+                 DROPPED: "Bidraget finns inte längre"}
+CHANGED = (IMPROVED, WORSENED, NOT_COMPARABLE)  # the board's assessment of the movement changed
+
+
+def change(previous: object, current: object) -> str:
+    """How an assessment of the movement changed from `previous` to `current` (both given)."""
+    if previous == current and previous is not None:
+        return UNCHANGED
+    if previous in MOVEMENT_RANK and current in MOVEMENT_RANK:
+        return IMPROVED if MOVEMENT_RANK[current] < MOVEMENT_RANK[previous] else WORSENED
+    return NOT_COMPARABLE  # a blank answer, or one that could not be assessed
+
+
 # A finding of the checks: an error rejects the submission, a warning flags it.
 ERROR, WARNING = "error", "warning"
 SEVERITIES = (ERROR, WARNING)

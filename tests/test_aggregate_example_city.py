@@ -103,11 +103,11 @@ def test_aggregate_returns_what_it_writes(city):
     assert list(tables) == list(TABLES)
     for name, frame in tables.items():
         stored = read_table(aggregates_folder(city, occasion.code), name)
-        pd.testing.assert_frame_equal(
-            frame.astype({c: object for c in frame.columns if frame[c].dtype == object}),
-            stored.astype({c: object for c in frame.columns if frame[c].dtype == object}),
-            check_dtype=False, check_categorical=False, obj=name,
-        )
+        text = [c for c in frame.columns if frame[c].dtype == object]
+        # Parquet gives a text column with some values missing back as pandas' str (NaN
+        # where missing): nothing written is the same either way.
+        same = lambda f: f.astype({c: object for c in text}).pipe(lambda g: g.where(g.notna(), None) if text else g)
+        pd.testing.assert_frame_equal(same(frame), same(stored), check_dtype=False, check_categorical=False, obj=name)
 
 
 def test_the_example_citys_period_end_follows_each_contributions_drift(example_city):

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis.aggregates import summary
-from analysis.checks.feedback import counts_line
+from analysis.feedback import counts_line
 from analysis.cli import catalogue_line, demo_line, feedback_line, ingest_line, templates_line
 from analysis.occasion import Occasion
 from analysis.run import rejected_line, report_files, report_summary

@@ -19,7 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.checks import feedback
+from analysis import feedback
 from analysis.cli import main
 from analysis.config import Paths
 from analysis.errors import DiskFull

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from analysis.boards.layout import DETAILS_SHEET, FIRST_DATA_ROW, FOLLOW_UPS_SHEET
-from analysis.checks import feedback
+from analysis import feedback
 from analysis.cli import main
 from analysis.config import Paths
 from analysis.intake.store import read_table

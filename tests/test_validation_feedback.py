@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis.intake.store import read_table
-from analysis.checks.feedback import FINDING_HEADERS, FINDINGS_HEADER_ROW, SUMMARY
+from analysis.feedback import FINDING_HEADERS, FINDINGS_HEADER_ROW, SUMMARY
 from validation_corpus import CASES
 
 
@@ -128,7 +128,7 @@ def test_the_summary_counts_per_board_and_rule_and_escapes_submission_text(feedb
 
 def test_rerunning_rewrites_the_same_feedback(validation_corpus, tmp_path):
     """Feedback comes from the tables alone: writing it again gives the same cells."""
-    from analysis.checks.feedback import write_feedback
+    from analysis.feedback import write_feedback
 
     paths, _ = validation_corpus
     before = openpyxl.load_workbook(paths.reports / "2024-delar" / "validering" / "TN.xlsx")["Fynd"]

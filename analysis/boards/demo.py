@@ -32,7 +32,7 @@ from analysis.excel import save_workbook, set_value
 from analysis.files import writing
 from analysis.occasion import Occasion
 from analysis.boards.template import build_template, fit_rows, goal_choice
-from analysis.vocabulary import COMPLETED, DISCONTINUED, FINISHED_STATUSES, NOT_STARTED, ONGOING
+from analysis.vocabulary import MOVING, COMPLETED, DISCONTINUED, FINISHED_STATUSES, NOT_STARTED, ONGOING
 from analysis.boards.layout import (
     ASSIGNMENT_COLUMNS,
     ASSIGNMENTS_SHEET,
@@ -211,7 +211,6 @@ def assessment(c: Contribution, occasion: Occasion, catalogue: Catalogue, seed: 
     return Assessment(level, movement, outlook)
 
 
-MOVING = ("clear", "some")
 
 
 def _reached(path: list[Assessment]) -> str:

@@ -14,9 +14,11 @@ import pandas as pd
 
 from analysis.catalogue import Catalogue
 from analysis.occasion import Occasion
+from analysis.vocabulary import (
+    CHANGE_LABELS, DROPPED, IMPROVED, MOVEMENT_RANK, MOVING, NEW, NOT_COMPARABLE, UNCHANGED, WORSENED,
+)
+from analysis.vocabulary import change as changed
 
-MOVING = ("clear", "some")
-MOVEMENT_RANK = {"clear": 0, "some": 1, "none": 2, "negative": 3}  # lower is better; 'not_assessable' has no rank
 CONTEXT_CHARS = 60
 
 
@@ -288,8 +290,7 @@ def goal_trend(tables: Mapping[str, pd.DataFrame], goal: str) -> pd.DataFrame:
 
 # --- two occasions side by side ----------------------------------------------------------
 
-CHANGES = {"better": "Bättre bedömning", "worse": "Sämre bedömning", "same": "Samma bedömning",
-           "not_comparable": "Kan inte jämföras", "new": "Nytt bidrag", "dropped": "Bidraget finns inte längre"}
+CHANGES = {code: CHANGE_LABELS[code] for code in (IMPROVED, WORSENED, UNCHANGED, NOT_COMPARABLE, NEW, DROPPED)}
 
 
 def compare_occasions(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, first: str, second: str, f: Filters) -> View:
@@ -318,16 +319,11 @@ def compare_occasions(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, 
         before = a.loc[key] if key in a.index else None
         after = b.loc[key] if key in b.index else None
         if before is None:
-            change = "new"
+            change = NEW
         elif after is None:
-            change = "dropped"
-        elif before["movement"] in MOVEMENT_RANK and after["movement"] in MOVEMENT_RANK:
-            rank_before, rank_after = MOVEMENT_RANK[before["movement"]], MOVEMENT_RANK[after["movement"]]
-            change = "same" if rank_before == rank_after else "better" if rank_after < rank_before else "worse"
-        elif before["movement"] == after["movement"]:
-            change = "same"
+            change = DROPPED
         else:
-            change = "not_comparable"
+            change = changed(before["movement"], after["movement"])
         row = after if after is not None else before
         records.append({
             "Nämnd/bolag": boards.get(board, board), "Bidrags-id": cid, "Bidrag": row["title"],

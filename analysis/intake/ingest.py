@@ -27,7 +27,7 @@ from analysis.config import Paths
 from analysis.errors import SubmissionError, UsageError
 from analysis.occasion import Occasion
 from analysis.stamps import STAMPS, processed_stamp, stamp_text, stored_processed_stamps
-from analysis.vocabulary import CURRENT, FILE_STATUSES, REJECTED, SUPERSEDED, file_key, in_submission_order
+from analysis.vocabulary import CURRENT, ERROR, FILE_STATUSES, REJECTED, SUPERSEDED, file_key, in_submission_order
 from analysis.intake.store import HISTORY, current_folder, read_table, snapshot_stage, write_tables
 from analysis.boards.container import MAX_FILE_BYTES
 from analysis.boards.submission import (
@@ -36,7 +36,7 @@ from analysis.boards.submission import (
 )
 from analysis.checks.validation import ISSUE_COLUMNS, Earlier, empty_issues, plan_checks, run_checks
 from analysis.boards.reader import read_workbook
-from analysis.intake.inbox import FILE, inbox_entries, not_a_file, read_submission
+from analysis.inbox import FILE, inbox_entries, not_a_file, read_submission
 from analysis.intake.reuse import CELLS, STAGED, Known, checked_before, known_files, made_with, staged_store
 
 STATUS_COLUMNS = ["status", "status_reason"]
@@ -60,7 +60,7 @@ def _unreadable(occasion: Occasion, catalogue: Catalogue, name: str, sha: str, m
     )
     issue = {
         "occasion": occasion.code, "board_code": None, "source_file": name, "sha256": sha,
-        "sheet": error.sheet, "cell": error.cell, "rule": error.rule, "severity": "error",
+        "sheet": error.sheet, "cell": error.cell, "rule": error.rule, "severity": ERROR,
         "message": error.message, "value": None,
     }
     return submission, issue
@@ -250,7 +250,7 @@ def ingest(paths: Paths, occasions: list[Occasion], progress: bool = False,
         for occasion in occasions:
             staged = read[occasion.code].staged
             issues = pd.concat([read[occasion.code].unreadable, found[found["occasion"] == occasion.code]], ignore_index=True)
-            rejected = set(issues.loc[issues["severity"] == "error", "sha256"].dropna())
+            rejected = set(issues.loc[issues["severity"] == ERROR, "sha256"].dropna())
             occasion_run = this_run[occasion.code]
 
             # Submissions read earlier for this occasion whose files are gone stay in the history.

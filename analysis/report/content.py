@@ -14,10 +14,9 @@ from analysis.report.data import BASE_MISSION_SUBJECT, PENDING, ReportData
 from analysis.tables.goal_signal import LEVELS, NAME as WEIGHED_TOGETHER, RULE
 from analysis.tables.lessons import LESSONS
 from analysis.tables.registry import TABLES, sheets
-from analysis.tables.trajectory import CHANGED
 from analysis.catalogue import due_label
 from analysis.vocabulary import (
-    BOARD_STATUS_LABELS, BOARD_STATUSES, COMPLETED, DISCONTINUED, FILE_STATUS_LABELS, UNANSWERED, and_list, count, number,
+    BOARD_STATUS_LABELS, BOARD_STATUSES, CHANGED, COMPLETED, DISCONTINUED, FILE_STATUS_LABELS, UNANSWERED, and_list, count, number,
     percent,
 )
 
@@ -362,11 +361,6 @@ SHORT_MOVEMENT = {"clear": "Tydlig", "some": "Viss", "none": "Ingen", "negative"
 SHORT_OUTLOOK = {"likely": "nås", "partly": "nås delvis", "unlikely": "nås inte", "uncertain": "osäkert"}
 
 
-def _short_occasion(code: str) -> str:
-    o = Occasion.parse(code)
-    return {"budget": "Budget", "delar": "Delår", "ar": "År"}[o.kind] + f" {o.year}"
-
-
 def plan_outcome_table(data: ReportData, goal_code: str) -> pd.DataFrame:
     """Each contribution to the goal over the period, plan beside outcome: how the board
     expected it to lead to movement (its latest budget up to the occasion that says so),
@@ -389,7 +383,7 @@ def plan_outcome_table(data: ReportData, goal_code: str) -> pd.DataFrame:
                                                  rows.to_dict("records"))}
     out: dict[str, list] = {"Nämnd/bolag": [], "Bidrag": [], "Planerad förflyttning (budget)": []}
     for o in follow_up_occasions:
-        out[_short_occasion(o)] = []
+        out[Occasion.parse(o).short_label] = []
     if data.is_period_end:
         out["Har önskad förflyttning nåtts?"] = []
     for b, c in contributions:
@@ -404,13 +398,13 @@ def plan_outcome_table(data: ReportData, goal_code: str) -> pd.DataFrame:
         for o in follow_up_occasions:
             r = by_key.get((o, b, c))
             if r is None or pd.isna(r["movement"]):
-                out[_short_occasion(o)].append("–")
+                out[Occasion.parse(o).short_label].append("–")
                 continue
             m, outlook = str(r["movement"]), r["outlook"]
             said = SHORT_MOVEMENT.get(m, movement_label.get(m, m))
             if not pd.isna(outlook):
                 said += " / " + SHORT_OUTLOOK.get(str(outlook), outlook_label.get(str(outlook), str(outlook)))
-            out[_short_occasion(o)].append(said)
+            out[Occasion.parse(o).short_label].append(said)
         if data.is_period_end:
             r = by_key.get((data.occasion.code, b, c))
             reached = r["reached"] if r is not None else None
@@ -514,7 +508,7 @@ def assignments_table(data: ReportData) -> pd.DataFrame:
             said += f" (rapporterat i {Occasion.parse(str(r['finished_at'])).label})"
         out["Status"].append(said)
         out["Försenat"].append("Ja" if r["overdue"] else "Nej")
-        out["Tidigare"].append("; ".join(f"{_short_occasion(o)}: {lbl}" for o, lbl in
+        out["Tidigare"].append("; ".join(f"{Occasion.parse(o).short_label}: {lbl}" for o, lbl in
                                          zip(earlier["occasion"], earlier["status_label"])) or "–")
         out["Nämndernas och bolagens kommentarer"].append(" | ".join(
             f"{n} ({role.lower()}): {c}" for n, role, c in zip(mine["board_name"], mine["role_label"], mine["comment"])

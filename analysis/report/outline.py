@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator
 from analysis.report import content as rc
 from analysis.report.blocks import Block, Chart, Heading, Items, Judgement, Note, Paragraph, Table
 from analysis.report.data import ReportData
-from analysis.vocabulary import count
+from analysis.vocabulary import ERROR, WARNING, count
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def development(data: ReportData) -> Iterator[Block]:
 
 
 def data_quality(data: ReportData) -> Iterator[Block]:
-    errors, warnings = rc.findings_table(data, "error"), rc.findings_table(data, "warning")
+    errors, warnings = rc.findings_table(data, ERROR), rc.findings_table(data, WARNING)
     yield Table("Inlämningar per nämnd och bolag", rc.data_quality_table(data))
     yield Paragraph(f"{count(len(errors), 'fel', 'fel')} (avvisar inlämningen) och "
                     f"{count(len(warnings), 'varning', 'varningar')} (flaggas för analytikerna).")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.occasion import Occasion
 from analysis.vocabulary import number, percent
 
 FONT = "Arial, Helvetica, sans-serif"
@@ -205,7 +206,7 @@ def small_multiples(
     titles = ["<br>".join(textwrap.wrap(series_labels[k], 42)) for k in keys]
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, shared_yaxes=True,
                         vertical_spacing=0.5 / rows, horizontal_spacing=0.04)
-    short = [occasion_labels[o].replace("Delårsrapport", "Delår").replace("Årsredovisning", "År") for o in occasions]
+    short = [Occasion.parse(o).short_label for o in occasions]
     alt_parts = []
     for i, key in enumerate(keys):
         rows_of = frame[frame[series] == key].set_index("occasion").reindex(occasions)

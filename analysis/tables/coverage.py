@@ -13,14 +13,9 @@ import pandas as pd
 
 from analysis.catalogue import Catalogue
 from analysis.occasion import Occasion
-from analysis.vocabulary import BOARD_STATUSES
+from analysis.vocabulary import BOARD_STATUSES, MOVEMENT_ORDER, NOT_ASSESSABLE
 from analysis.tables.tally import accepted_rows, as_list, catalogue_maps, is_blank, lookup, stamp, submission_status
 
-# The movement scale's codes, from the most to the least favourable, and the one that
-# means the board could not assess it.
-MOVEMENT_ORDER = ("clear", "some", "none", "negative")
-MOVING = ("clear", "some")  # movement in the desired direction
-NOT_ASSESSABLE = "not_assessable"
 # How a responsible board stands on a goal at an occasion; a budget has no follow-ups.
 CATEGORIES = {
     "followed_up": "Bidrag med uppföljning",

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.catalogue import Catalogue
 from analysis.occasion import Occasion
-from analysis.vocabulary import BOARD_STATUSES
+from analysis.vocabulary import BOARD_STATUSES, ERROR, WARNING
 from analysis.tables.tally import as_list, lookup, rows_at, stamp, submission_status
 
 DATA_QUALITY_COLUMNS = [
@@ -57,8 +57,8 @@ def data_quality(
         submitted_on=pd.to_datetime(pd.Series([dated.get(k, pd.NaT) for k in keys], dtype="datetime64[ns]")).astype("datetime64[ms]"),
         deadline=pd.to_datetime(pd.Series([pd.Timestamp(catalogue.deadline(Occasion.parse(o))) for o, _ in keys],
                                           dtype="datetime64[ns]")).astype("datetime64[ms]"),
-        errors=np.array([findings[(*k, "error")] for k in keys], dtype="int64"),
-        warnings=np.array([findings[(*k, "warning")] for k in keys], dtype="int64"),
+        errors=np.array([findings[(*k, ERROR)] for k in keys], dtype="int64"),
+        warnings=np.array([findings[(*k, WARNING)] for k in keys], dtype="int64"),
     )
     late = (out["submitted_on"] - out["deadline"]).dt.days
     out["on_time"] = pd.array((late <= 0).where(late.notna()), dtype="boolean")

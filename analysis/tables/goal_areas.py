@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.catalogue import Catalogue
 from analysis.occasion import Occasion
-from analysis.tables.coverage import MOVING
+from analysis.vocabulary import MOVING
 from analysis.tables.goal_signal import LEVELS
 from analysis.tables.tally import as_list, stamp
 

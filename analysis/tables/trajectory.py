@@ -10,7 +10,8 @@ from typing import Sequence
 import pandas as pd
 
 from analysis.catalogue import Catalogue
-from analysis.tables.coverage import MOVEMENT_ORDER, MOVING
+from analysis.vocabulary import CHANGE_LABELS, DROPPED, MOVEMENT_ORDER, MOVING, NEW, NO_FOLLOW_UP, NOT_ASSESSABLE
+from analysis.vocabulary import change as changed
 from analysis.tables.movement import assessments
 from analysis.occasion import Occasion
 from analysis.tables.tally import as_list, catalogue_maps, is_blank, lookup, stamp
@@ -23,16 +24,6 @@ TRANSITION_COLUMNS = [
     "occasion", "mandate_period", "previous_occasion", "goal_area_code", "goal_code", "board_code", "contribution_id",
     "previous_movement", "movement", "change", "change_label", "previous_outlook", "outlook", "analysis",
 ]
-CHANGES = {
-    "improved": "Bättre bedömning",
-    "unchanged": "Samma bedömning",
-    "worsened": "Sämre bedömning",
-    "not_comparable": "Kan inte jämföras",
-    "new": "Ingen tidigare bedömning",
-    "no_follow_up": "Ingen uppföljning nu",
-}
-# The changes where the board's assessment of the movement changed.
-CHANGED = ("improved", "worsened", "not_comparable")
 
 
 def trajectory(movement_by_goal: pd.DataFrame) -> pd.DataFrame:
@@ -78,15 +69,6 @@ def previous_follow_up(catalogue: Catalogue, occasion: Occasion) -> Occasion | N
     return earlier[-1] if earlier else None
 
 
-def _change(previous: object, current: object) -> str:
-    """Between two assessments of the same contribution (blank answers not comparable)."""
-    if previous == current and previous is not None:
-        return "unchanged"
-    if previous in MOVEMENT_ORDER and current in MOVEMENT_ORDER:
-        return "improved" if MOVEMENT_ORDER.index(current) < MOVEMENT_ORDER.index(previous) else "worsened"
-    return "not_comparable"
-
-
 def transitions(
     catalogue: Catalogue, submissions: pd.DataFrame, follow_ups: pd.DataFrame, occasions: Occasion | Sequence[Occasion]
 ) -> pd.DataFrame:
@@ -113,19 +95,19 @@ def transitions(
             goal, movement, outlook, text = now.get((b, c), (None, None, None, None))
             goal_before, previous_movement, previous_outlook, text_before = before.get((b, c), (None, None, None, None))
             goal = goal or goal_before
-            change = "no_follow_up" if (b, c) not in now else "new" if (b, c) not in before else _change(previous_movement, movement)
+            change = NO_FOLLOW_UP if (b, c) not in now else NEW if (b, c) not in before else changed(previous_movement, movement)
             records.append((o.code, p, area_of[goal], goal, b, c, previous_movement, movement, change, previous_outlook, outlook,
                             text if (b, c) in now else text_before))
     columns = ["occasion", "previous_occasion", "goal_area_code", "goal_code", "board_code", "contribution_id",
                "previous_movement", "movement", "change", "previous_outlook", "outlook", "analysis"]
     out = pd.DataFrame.from_records(records, columns=columns).astype(object)
-    out["change_label"] = lookup(out["change"], CHANGES)
-    movement_levels = [*MOVEMENT_ORDER, "not_assessable"]
+    out["change_label"] = lookup(out["change"], CHANGE_LABELS)
+    movement_levels = [*MOVEMENT_ORDER, NOT_ASSESSABLE]
     for c in ("previous_movement", "movement"):
         out[c] = pd.Categorical(out[c], categories=movement_levels, ordered=True)
     outlook_levels = list(catalogue.scales["outlook"].codes)
     for c in ("previous_outlook", "outlook"):
         out[c] = pd.Categorical(out[c], categories=outlook_levels, ordered=True)
-    out["change"] = pd.Categorical(out["change"], categories=list(CHANGES))
+    out["change"] = pd.Categorical(out["change"], categories=[c for c in CHANGE_LABELS if c != DROPPED])
     out["previous_occasion"] = pd.Categorical(out["previous_occasion"], categories=[o.code for o in catalogue.occasions], ordered=True)
     return stamp(out, catalogue)[TRANSITION_COLUMNS]
