@@ -21,6 +21,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
 import analysis
 from analysis.cli import main
@@ -28,7 +29,7 @@ from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.intake.store import stored_tables
 from analysis.versions import KEEP, Versions, report_versions, table_versions
 
-from conftest import assess, copy_data, copy_raw
+from conftest import copy_city, copy_data, copy_raw
 
 OCCASION = "2026-delar"
 INGEST = ("ingest", "--period", OCCASION, "--quiet")
@@ -145,55 +146,104 @@ def test_an_ingestion_killed_at_any_step_leaves_the_old_or_the_new_tables(exampl
 # --- a report killed at every step -----------------------------------------------------
 
 
-def _report(paths: Paths) -> dict:
-    """The report's files as shown: HTML, Excel cells, underlag.json without the time of
-    making, and the charts. Checks first that the HTML, the Excel file and underlag.json
-    were made by the same run (they carry the same time of making)."""
-    folder = paths.report_for(OCCASION)
-    html = (folder / "sammanstalld_analys.html").read_text(encoding="utf-8")
-    stamp = json.loads((folder / "underlag.json").read_text(encoding="utf-8"))
-    made = stamp.pop("made_at")
-    wb = openpyxl.load_workbook(folder / "sammanstalld_analys.xlsx")
-    cells = {ws.title: [row for row in ws.values] for ws in wb.worksheets}
-    made_rows = [row for rows in cells.values() for row in rows if row and row[0] == "Framtagen"]
-    assert f"<strong>Framtagen:</strong> {made}<" in html and made_rows and {row[1] for row in made_rows} == {made}
-    return {
-        "html": html.replace(made, "TID"),
-        "cells": {title: [r for r in rows if not (r and r[0] == "Framtagen")] for title, rows in cells.items()},
-        "stamp": stamp,
-        "charts": {p.name: p.read_bytes() for p in sorted((folder / "diagram").iterdir())},
-    }
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file of a report folder as shown (the stable link followed), by path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_a_report_killed_at_any_step_leaves_the_old_or_the_new_report(example_city, tmp_path):
-    before = copy_data(example_city, tmp_path / "before")
-    assert _cli(before, *REPORT).returncode == 0
+def _publication(reported_city, tmp_path: Path) -> tuple[Paths, Path, dict, dict]:
+    """A root holding the shared example city's report of 2026-delar (its versions behind
+    the link, up to the number kept), and a folder with the next report's files: the same
+    real files, made later (another time of making, a changed text, one chart fewer, no
+    PDF). Returns (root, the new files, the files shown before, the files a whole
+    publication shows)."""
+    paths, _ = reported_city
+    before = Paths.at(tmp_path / "before")
+    before.reports.mkdir(parents=True)
+    (before.root / "data").mkdir()
+    for entry in paths.reports.iterdir():
+        if entry.name == OCCASION or entry.name.startswith(f".{OCCASION}."):
+            shutil.copytree(entry, before.reports / entry.name, symlinks=True)
     _more_versions(report_versions(before, OCCASION))
-    old = _report(before)
-    assess(before, OCCASION, "2.1", "Tydlig förflyttning i önskad riktning", "Fler unga har fått arbete.")
+    old = _files(before.report_for(OCCASION))
+    source = tmp_path / "ny"
+    shutil.copytree(before.report_for(OCCASION), source)
+    for leftover in ("malstyrning.log", "sammanstalld_analys.pdf"):
+        (source / leftover).unlink(missing_ok=True)
+    next(iter(sorted((source / "diagram").glob("*.png")))).unlink()
+    stamp = json.loads((source / "underlag.json").read_text(encoding="utf-8"))
+    stamp["made_at"] = "2027-01-15T10:00:00+01:00"
+    (source / "underlag.json").write_text(json.dumps(stamp), encoding="utf-8")
+    html = source / "sammanstalld_analys.html"
+    html.write_text(html.read_text(encoding="utf-8").replace("</body>", "<!-- den nya rapporten --></body>"), encoding="utf-8")
+    new = _files(source)
+    if (before.report_for(OCCASION) / "malstyrning.log").exists():  # carried over from the report it replaces
+        new["malstyrning.log"] = old["malstyrning.log"]
+    return before, source, old, new
+
+
+def _publish_at(k: int, paths: Paths, calls: Path, source: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(KILL_AT), str(k), str(calls), "publish", str(paths.root), OCCASION,
+                           str(source)], env=_env(), capture_output=True, text=True, timeout=TIMEOUT_S)
+
+
+def test_a_report_killed_at_any_step_of_its_publication_leaves_the_old_or_the_new_report(reported_city, tmp_path):
+    """The report's files are made in a staging folder and replaced as one set: killed at
+    any replacement of its publication, the report shown is the old one or the new one,
+    whole; the next writer removes what was left, and publishing again shows the new."""
+    before, source, old, new = _publication(reported_city, tmp_path)
+    assert old != new and "sammanstalld_analys.pdf" not in new
 
     reference = _copy(before, tmp_path / "reference")
     calls = tmp_path / "calls.txt"
-    assert _killed_at(0, reference, calls, *REPORT).returncode == 0
-    new = _report(reference)
-    assert "Fler unga har fått arbete." in new["html"] and "Fler unga har fått arbete." not in old["html"]
-    assert len(new["charts"]) >= 21 and len(new["charts"]) % 3 == 0  # PNG, SVG and alt text per chart
+    assert _publish_at(0, reference, calls, source).returncode == 0
+    assert _files(reference.report_for(OCCASION)) == new
     steps = calls.read_text(encoding="utf-8").splitlines()
+    # Among the steps: the version renamed into place, the link switched, the oldest removed.
     assert any(s.endswith(" replace " + str(reference.report_for(OCCASION))) for s in steps), steps
     assert any(re.fullmatch(r"\d+ rename .*/reports/\.2026-delar\.bort-[0-9a-f]+", s) for s in steps), steps
 
     for k, step in enumerate(steps, 1):
         case = _copy(before, tmp_path / f"k{k}")
-        killed = _killed_at(k, case, tmp_path / f"calls{k}.txt", *REPORT)
+        killed = _publish_at(k, case, tmp_path / f"calls{k}.txt", source)
         assert killed.returncode == -signal.SIGKILL, (step, killed.stderr)
-        now = _report(case)
-        assert now == old or now == new, f"killed before {step}"
-
-        again = _cli(case, *REPORT)
+        assert _files(case.report_for(OCCASION)) in (old, new), f"killed before {step}"
+        again = _publish_at(0, case, tmp_path / f"again{k}.txt", source)
         assert again.returncode == 0, (step, again.stderr)
-        assert _report(case) == new, f"after a kill before {step}"
+        assert _files(case.report_for(OCCASION)) == new, f"after a kill before {step}"
         assert _leftovers(case) == [], f"after a kill before {step}"
         shutil.rmtree(case.root)
+
+
+@pytest.mark.slow
+def test_a_run_killed_at_a_random_step_leaves_one_whole_report(reported_city, tmp_path):
+    """The parts fit: a whole `run --force` killed at a random one of its replacements
+    leaves one whole report (its HTML, Excel file and stamp from one run), and the next
+    run makes the report and leaves nothing behind."""
+    import random
+
+    paths = copy_city(reported_city[0], tmp_path / "stad")
+    calls = tmp_path / "calls.txt"
+    run = ("run", "--period", OCCASION, "--force")
+    # The number of replacements is known from a run of the shared city's own kind: its
+    # ingestion and report of one occasion make several dozen; the kill falls among them.
+    k = random.Random().randint(1, 40)
+    killed = _killed_at(k, paths, calls, *run)
+    said = calls.read_text(encoding="utf-8").splitlines() if calls.exists() else []
+    assert killed.returncode in (-signal.SIGKILL, 0, 1), killed.stderr
+    _whole_report(paths.report_for(OCCASION))
+    again = _cli(paths, "run", "--period", OCCASION)  # does what the killed run left undone
+    assert again.returncode in (0, 1), again.stderr
+    _whole_report(paths.report_for(OCCASION))
+    assert _leftovers(paths) == [], (k, said[-1:] if said else None)
+
+
+def _whole_report(folder: Path) -> None:
+    """The report's HTML, Excel file and stamp come from one run: the same time of making."""
+    made = json.loads((folder / "underlag.json").read_text(encoding="utf-8"))["made_at"]
+    assert f"Framtagen: {made}" in (folder / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    wb = openpyxl.load_workbook(folder / "sammanstalld_analys.xlsx", read_only=True)
+    assert ("Framtagen", made) in [tuple(r[:2]) for r in wb["Om underlaget"].iter_rows(values_only=True)]
 
 
 # --- writers at the same time ------------------------------------------------------------

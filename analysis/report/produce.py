@@ -173,10 +173,7 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
         lap("html")
         (out / STAMP).write_text(stamp_text({**data.stamp, CHART_DIGESTS: digests}), encoding="utf-8")
         published = {step: folder / path.name for step, path in made.items() if path.exists()}
-        # Everything has succeeded: only now are the report's files replaced, as one set.
-        # (A PDF not made this time is left out too: never one of an earlier report.)
-        stage.publish(leave_out=[(inside / output("charts").name).as_posix(), (inside / FAILED_NOTEBOOK).as_posix(),
-                                 (inside / output("pdf").name).as_posix()])
+        publish_report(stage, inside)  # everything has succeeded: only now are the report's files replaced
         lap("publish")
     return ReportOutputs(folder, published, dict(data.stamp), notes=notes,
                          charts=[f.__class__(f.name, folder / "diagram" / f.png.name, folder / "diagram" / f.svg.name,
@@ -184,6 +181,16 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
                          judgement=prepared.judgement, seconds=seconds,
                          rejected_files=sorted(data.submissions.loc[data.submissions["status"].astype(object) == "rejected",
                                                                     "source_file"].astype(str)))
+
+
+def publish_report(stage, inside: Path) -> None:
+    """The staged report becomes current, as one set, in one switch of the link
+    (analysis.versions). Of the report being replaced, the files the new one has not made
+    are carried over, except its charts (the new report's are all there is), a notebook
+    that failed before, and its PDF (a PDF not made this time is never one of an earlier
+    report)."""
+    stage.publish(leave_out=[(inside / output("charts").name).as_posix(), (inside / FAILED_NOTEBOOK).as_posix(),
+                             (inside / output("pdf").name).as_posix()])
 
 
 def _keep_failed(versions: Versions, notebook: Path, inside: Path) -> None:

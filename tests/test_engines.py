@@ -1,0 +1,87 @@
+"""No engine outlives a killed run: `malstyrning run` killed with SIGKILL before its charts,
+while its notebook runs and while LibreOffice converts leaves no browser, kernel or
+LibreOffice of its own alive 10 s later. The engines end by their own public means: the
+browser with Playwright's driver, whose pipe closes with the run; the kernel by ipykernel's
+watch of its parent; LibreOffice's conversion ends by itself.
+
+The run's processes are found by a mark in their environment, which every process it
+starts inherits (Linux's /proc, read by the test only)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis.config import REPOSITORY_ROOT
+
+from conftest import copy_city
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")]
+MARK = "MALSTYRNING_TESTMARKE"
+ENGINES = {"webbläsare": ("chrom", "playwright", "node"), "kärna": ("ipykernel",), "LibreOffice": ("soffice", "oosplash")}
+
+
+def _marked(token: str) -> dict[int, str]:
+    """The living processes (not zombies) whose environment holds the mark: pid -> engine."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if f"{MARK}={token}".encode() not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                continue
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        kind = next((k for k, words in ENGINES.items() if any(w in command for w in words)), "annat")
+        found[int(entry.name)] = kind
+    return found
+
+
+def _kill_when(paths, token: str, engine: str | None, after_s: float = 0.0) -> float:
+    """Start `run --force`, kill it (SIGKILL) once `engine` of its own runs (None: after
+    `after_s` seconds), and return how long any process it started lived after the kill
+    (at most 10 s are waited for)."""
+    env = {**os.environ, MARK: token, "PYTHONPATH": str(REPOSITORY_ROOT)}
+    run = subprocess.Popen([sys.executable, "-m", "analysis.cli", "--root", str(paths.root), "run", "--period",
+                            "2026-delar", "--force"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 600
+    try:
+        while time.monotonic() < deadline and run.poll() is None:
+            if engine is None and time.monotonic() - (deadline - 600) >= after_s:
+                break
+            if engine is not None and engine in _marked(token).values():
+                time.sleep(0.5)  # well into its work
+                break
+            time.sleep(0.05)
+        assert run.poll() is None, f"the run ended before {engine} started"
+    finally:
+        run.kill()
+        run.wait()
+    killed = time.monotonic()
+    while _marked(token) and time.monotonic() - killed < 10:
+        time.sleep(0.1)
+    left = _marked(token)
+    assert left == {}, f"alive 10 s after the kill ({engine}): {left}"
+    return time.monotonic() - killed
+
+
+def test_no_engine_outlives_a_killed_run(reported_city, tmp_path):
+    paths = copy_city(reported_city[0], tmp_path / "stad")
+    lived = {}
+    for moment, engine, after in (("före diagrammen", None, 2.0), ("under diagrammen", "webbläsare", 0),
+                                  ("under notebooken", "kärna", 0), ("under PDF-konverteringen", "LibreOffice", 0)):
+        if engine == "LibreOffice" and not __import__("shutil").which("soffice"):
+            continue
+        lived[moment] = _kill_when(paths, secrets.token_hex(8), engine, after)
+    print("längsta tid en motor levde efter döden:", {k: round(v, 1) for k, v in lived.items()})
+    assert max(lived.values()) < 10
