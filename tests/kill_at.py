@@ -6,11 +6,14 @@ tests/test_store.py:
 
     python tests/kill_at.py K CALLS --root ROOT ingest --period 2026-delar --quiet
     python tests/kill_at.py K CALLS publish ROOT OCCASION SOURCE
+    python tests/kill_at.py K CALLS publish-tables ROOT SOURCE
 
 `publish` does what a report does once its files are made, with the real code: holding
 the root's lock, it removes what a killed writer left, stages a new version of the
 occasion's outputs with the files of the folder SOURCE in it, and publishes it
-(analysis.report.produce.publish_report).
+(analysis.report.produce.publish_report). `publish-tables` does the same with a snapshot
+of the processed tables (analysis.intake.store.snapshot_stage), as an ingestion does once
+its tables are written.
 """
 
 import os
@@ -35,6 +38,21 @@ def publish(root: str, occasion: str, source: str) -> int:
     return 0
 
 
+def publish_tables(root: str, source: str) -> int:
+    from analysis.config import Paths
+    from analysis.intake.store import snapshot_stage
+    from analysis.lock import writer_lock
+    from analysis.versions import sweep
+
+    paths = Paths.at(root)
+    with writer_lock(paths, "ingest"):
+        sweep(paths)
+        with snapshot_stage(paths) as stage:
+            shutil.copytree(source, stage.folder, dirs_exist_ok=True)
+            stage.publish()
+    return 0
+
+
 def main() -> int:
     k, calls, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
     count = 0
@@ -55,6 +73,8 @@ def main() -> int:
         setattr(os, name, watched(name, getattr(os, name)))
     if argv[0] == "publish":
         return publish(*argv[1:])
+    if argv[0] == "publish-tables":
+        return publish_tables(*argv[1:])
     from analysis.cli import main as malstyrning
 
     return malstyrning(argv)

@@ -107,40 +107,51 @@ def _feedback(paths: Paths) -> dict[str, bytes | list]:
 # --- an ingestion killed at every step ---------------------------------------------
 
 
-def test_an_ingestion_killed_at_any_step_leaves_the_old_or_the_new_tables(example_city, tmp_path):
+def test_an_ingestion_killed_at_any_step_of_its_publication_leaves_the_old_or_the_new_tables(example_city, tmp_path):
+    """An ingestion writes its tables into a new snapshot and makes it current in one
+    switch: killed at any replacement of that publication (the real code, in a
+    subprocess, with the tables a real ingestion made), the tables read are all the old
+    ones or all the new ones; the next writer removes what was left."""
     names = sorted(p.name for p in example_city.raw_for(OCCASION).iterdir())[:4]
     before = Paths.at(tmp_path / "before")
     copy_raw(example_city, before, OCCASION, names[:3])
     assert _cli(before, *INGEST).returncode in (0, 1)
     _more_versions(table_versions(before), report_versions(before, OCCASION))
-    copy_raw(example_city, before, OCCASION, names[3:])  # a board's workbook arrives
     old = stored_tables(before)
+    made = _copy(before, tmp_path / "made")  # the next ingestion, with a board's workbook more
+    copy_raw(example_city, made, OCCASION, names[3:])
+    assert _cli(made, *INGEST).returncode in (0, 1)
+    new = stored_tables(made)
+    assert len(new["submissions"]) == 4 and len(old["submissions"]) == 3
+    source = made.processed.resolve()
 
     reference = _copy(before, tmp_path / "reference")
     calls = tmp_path / "calls.txt"
-    assert _killed_at(0, reference, calls, *INGEST).returncode in (0, 1)
-    new = stored_tables(reference)
-    assert len(new["submissions"]) == 4 and len(old["submissions"]) == 3
+    assert _tables_at(0, reference, calls, source).returncode == 0
+    assert _same_tables(stored_tables(reference), new)
     steps = calls.read_text(encoding="utf-8").splitlines()
     # Among the steps: the new snapshot renamed into place, the link switched to it, and
-    # the oldest snapshot and report version removed.
+    # the oldest snapshot removed.
     assert any(re.fullmatch(r"\d+ rename .*/data/processed/snapshots/\d{6}-\d{8}T\d{6}", s) for s in steps), steps
     assert any(s.endswith(" replace " + str(reference.processed)) for s in steps), steps
-    assert len([s for s in steps if re.fullmatch(r"\d+ rename .*/\.(2026-delar\.)?bort-[0-9a-f]+", s)]) == 2, steps
+    assert any(re.fullmatch(r"\d+ rename .*/\.bort-[0-9a-f]+", s) for s in steps), steps
 
     for k, step in enumerate(steps, 1):
         case = _copy(before, tmp_path / f"k{k}")
-        killed = _killed_at(k, case, tmp_path / f"calls{k}.txt", *INGEST)
+        killed = _tables_at(k, case, tmp_path / f"calls{k}.txt", source)
         assert killed.returncode == -signal.SIGKILL, (step, killed.stderr)
         now = stored_tables(case)
         assert _same_tables(now, old) or _same_tables(now, new), f"killed before {step}"
-
-        again = _cli(case, *INGEST)
-        assert again.returncode in (0, 1), (step, again.stderr)
+        again = _tables_at(0, case, tmp_path / f"again{k}.txt", source)
+        assert again.returncode == 0, (step, again.stderr)
         assert _same_tables(stored_tables(case), new), f"after a kill before {step}"
         assert _leftovers(case) == [], f"after a kill before {step}"
-        assert _feedback(case) == _feedback(reference), f"after a kill before {step}"
         shutil.rmtree(case.root)
+
+
+def _tables_at(k: int, paths: Paths, calls: Path, source: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(KILL_AT), str(k), str(calls), "publish-tables", str(paths.root),
+                           str(source)], env=_env(), capture_output=True, text=True, timeout=TIMEOUT_S)
 
 
 # --- a report killed at every step -----------------------------------------------------
@@ -253,7 +264,7 @@ def test_two_ingestions_started_together_both_land(example_city, tmp_path):
     """Each occasion's ingestion rewrites the tables of every occasion: without one writer
     at a time, the later one would drop the rows of the earlier."""
     plan = {"2026-budget": 2, "2026-delar": 2}
-    for round_ in range(10):
+    for round_ in range(4):  # each round a race; 4 kept the suite in minutes (10 before, 397 s)
         paths = Paths.at(tmp_path / f"r{round_}")
         for occasion, count in plan.items():
             copy_raw(example_city, paths, occasion, sorted(p.name for p in example_city.raw_for(occasion).iterdir())[:count])
