@@ -94,7 +94,7 @@ def test_two_occasions_side_by_side():
     view = views.compare_occasions(_tables(), CAT, "2024-delar", "2024-ar", Filters())
     changes = {(r["Nämnd/bolag"], r["Bidrags-id"]): r["Förändring"] for r in view.table.to_dict("records")}
     assert changes == {("A-nämnden", "X-1"): "Bättre bedömning", ("B-nämnden", "X-1"): "Bidraget finns inte längre",
-                       ("A-nämnden", "X-2"): "Nytt bidrag"}
+                       ("A-nämnden", "X-2"): "Ingen tidigare bedömning"}
     assert list(view.extra["Nämnd/bolag"]) == ["B-nämnden"]
     budget = views.compare_occasions(_tables(), CAT, "2024-budget", "2024-delar", Filters())
     assert set(budget.table["Förändring"]) == {"Kan inte jämföras"}  # planned, then assessed: no movement at the budget

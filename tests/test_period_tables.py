@@ -94,9 +94,21 @@ def tables(cat):
                 "title", "analysis"])
     human_rights = pd.DataFrame(_human_rights(), columns=["occasion", "board_code", "scope", "contribution_id", "theme",
                                                           "consideration", "comment"])
+    submissions, contributions, follow_ups = _with_provenance(submissions, contributions, follow_ups)
     processed = {"submissions": submissions, "contributions": contributions, "follow_ups": follow_ups,
                  "human_rights": human_rights, "indicators": None, "validation_issues": None}
     return compute_tables(cat, processed, OCCASIONS)
+
+
+def _with_provenance(submissions, contributions, follow_ups):
+    """The files the rows were read from (no figure here depends on them)."""
+    from aggregate_small_city import _provenance
+
+    submissions = submissions.assign(sha256=[f"{i:064x}" for i in range(len(submissions))])
+    submissions = submissions.assign(source_file=[f"{b} {o}.xlsx" for o, b in zip(submissions["occasion"],
+                                                                                    submissions["board_code"])])
+    return (submissions, _provenance(contributions, submissions, "Bidrag"),
+            _provenance(follow_ups, submissions, "Uppföljning"))
 
 
 def test_the_lessons_for_the_next_period(tables):
@@ -196,6 +208,7 @@ def gaps_city():
     contributions["partner_boards"] = None
     follow_ups = pd.DataFrame(columns=["occasion", "board_code", "contribution_id", "goal_code", "movement", "outlook", "reached",
                                        "evidence_type", "title", "analysis"])
+    submissions, contributions, follow_ups = _with_provenance(submissions, contributions, follow_ups)
     processed = {"submissions": submissions, "contributions": contributions, "follow_ups": follow_ups,
                  "human_rights": None, "indicators": None, "validation_issues": None}
     return compute_tables(gaps, processed, OCCASIONS)

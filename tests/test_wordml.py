@@ -13,6 +13,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 
 from analysis.report import content as rc, wordml
+from analysis.report.blocks import Table
 from analysis.report.document import _Writer, _clear_body, safe_text
 from analysis.report.word_template import JUDGEMENT_STYLE, TABLE_STYLE, default_template
 
@@ -72,7 +73,7 @@ def _api_table(document, frame: pd.DataFrame, widths: list[int]) -> None:
 def test_a_table_is_the_one_python_docx_writes_cell_by_cell():
     fast = _document()
     writer = _Writer(fast, {})
-    writer.table(FRAME, percent_columns=PERCENT, decimals=DECIMALS)
+    writer.table(Table("", FRAME, shares=PERCENT, decimals=DECIMALS))
     writer.flush()
     widths = writer._widths([str(c) for c in FRAME.columns], rc.cell_texts(FRAME, PERCENT, DECIMALS))
     slow = _document()
@@ -83,7 +84,7 @@ def test_a_table_is_the_one_python_docx_writes_cell_by_cell():
 def test_a_tables_cells_read_back_as_the_text_typed_with_header_widths_and_alignment():
     document = _document()
     writer = _Writer(document, {})
-    writer.table(FRAME, percent_columns=PERCENT, decimals=DECIMALS)
+    writer.table(Table("", FRAME, shares=PERCENT, decimals=DECIMALS))
     writer.flush()
     (table,) = document.tables
     assert table.style.name == TABLE_STYLE
@@ -123,6 +124,12 @@ def test_paragraphs_are_the_ones_python_docx_writes():
     slow = _document()
     heading = slow.add_paragraph(style="Heading 1")
     heading.add_run().text = "Rubrik <1> & { PAGE }"
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")  # what the table of contents links to
+    start.set(qn("w:id"), "1")
+    start.set(qn("w:name"), "_Toc1")
+    end.set(qn("w:id"), "1")
+    heading.runs[0]._r.addprevious(start)
+    heading.runs[0]._r.addnext(end)
     paragraph = slow.add_paragraph()
     paragraph.add_run().text, paragraph.add_run().text = "Fet: ", "Text "
     paragraph.runs[0].bold = True

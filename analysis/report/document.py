@@ -178,7 +178,8 @@ class _Writer:
         page, numbers right-aligned, columns as wide as their text calls for."""
         from docx.shared import Emu
 
-        self.caption(table.caption, above=True)
+        if table.caption:
+            self.caption(table.caption, above=True)
         if table.key:
             self.para(table.key, keep_with_next=True)
         headers = table.header
