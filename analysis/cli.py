@@ -69,13 +69,15 @@ def _occasions(args, paths: Paths) -> list:
     from analysis.catalogue import load_catalogues
 
     # The example city's boards report up to each period's end (its whole-period analysis).
-    return [o for c in load_catalogues(paths.reference).values() for o in c.occasions_to_period_end]
+    return sorted(o for c in load_catalogues(paths.reference).values() for o in c.occasions_to_period_end)
 
 
 def cmd_katalog(args, paths: Paths) -> int:
-    from analysis.catalogue import load_catalogues
+    from analysis.catalogue import load_catalogues, next_catalogue
+    from analysis.crosswalk import crosswalk_for, running_past_end
 
-    for catalogue in load_catalogues(paths.reference).values():
+    catalogues = load_catalogues(paths.reference)
+    for catalogue in sorted(catalogues.values(), key=lambda c: c.first_year):
         print(
             f"Mandatperiod {catalogue.mandate_period} ({catalogue.source}): {len(catalogue.goal_areas)} målområden, "
             f"{len(catalogue.goals)} KF-mål, {len(catalogue.boards)} nämnder och bolag, "
@@ -84,18 +86,27 @@ def cmd_katalog(args, paths: Paths) -> int:
         )
         for warning in catalogue.warnings:
             print(f"  Varning: {warning}")
+        crosswalk = crosswalk_for(catalogue, catalogues)
+        for line in crosswalk.describe() if crosswalk is not None else ():
+            print(f"  {line}")
+        late = running_past_end(catalogue)
+        if late and next_catalogue(catalogue, catalogues) is None:
+            print(f"  KF-uppdrag som ska vara klara efter mandatperiodens slut (förs över till nästa periods målkatalog "
+                  f"under samma id): {', '.join(late)}.")
     return EXIT_OK
 
 
 def cmd_template(args, paths: Paths) -> int:
-    from analysis.catalogue import catalogue_for
+    from analysis.catalogue import catalogue_for, load_catalogues
+    from analysis.crosswalk import carried_for_template
     from analysis.excel import save_workbook
     from analysis.occasion import Occasion
     from analysis.intake.store import current_folder, read_table
     from analysis.boards.template import build_template, known_contributions
 
     occasion = Occasion.parse(args.period)
-    catalogue = catalogue_for(occasion, paths.reference)
+    catalogues = load_catalogues(paths.reference)
+    catalogue = catalogue_for(occasion, catalogues)
     boards = catalogue.board_codes  # every board and company reports at least on its base mission
     if args.board:
         wanted = args.board.upper()
@@ -105,11 +116,14 @@ def cmd_template(args, paths: Paths) -> int:
     out = Path(args.out) if args.out else paths.templates_for(occasion.code)
     store = current_folder(paths)
     contributions = read_table(store, "contributions")
+    submissions = read_table(store, "submissions")
     # The council assignments still active: those no earlier answer in the current tables reports finished.
     assignment_answers = read_table(store, "assignment_follow_ups")
     for board in boards:
         known = known_contributions(contributions, board, occasion, catalogue)
-        wb = build_template(catalogue, occasion, board, known, assignment_answers)
+        # At the first budget of a new period: the contributions that continue from the previous one.
+        carried = carried_for_template(catalogues, catalogue, occasion, submissions, contributions, board)
+        wb = build_template(catalogue, occasion, board, known, assignment_answers, carried)
         label = occasion.submission_label(catalogue.board_kind(board))
         save_workbook(wb, out / f"{board} {catalogue.board_name(board)} – {label}.xlsx")
     print(f"{len(boards)} mallar för {occasion.label} skrivna till {out}.")
@@ -117,12 +131,18 @@ def cmd_template(args, paths: Paths) -> int:
 
 
 def cmd_demo(args, paths: Paths) -> int:
-    from analysis.catalogue import catalogue_for
-    from analysis.boards.demo import write_demo
+    from analysis.catalogue import catalogue_for, load_catalogues
+    from analysis.crosswalk import crosswalk_for
+    from analysis.boards.demo import EXAMPLE_CITY_NOW, write_demo
 
-    for occasion in _occasions(args, paths):
-        catalogue = catalogue_for(occasion, paths.reference)
-        outcome = write_demo(catalogue, occasion, paths.raw_for(occasion.code), seed=args.seed)
+    catalogues = load_catalogues(paths.reference)
+    occasions = _occasions(args, paths)
+    if args.all:  # the example city's present: the period ends before it, and no later occasion
+        occasions = [o for o in occasions if o <= EXAMPLE_CITY_NOW]
+    for occasion in occasions:
+        catalogue = catalogue_for(occasion, catalogues)
+        outcome = write_demo(catalogue, occasion, paths.raw_for(occasion.code), seed=args.seed,
+                             crosswalk=crosswalk_for(catalogue, catalogues))
         note = f", {len(outcome.skipped)} fanns redan och lämnades orörda" if outcome.skipped else ""
         print(f"Exempeldata {occasion.code}: {len(outcome.written)} arbetsböcker skrivna{note}; "
               f"{len(outcome.missing)} nämnder/bolag lämnar inte in ({', '.join(outcome.missing) or 'inga'}).")
