@@ -207,6 +207,19 @@ def cmd_report(args, paths: Paths) -> int:
     return EXIT_OK
 
 
+def cmd_planering(args, paths: Paths) -> int:
+    from analysis.catalogue import load_catalogues
+    from analysis.occasion import Occasion
+    from analysis.planning import planning, summary, write_planning
+
+    catalogues = load_catalogues(paths.reference)
+    plan = planning(paths, catalogues, Occasion.parse(args.period))
+    path = write_planning(paths, plan, catalogues)
+    print(f"Planeringsöversikt för {plan.occasion.label}: {summary(plan)}")
+    print(f"Översikten finns i {path}.")
+    return EXIT_OK
+
+
 def cmd_run(args, paths: Paths) -> int:
     from analysis.occasion import Occasion
     from analysis.run import run
@@ -254,6 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--goal-area", metavar="MÅLOMRÅDE", help="bara ett målområde, t.ex. 3")
     p.add_argument("--force", action="store_true", help="räkna om sammanställningarna även om de är aktuella")
 
+    p = sub.add_parser("planering", help="planeringsöversikt för stadskontoret: hur de nya KF-målen täcks av planerade "
+                                         "bidrag och vad förra perioden lämnar över (reports/TILLFÄLLE/planeringsoversikt.xlsx)")
+    period_args(p, allow_all=False)
+
     p = sub.add_parser("run", help="läs in, sammanställ och ta fram rapporten i ett steg (för schemalagda körningar)",
                        description="Läser in, sammanställer och tar fram rapporten, men bara det som behövs: "
                                    "har inget ändrats sedan förra körningen säger den det på en rad. Tyst om inget "
@@ -267,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMANDS: dict[str, Callable] = {
     "katalog": cmd_katalog, "template": cmd_template, "demo": cmd_demo, "ingest": cmd_ingest, "aggregate": cmd_aggregate,
-    "report": cmd_report, "run": cmd_run,
+    "report": cmd_report, "run": cmd_run, "planering": cmd_planering,
 }
 READERS = {"katalog"}  # every other command writes, holding the root's lock (analysis.lock)
 

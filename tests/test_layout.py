@@ -33,7 +33,7 @@ PURE_MODULES = {
     "analysis.report.data", "analysis.report.content",
     "analysis.report.charts", "analysis.report.plots", "analysis.checks.rules", "analysis.boards.layout", "analysis.boards.paper",
     "analysis.text", "analysis.report.wordml",
-    "analysis.explore.views", "analysis.explore.figures",
+    "analysis.explore.views", "analysis.explore.figures", "analysis.crosswalk", "analysis.tables.planning",
 }
 
 
