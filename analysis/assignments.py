@@ -58,7 +58,7 @@ def active_assignments(catalogue: Catalogue, occasion: Occasion, board_code: str
     catalogue order, with the catalogue's columns and the board's `role`."""
     mine = catalogue.assignments_for(board_code)
     if not occasion.is_follow_up:
-        new = mine["given_year"].map(lambda g: _new_at_budget(catalogue, int(g), occasion)).astype(bool)
+        new = mine["given_year"].map(lambda g: listed_at_budget(catalogue, int(g), occasion)).astype(bool)
         return mine[new].reset_index(drop=True)
     done = finished_at(answers, catalogue, occasion)
     keep = (mine["given_year"] <= occasion.year) & ~mine["assignment_id"].map(lambda a: (board_code, a) in done).astype(bool)
@@ -73,12 +73,12 @@ def active_pairs(catalogue: Catalogue, occasion: Occasion, answers: pd.DataFrame
     for a, b, role in zip(catalogue.assignment_boards["assignment_id"], catalogue.assignment_boards["board_code"],
                           catalogue.assignment_boards["role"]):
         year = int(given[a])
-        if _new_at_budget(catalogue, year, occasion) if not occasion.is_follow_up else (year <= occasion.year and (b, a) not in done):
+        if listed_at_budget(catalogue, year, occasion) if not occasion.is_follow_up else (year <= occasion.year and (b, a) not in done):
             pairs.append((b, a, role))
     return pairs
 
 
-def _new_at_budget(catalogue: Catalogue, given_year: int, budget: Occasion) -> bool:
+def listed_at_budget(catalogue: Catalogue, given_year: int, budget: Occasion) -> bool:
     """Whether a budget lists an assignment given in `given_year`: the year's own, and at
     the period's first budget those carried over from the previous period."""
     return given_year == budget.year or (given_year < catalogue.first_year and budget.year == catalogue.first_year)

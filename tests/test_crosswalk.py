@@ -208,3 +208,16 @@ def test_the_contributions_that_continue(tmp_path):
     assert set(got["previous_period"]) == {"2023–2026"}
     assert list(carried_contributions(walk, subs, contributions, "B")["contribution_id"]) == ["B-02"]
     assert carried_contributions(walk, None, None).empty
+
+
+def test_a_carried_assignment_is_followed_up_from_the_new_periods_first_budget(tmp_path):
+    from analysis.tables.assignments import assignment_status
+
+    new = load_catalogues(write(tmp_path, OLD, NEW))["2027-2030"]
+    subs = pd.DataFrame({"occasion": ["2027-budget", "2027-budget"], "board_code": ["A", "C"], "status": ["current"] * 2})
+    answers = pd.DataFrame({"occasion": ["2027-budget"] * 2, "board_code": ["A", "C"],
+                            "assignment_id": ["U2025-01", "U2027-01"], "status": ["ongoing", "not_started"],
+                            "expected_completion": [2028, 2029], "comment": ["Pågår sedan 2025.", "Startar i höst."]})
+    got = assignment_status(new, subs, answers, [Occasion.parse("2027-budget")])
+    assert got[["assignment_id", "given_year", "status", "answered", "overdue"]].astype(object).values.tolist() == [
+        ["U2025-01", 2025, "ongoing", True, False], ["U2027-01", 2027, "not_started", True, False]]

@@ -151,3 +151,25 @@ def test_the_period_end_is_the_same_with_and_without_the_new_period(example_city
         pd.testing.assert_frame_equal(x, y.astype(object).reset_index(drop=True), obj=table)
     stamps = [(p.processed / "stamps" / "2026-ar.json").read_text(encoding="utf-8") for p in (with_2027, without)]
     assert stamps[0] == stamps[1]
+
+
+@pytest.mark.slow
+def test_the_period_end_report_is_the_same_with_and_without_the_new_period(example_city, tmp_path):
+    """The 2026-ar report's Excel workbook and what it rests on (underlag.json), apart from
+    when it was made, come out the same with the 2027 data as without it."""
+    import json
+
+    with_2027 = copy_data(example_city, tmp_path / "med")
+    without = _without_2027(example_city, tmp_path / "utan")
+    made, stamps = [], []
+    for paths in (with_2027, without):
+        assert main(["--root", str(paths.root), "report", "--period", "2026-ar"]) == 0
+        stamps.append(json.loads((paths.report_for("2026-ar") / "underlag.json").read_text(encoding="utf-8")))
+        made.append(stamps[-1].pop("made_at"))
+    assert stamps[0] == stamps[1]
+
+    def cells(paths: Paths) -> dict:
+        wb = openpyxl.load_workbook(paths.report_for("2026-ar") / "sammanstalld_analys.xlsx")
+        return {ws.title: [[v for v in row if v not in made] for row in ws.iter_rows(values_only=True)] for ws in wb}
+
+    assert cells(with_2027) == cells(without)
