@@ -97,7 +97,7 @@ def cmd_katalog(args, paths: Paths) -> int:
 
 
 def cmd_template(args, paths: Paths) -> int:
-    from analysis.catalogue import catalogue_for, load_catalogues
+    from analysis.catalogue import catalogue_for, load_catalogues, previous_catalogue
     from analysis.crosswalk import carried_for_template
     from analysis.excel import save_workbook
     from analysis.occasion import Occasion
@@ -119,14 +119,23 @@ def cmd_template(args, paths: Paths) -> int:
     submissions = read_table(store, "submissions")
     # The council assignments still active: those no earlier answer in the current tables reports finished.
     assignment_answers = read_table(store, "assignment_follow_ups")
+    carried_rows, previous = 0, None
     for board in boards:
         known = known_contributions(contributions, board, occasion, catalogue)
         # At the first budget of a new period: the contributions that continue from the previous one.
         carried = carried_for_template(catalogues, catalogue, occasion, submissions, contributions, board)
+        if carried is not None:
+            carried_rows += len(carried)
+            previous = previous_catalogue(catalogue, catalogues)
         wb = build_template(catalogue, occasion, board, known, assignment_answers, carried)
         label = occasion.submission_label(catalogue.board_kind(board))
         save_workbook(wb, out / f"{board} {catalogue.board_name(board)} – {label}.xlsx")
-    print(f"{len(boards)} mallar för {occasion.label} skrivna till {out}.")
+    note = f"; {carried_rows} bidrag från {previous.span} förs vidare i mallarna" if previous is not None else ""
+    if previous is not None and (submissions is None
+                                 or not (submissions["mandate_period"].astype(object) == previous.mandate_period).any()):
+        note = (f"; inga inlämningar från {previous.span} är inlästa, så inga bidrag förs vidare (kör först "
+                "malstyrning ingest för förra periodens tillfällen)")
+    print(f"{len(boards)} mallar för {occasion.label} skrivna till {out}{note}.")
     return EXIT_OK
 
 
@@ -214,7 +223,7 @@ def cmd_planering(args, paths: Paths) -> int:
 
     catalogues = load_catalogues(paths.reference)
     plan = planning(paths, catalogues, Occasion.parse(args.period))
-    path = write_planning(paths, plan, catalogues)
+    path = write_planning(paths, plan)
     print(f"Planeringsöversikt för {plan.occasion.label}: {summary(plan)}")
     print(f"Översikten finns i {path}.")
     return EXIT_OK

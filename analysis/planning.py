@@ -100,7 +100,7 @@ def summary(plan: Planning) -> str:
     return text
 
 
-def write_planning(paths: Paths, plan: Planning, catalogues: Mapping[str, Catalogue]) -> Path:
+def write_planning(paths: Paths, plan: Planning) -> Path:
     """Write the workbook into a new version of the occasion's outputs; returns its stable path."""
     from analysis.excel import save_workbook
     from analysis.versions import report_versions

@@ -221,3 +221,22 @@ def test_a_carried_assignment_is_followed_up_from_the_new_periods_first_budget(t
     got = assignment_status(new, subs, answers, [Occasion.parse("2027-budget")])
     assert got[["assignment_id", "given_year", "status", "answered", "overdue"]].astype(object).values.tolist() == [
         ["U2025-01", 2025, "ongoing", True, False], ["U2027-01", 2027, "not_started", True, False]]
+
+
+def test_the_example_citys_next_period():
+    """malkatalog-2027-2030.yaml, as its comments describe it."""
+    catalogues = load_catalogues(REPOSITORY_ROOT / "data" / "reference")
+    new = catalogues["2027-2030"]
+    walk = crosswalk_for(new, catalogues)
+    assert len(new.goal_areas) == 4 and len(catalogues["2023-2026"].goal_areas) == 5 and new.warnings == ()
+    kinds = {g: walk.kind(g) for g in new.goals["goal_code"]}
+    assert {k: sorted(g for g, v in kinds.items() if v == k) for k in set(kinds.values())} == {
+        "kept": ["1.1", "2.1", "3.1", "3.3", "4.1", "4.3"], "reworded": ["1.3", "2.4", "3.2", "3.4"],
+        "merged": ["1.2"], "split": ["2.2", "2.3"], "new": ["3.5", "4.2"]}
+    assert walk.ended == ["4.3", "5.2"] and walk.new_goals == ["3.5", "4.2"]
+    assert walk.carried_assignments == ["U2024-03"]
+    assert sorted(new.assignments.loc[new.assignments["given_year"] == 2027, "assignment_id"]) == ["U2027-01", "U2027-02"]
+    # Responsibilities moved: KN no longer on the knowledge goal, KS now on safety, MST on business.
+    assert "KN" not in set(new.responsibilities.loc[new.responsibilities["goal_code"] == "1.1", "board_code"])
+    assert {"KS", "MKB"} <= set(new.responsibilities.loc[new.responsibilities["goal_code"] == "3.1", "board_code"])
+    assert "MST" in set(new.responsibilities.loc[new.responsibilities["goal_code"] == "2.4", "board_code"])

@@ -112,3 +112,22 @@ def test_the_planning_view_filters_the_overview(catalogues):
     assert by_board.table[["KF-mål", "Nämnd/bolag (kod)", "Planerade bidrag"]].values.tolist() == [
         ["1.3", "C", 0], ["2.1", "C", 0], ["2.2", "C", 1]]
     assert views.planning(None, Filters()).table.empty
+
+
+def test_a_carried_assignments_history_runs_across_the_boundary(catalogues):
+    tables = _tables()
+    tables["assignment_follow_ups"] = pd.DataFrame([
+        ("2026-delar", "A", "U2025-01", "ongoing", 2027, "Utredningen pågår."),
+        ("2026-ar", "A", "U2025-01", "ongoing", 2028, "Försenad."),
+        ("2027-budget", "A", "U2025-01", "ongoing", 2028, "Fortsätter."),
+        ("2026-ar", "C", "U2026-01", "completed", 2026, "Klart."),
+    ], columns=views.ASSIGNMENT_COLUMNS)
+    new = catalogues["2027-2030"]
+    view = views.assignments(tables, new, Filters(period="2027-2030", assignment="U2025-01"))
+    assert view.table["Tillfälle"].tolist() == ["Nämnds- och bolagsbudget 2027"]
+    assert view.extra[["Tillfälle", "Status", "Kommentar"]].values.tolist() == [
+        ["Delårsrapport 2026", "Pågår", "Utredningen pågår."], ["Årsredovisning 2026", "Pågår", "Försenad."],
+        ["Nämnds- och bolagsbudget 2027", "Pågår", "Fortsätter."]]
+    # Seen from 2023–2026, where it was given, its history is that period's.
+    assert views.assignments(tables, catalogues["2023-2026"], Filters(period="2023-2026", assignment="U2025-01")
+                             ).extra["Tillfälle"].tolist() == ["Delårsrapport 2026", "Årsredovisning 2026"]

@@ -110,6 +110,19 @@ def test_the_2027_templates_hold_exactly_the_continuing_contributions(example_ci
     assert all(mark_locked and not id_locked for rows in templates.values() for *_, mark_locked, id_locked in rows)
 
 
+def test_the_template_command_says_how_many_continue(example_city, tmp_path, capsys):
+    assert main(["--root", str(example_city.root), "template", "--period", "2027-budget", "--board", "GRN",
+                 "--out", str(tmp_path)]) == 0
+    grn = len(_expected(example_city)["GRN"])
+    assert capsys.readouterr().out == (f"1 mallar för Nämnds- och bolagsbudget 2027 skrivna till {tmp_path}; {grn} bidrag "
+                                       "från 2023–2026 förs vidare i mallarna.\n")
+    # Before the old period is ingested there is nothing to carry, and the command says why.
+    empty = tmp_path / "tom"
+    empty.mkdir()
+    assert main(["--root", str(empty), "template", "--period", "2027-budget", "--board", "GRN", "--out", str(tmp_path)]) == 0
+    assert "inga inlämningar från 2023–2026 är inlästa, så inga bidrag förs vidare" in capsys.readouterr().out
+
+
 def test_the_2027_budget_is_ingested_beside_the_period_end(example_city):
     subs = read_table(example_city.processed, "submissions")
     periods = subs.groupby(subs["occasion"].astype(object))["mandate_period"].first().astype(object)

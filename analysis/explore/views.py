@@ -494,16 +494,21 @@ def text_search(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Fil
 ASSIGNMENT_COLUMNS = ["occasion", "board_code", "assignment_id", "status", "expected_completion", "comment"]
 
 
-@_limited
 def assignments(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
     """Every board's answer on the council assignments that match the filters (occasion,
     board or company, assignment; a word searches the comments), lead board first; with an
-    assignment chosen, `extra` is its history: every answer at every occasion of the period."""
-    rows = _plain(tables.get("assignment_follow_ups"), ASSIGNMENT_COLUMNS)
+    assignment chosen, `extra` is its history: every answer at every occasion of the period,
+    and for an assignment the period carries over from the previous one, its answers there
+    too (the same id across the boundary), whatever the period filter."""
+    answers = _plain(tables.get("assignment_follow_ups"), ASSIGNMENT_COLUMNS)
+    rows = _plain(in_period(tables, f.period).get("assignment_follow_ups"), ASSIGNMENT_COLUMNS)
     rows = rows[rows["assignment_id"].isin(list(catalogue.assignments["assignment_id"]))]
     if f.assignment:
         rows = rows[rows["assignment_id"] == f.assignment]
     history = rows
+    if f.assignment in set(catalogue.carried_assignments["assignment_id"]):
+        upto = answers["occasion"].map(lambda o: Occasion.parse(o).year <= catalogue.last_year).astype(bool)
+        history = answers[(answers["assignment_id"] == f.assignment) & upto]
     rows = _filtered(rows, catalogue, f)
     if f.word:
         rows = rows[rows["comment"].map(lambda t: isinstance(t, str) and f.word.casefold() in t.casefold()).astype(bool)]
