@@ -148,6 +148,7 @@ def _new_contributions(catalogue: Catalogue, board_code: str, seed: int, used: i
     a carried contribution already serves) a second one only now and then."""
     rng = _rng(seed, "plan", catalogue.mandate_period, board_code)
     goals = catalogue.goals_for(board_code)
+    actions = {**_ACTIONS, **_AREA_ACTIONS.get(catalogue.mandate_period, {})}
     plan: list[Contribution] = []
     n = used
     for goal in goals.itertuples():
@@ -162,7 +163,6 @@ def _new_contributions(catalogue: Catalogue, board_code: str, seed: int, used: i
             continue
         for _ in range(1 if goal.goal_code in covered or rng.random() < 0.7 else 2):
             n += 1
-            actions = {**_ACTIONS, **_AREA_ACTIONS.get(catalogue.mandate_period, {})}
             action = rng.choice(actions.get(goal.goal_area_code) or [a for acts in actions.values() for a in acts])
             late = rng.random() >= 0.8 and catalogue.last_year - catalogue.first_year >= 2  # a short period starts all at once
             start = rng.randint(catalogue.first_year + 1, catalogue.last_year - 1) if late else catalogue.first_year
