@@ -176,6 +176,8 @@ def test_the_period_end_report_is_the_same_with_and_without_the_new_period(examp
     without = _without_2027(example_city, tmp_path / "utan")
     made, stamps = [], []
     for paths in (with_2027, without):
+        if paths is without:  # the executive board's judgement file, made by the first report, is the same input
+            shutil.copytree(with_2027.judgements, without.judgements)
         assert main(["--root", str(paths.root), "report", "--period", "2026-ar"]) == 0
         stamps.append(json.loads((paths.report_for("2026-ar") / "underlag.json").read_text(encoding="utf-8")))
         made.append(stamps[-1].pop("made_at"))
