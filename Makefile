@@ -37,14 +37,18 @@ system:
 setup: $(STAMP) system
 
 LATEST := 2026-ar
+PLANNING := 2027-budget
 
-## The main job on the built-in example city: its submissions for every occasion up to the
-## period end (the catalogue's period_end_occasion), ingestion of every occasion, and the
-## compiled analysis of the period end, with the whole-period analysis (reports/$(LATEST)/).
+## The main job on the built-in example city, which stands at the turn of two mandate periods:
+## its submissions for every occasion of 2023–2026 up to the period end and the boards' budgets
+## for 2027 on the new goals (2027–2030), ingestion of every occasion, the office's planning
+## overview of the new goals (reports/$(PLANNING)/planeringsoversikt.xlsx), and last the compiled
+## analysis of the period end, with the whole-period analysis (reports/$(LATEST)/).
 ## Exit status 1 from ingest/run means "rejected submissions": the example has some on purpose.
 run: setup
 	$(CLI) demo --all
 	$(CLI) ingest --all --quiet || test $$? -eq 1
+	$(CLI) planering --period $(PLANNING)
 	$(CLI) run --period $(LATEST) --verbose || test $$? -eq 1
 
 test: setup

@@ -6,6 +6,8 @@ the example city, the checks and the aggregate tables all ask here, so they agre
 An assignment is *active* for a board at an occasion when the board is responsible for
 it (as lead or participating) and
 - at a budget: it is given in that year's budget (the budget template lists what is new);
+  at the first budget of a period, also the assignments carried over from the previous
+  period (given in one of its budgets, see analysis.catalogue), which are new to the period;
 - at an interim or annual report: it was given in that year's budget or earlier, and the
   board has not reported it finished (Slutfört or Avslutat utan att slutföras) at an
   earlier occasion of the period.
@@ -56,7 +58,8 @@ def active_assignments(catalogue: Catalogue, occasion: Occasion, board_code: str
     catalogue order, with the catalogue's columns and the board's `role`."""
     mine = catalogue.assignments_for(board_code)
     if not occasion.is_follow_up:
-        return mine[mine["given_year"] == occasion.year].reset_index(drop=True)
+        new = mine["given_year"].map(lambda g: listed_at_budget(catalogue, int(g), occasion)).astype(bool)
+        return mine[new].reset_index(drop=True)
     done = finished_at(answers, catalogue, occasion)
     keep = (mine["given_year"] <= occasion.year) & ~mine["assignment_id"].map(lambda a: (board_code, a) in done).astype(bool)
     return mine[keep].reset_index(drop=True)
@@ -70,7 +73,7 @@ def active_pairs(catalogue: Catalogue, occasion: Occasion, answers: pd.DataFrame
     for a, b, role in zip(catalogue.assignment_boards["assignment_id"], catalogue.assignment_boards["board_code"],
                           catalogue.assignment_boards["role"]):
         year = int(given[a])
-        if (year == occasion.year) if not occasion.is_follow_up else (year <= occasion.year and (b, a) not in done):
+        if listed_at_budget(catalogue, year, occasion) if not occasion.is_follow_up else (year <= occasion.year and (b, a) not in done):
             pairs.append((b, a, role))
     return pairs
 
@@ -78,6 +81,10 @@ def active_pairs(catalogue: Catalogue, occasion: Occasion, answers: pd.DataFrame
 # The rule of is_overdue in one Swedish sentence, for the report where "Försenat" is explained.
 OVERDUE_RULE = ("Ett KF-uppdrag är försenat när det inte är slutfört i årsredovisningen för året då det skulle vara "
                 "klart eller vid något senare tillfälle; i budgeten och delårsrapporten det året är det ännu inte försenat.")
+def listed_at_budget(catalogue: Catalogue, given_year: int, budget: Occasion) -> bool:
+    """Whether a budget lists an assignment given in `given_year`: the year's own, and at
+    the period's first budget those carried over from the previous period."""
+    return given_year == budget.year or (given_year < catalogue.first_year and budget.year == catalogue.first_year)
 
 
 def is_overdue(due_year: object, occasion: Occasion, status: object) -> bool:

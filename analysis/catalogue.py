@@ -38,6 +38,7 @@ _ASSIGNMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # lives in analysis.vocabulary and every catalogue gets it under this name.
 ASSIGNMENT_STATUS_SCALE = "assignment_status"
 ASSIGNMENT_COLUMNS = ["assignment_id", "given_year", "text", "lead_board", "participating_boards", "due_year"]
+CONTINUES_COLUMNS = ["goal_code", "previous_goal_code"]
 
 
 def _no_assignments() -> pd.DataFrame:
@@ -46,6 +47,10 @@ def _no_assignments() -> pd.DataFrame:
 
 def _no_assignment_boards() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in ("assignment_id", "board_code", "role")})
+
+
+def _no_continues() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in CONTINUES_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,15 @@ class Catalogue:
     assignments: pd.DataFrame = field(default_factory=_no_assignments)
     # One row per assignment and responsible board: assignment_id, board_code, role (lead or participating).
     assignment_boards: pd.DataFrame = field(default_factory=_no_assignment_boards)
+    # The crosswalk to the previous mandate period: one row per KF goal and goal of the previous
+    # period it carries forward (`continues` in the file), goal_code, previous_goal_code, in
+    # catalogue order. Checked against the previous period's catalogue by `load_catalogues`.
+    continues: pd.DataFrame = field(default_factory=_no_continues)
+
+    @property
+    def span(self) -> str:
+        """The mandate period as a person reads it: '2023–2026'."""
+        return f"{self.first_year}–{self.last_year}"
 
     @property
     def occasions(self) -> list[Occasion]:
@@ -151,6 +165,12 @@ class Catalogue:
         catalogue order, with its `role`."""
         mine = self.assignment_boards[self.assignment_boards["board_code"] == board_code][["assignment_id", "role"]]
         return self.assignments.merge(mine, on="assignment_id", how="inner").reset_index(drop=True)
+
+    @property
+    def carried_assignments(self) -> pd.DataFrame:
+        """The assignments carried over from the previous mandate period (given in one of its
+        budgets, before this period's first year), under their ids there."""
+        return self.assignments[self.assignments["given_year"] < self.first_year].reset_index(drop=True)
 
     @cached_property
     def assignment_texts(self) -> dict[str, str]:
@@ -299,6 +319,7 @@ def catalogue_from_dict(raw: Any, source: str = "<minne>") -> Catalogue:
     for a in area_codes:
         if a not in [str(g.get("goal_area", "")) for g in goals]:
             problems.append(f"goal_areas {a}: målområdet har inga KF-mål")
+    continues = _continues(goals, problems)
 
     scales: dict[str, Scale] = {}
     raw_scales = raw.get("scales") if isinstance(raw.get("scales"), dict) else {}
@@ -377,7 +398,28 @@ def catalogue_from_dict(raw: Any, source: str = "<minne>") -> Catalogue:
         warnings=tuple(warnings),
         assignments=assignments,
         assignment_boards=assignment_boards,
+        continues=continues,
     )
+
+
+def _continues(goals: list[dict], problems: list[str]) -> pd.DataFrame:
+    """The crosswalk as the goals give it: `continues`, a list of the previous period's goal
+    codes each goal carries forward (one kept or reworded, several merged, or one that
+    several new goals split). Whether those goals exist is checked against the previous
+    period's catalogue (`crosswalk_problems`)."""
+    rows = []
+    for g in goals:
+        code, named = str(g.get("code", "")), g.get("continues")
+        if named is None:
+            continue
+        if not isinstance(named, list) or not named or not all(isinstance(c, str) and c.strip() for c in named):
+            problems.append(f"goals {code}: continues ska vara en lista med koder för KF-mål i föregående mandatperiod, "
+                            'inom citattecken, till exempel ["1.1", "1.2"]')
+            continue
+        named = [c.strip() for c in named]
+        problems += _duplicates(f"goals {code} continues", named)
+        rows += [(code, c) for c in dict.fromkeys(named)]
+    return pd.DataFrame(rows, columns=CONTINUES_COLUMNS) if rows else _no_continues()
 
 
 def _year(value: Any) -> int | None:
@@ -394,8 +436,12 @@ def _year(value: Any) -> int | None:
 def _assignments(raw: dict, board_codes: list[str], first_year: int, last_year: int, period: str,
                  problems: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The council assignments (KF-uppdrag), each checked: its id, the budget year it was
-    given and the year it is due within the period (or 'löpande'), its boards known, one
-    lead and others participating. No list at all is fine: a period may have none."""
+    given and the year it is due (or 'löpande'), its boards known, one lead and others
+    participating. No list at all is fine: a period may have none. An assignment may run
+    past the period's end (due after its last year) and be carried into the next period's
+    catalogue under the same id, given in the budget of the earlier period: a `given` year
+    before the period is such an assignment, which `crosswalk_problems` checks against the
+    previous period's catalogue."""
     if raw.get("assignments") in (None, []):
         return _no_assignments(), _no_assignment_boards()
     items = _records(raw, "assignments", ("id", "given", "text", "lead", "due"), problems)
@@ -413,7 +459,7 @@ def _assignments(raw: dict, board_codes: list[str], first_year: int, last_year: 
         if given is None:
             problems.append(f"{where}: given '{a.get('given')}' ska vara budgetåret då uppdraget gavs, till exempel 2024")
             ok = False
-        elif first_year and not first_year <= given <= last_year:
+        elif first_year and given > last_year:
             problems.append(f"{where}: budgetåret {given} (given) ligger utanför {span}")
             ok = False
         due_raw = a.get("due")
@@ -423,8 +469,8 @@ def _assignments(raw: dict, board_codes: list[str], first_year: int, last_year: 
         elif (due := _year(due_raw)) is None:
             problems.append(f"{where}: due '{due_raw}' ska vara året då uppdraget ska vara klart, eller '{ONGOING_DUE}'")
             ok = False
-        elif first_year and not first_year <= due <= last_year:
-            problems.append(f"{where}: året då uppdraget ska vara klart, {due} (due), ligger utanför {span}")
+        elif first_year and due < first_year:
+            problems.append(f"{where}: året då uppdraget ska vara klart, {due} (due), ligger före {span}")
             ok = False
         elif given is not None and due < given:
             problems.append(f"{where}: året då uppdraget ska vara klart, {due} (due), är före budgetåret {given} då det gavs")
@@ -476,7 +522,52 @@ def load_catalogues(reference_dir: Path) -> dict[str, Catalogue]:
         for b in catalogues:
             if a is not b and a.first_year <= b.last_year and b.first_year <= a.last_year:
                 raise CatalogueError(a.source, [f"mandatperioden {a.mandate_period} överlappar {b.mandate_period} i {b.source}"])
-    return {c.mandate_period: c for c in catalogues}
+    by_period = {c.mandate_period: c for c in catalogues}
+    for catalogue in catalogues:
+        problems = crosswalk_problems(catalogue, previous_catalogue(catalogue, by_period))
+        if problems:
+            raise CatalogueError(catalogue.source, problems)
+    return by_period
+
+
+def previous_catalogue(catalogue: Catalogue, catalogues: Mapping[str, Catalogue]) -> Catalogue | None:
+    """The catalogue of the mandate period right before this one (ending the year before it
+    starts), or None."""
+    return next((c for c in catalogues.values() if c.last_year == catalogue.first_year - 1), None)
+
+
+def next_catalogue(catalogue: Catalogue, catalogues: Mapping[str, Catalogue]) -> Catalogue | None:
+    """The catalogue of the mandate period right after this one, or None."""
+    return next((c for c in catalogues.values() if c.first_year == catalogue.last_year + 1), None)
+
+
+def crosswalk_problems(catalogue: Catalogue, previous: Catalogue | None) -> list[str]:
+    """What is wrong with the bridge from the previous period: a goal that continues a goal
+    the previous period's catalogue does not have (or continues one when there is no such
+    catalogue), and an assignment given before the period that is not the previous
+    period's under the same id and budget year."""
+    problems = []
+    before = f"mandatperioden före {catalogue.span}"
+    old_goals = set(previous.goals["goal_code"]) if previous is not None else set()
+    for goal, old in zip(catalogue.continues["goal_code"], catalogue.continues["previous_goal_code"]):
+        if previous is None:
+            problems.append(f"goals {goal}: continues '{old}', men det finns ingen målkatalog för {before} "
+                            f"(malkatalog-<startår>-{catalogue.first_year - 1}.yaml)")
+        elif old not in old_goals:
+            problems.append(f"goals {goal}: continues '{old}', som inte är ett KF-mål i målkatalogen för "
+                            f"{previous.span} ({previous.source})")
+    old_given = dict(zip(previous.assignments["assignment_id"], previous.assignments["given_year"])) if previous is not None else {}
+    for aid, given in zip(catalogue.carried_assignments["assignment_id"], catalogue.carried_assignments["given_year"]):
+        where = f"assignments {aid}: budgetåret {given} (given) ligger före mandatperioden {catalogue.span}"
+        if previous is None:
+            problems.append(f"{where}, och det finns ingen målkatalog för {before} som uppdraget kan föras över från")
+        elif aid not in old_given:
+            problems.append(f"{where}, men uppdraget finns inte i målkatalogen för {previous.span} ({previous.source}); "
+                            "ett uppdrag som förs över behåller sitt id")
+        elif int(old_given[aid]) != int(given):
+            problems.append(f"{where}, men i målkatalogen för {previous.span} gavs det {int(old_given[aid])}; "
+                            "ett uppdrag som förs över behåller budgetåret då det gavs")
+    return problems
 
 
 def catalogue_for(occasion: Occasion, catalogues: Path | Mapping[str, Catalogue]) -> Catalogue:
@@ -495,7 +586,7 @@ def catalogue_for(occasion: Occasion, catalogues: Path | Mapping[str, Catalogue]
 ALLOWED_KEYS = {
     "boards": {"code", "name", "kind"},
     "goal_areas": {"code", "name", "sdgs"},
-    "goals": {"code", "goal_area", "name", "responsible"},
+    "goals": {"code", "goal_area", "name", "responsible", "continues"},
     "assignments": {"id", "given", "text", "lead", "participating", "due"},
 }
 

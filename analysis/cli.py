@@ -67,7 +67,7 @@ def _occasions(args, paths: Paths) -> list:
     from analysis.catalogue import load_catalogues
 
     # The example city's boards report up to each period's end (its whole-period analysis).
-    return [o for c in load_catalogues(paths.reference).values() for o in c.occasions_to_period_end]
+    return sorted(o for c in load_catalogues(paths.reference).values() for o in c.occasions_to_period_end)
 
 
 # --- what the commands print (Swedish singular and plural; nothing said of zero where nothing happened) ---
@@ -88,11 +88,12 @@ def catalogue_line(catalogue) -> str:
             f"{catalogue.period_end_occasion.label}. Inga fel.")
 
 
-def templates_line(n: int, occasion_label: str, folder: Path) -> str:
-    """`template`: how many templates were written, and where."""
+def templates_line(n: int, occasion_label: str, folder: Path, note: str = "") -> str:
+    """`template`: how many templates were written, and where (and `note`: what was carried
+    forward from the previous period)."""
     if not n:
         return f"Inga mallar för {occasion_label} skrivna."
-    return f"{_count(n, 'mall', 'mallar')} för {occasion_label} {'skriven' if n == 1 else 'skrivna'} till {folder}."
+    return f"{_count(n, 'mall', 'mallar')} för {occasion_label} {'skriven' if n == 1 else 'skrivna'} till {folder}{note}."
 
 
 def demo_line(occasion: str, written: int, skipped: int, missing: Sequence[str]) -> str:
@@ -129,17 +130,27 @@ def feedback_line(folder: str, files: int) -> str:
 
 
 def cmd_katalog(args, paths: Paths) -> int:
-    from analysis.catalogue import load_catalogues
+    from analysis.catalogue import load_catalogues, next_catalogue
+    from analysis.crosswalk import crosswalk_for, running_past_end
 
-    for catalogue in load_catalogues(paths.reference).values():
+    catalogues = load_catalogues(paths.reference)
+    for catalogue in sorted(catalogues.values(), key=lambda c: c.first_year):
         print(catalogue_line(catalogue))
         for warning in catalogue.warnings:
             print(f"  Varning: {warning}")
+        crosswalk = crosswalk_for(catalogue, catalogues)
+        for line in crosswalk.describe() if crosswalk is not None else ():
+            print(f"  {line}")
+        late = running_past_end(catalogue)
+        if late and next_catalogue(catalogue, catalogues) is None:
+            print(f"  KF-uppdrag som ska vara klara efter mandatperiodens slut (förs över till nästa periods målkatalog "
+                  f"under samma id): {', '.join(late)}.")
     return EXIT_OK
 
 
 def cmd_template(args, paths: Paths) -> int:
-    from analysis.catalogue import catalogue_for
+    from analysis.catalogue import catalogue_for, load_catalogues, previous_catalogue
+    from analysis.crosswalk import carried_for_template
     from analysis.excel import save_workbook
     from analysis.files import writing
     from analysis.occasion import Occasion
@@ -147,7 +158,8 @@ def cmd_template(args, paths: Paths) -> int:
     from analysis.boards.template import build_template, known_contributions
 
     occasion = Occasion.parse(args.period)
-    catalogue = catalogue_for(occasion, paths.reference)
+    catalogues = load_catalogues(paths.reference)
+    catalogue = catalogue_for(occasion, catalogues)
     boards = catalogue.board_codes  # every board and company reports at least on its base mission
     if args.board:
         wanted = args.board.upper()
@@ -157,26 +169,44 @@ def cmd_template(args, paths: Paths) -> int:
     out = Path(args.out) if args.out else paths.templates_for(occasion.code)
     store = current_folder(paths)
     contributions = read_table(store, "contributions")
+    submissions = read_table(store, "submissions")
     # The council assignments still active: those no earlier answer in the current tables reports finished.
     assignment_answers = read_table(store, "assignment_follow_ups")
+    carried_rows, previous = 0, None
     for board in boards:
         known = known_contributions(contributions, board, occasion, catalogue)
-        wb = build_template(catalogue, occasion, board, known, assignment_answers)
+        # At the first budget of a new period: the contributions that continue from the previous one.
+        carried = carried_for_template(catalogues, catalogue, occasion, submissions, contributions, board)
+        if carried is not None:
+            carried_rows += len(carried)
+            previous = previous_catalogue(catalogue, catalogues)
+        wb = build_template(catalogue, occasion, board, known, assignment_answers, carried)
         label = occasion.submission_label(catalogue.board_kind(board))
         path = out / f"{board} {catalogue.board_name(board)} – {label}.xlsx"
         with writing(f"mallen {path}"):
             save_workbook(wb, path)
-    print(templates_line(len(boards), occasion.label, out))
+    note = f"; {carried_rows} bidrag från {previous.span} förs vidare i mallarna" if previous is not None else ""
+    if previous is not None and (submissions is None
+                                 or not (submissions["mandate_period"].astype(object) == previous.mandate_period).any()):
+        note = (f"; inga inlämningar från {previous.span} är inlästa, så inga bidrag förs vidare (kör först "
+                "malstyrning ingest för förra periodens tillfällen)")
+    print(templates_line(len(boards), occasion.label, out, note))
     return EXIT_OK
 
 
 def cmd_demo(args, paths: Paths) -> int:
-    from analysis.catalogue import catalogue_for
-    from analysis.boards.demo import write_demo
+    from analysis.catalogue import catalogue_for, load_catalogues
+    from analysis.crosswalk import crosswalk_for
+    from analysis.boards.demo import EXAMPLE_CITY_NOW, write_demo
 
-    for occasion in _occasions(args, paths):
-        catalogue = catalogue_for(occasion, paths.reference)
-        outcome = write_demo(catalogue, occasion, paths.raw_for(occasion.code), seed=args.seed)
+    catalogues = load_catalogues(paths.reference)
+    occasions = _occasions(args, paths)
+    if args.all:  # the example city's present: the period ends before it, and no later occasion
+        occasions = [o for o in occasions if o <= EXAMPLE_CITY_NOW]
+    for occasion in occasions:
+        catalogue = catalogue_for(occasion, catalogues)
+        outcome = write_demo(catalogue, occasion, paths.raw_for(occasion.code), seed=args.seed,
+                             crosswalk=crosswalk_for(catalogue, catalogues))
         print(demo_line(occasion.code, len(outcome.written), len(outcome.skipped), outcome.missing))
     return EXIT_OK
 
@@ -277,6 +307,19 @@ def cmd_dialog(args, paths: Paths) -> int:
     return EXIT_OK
 
 
+def cmd_planering(args, paths: Paths) -> int:
+    from analysis.catalogue import load_catalogues
+    from analysis.occasion import Occasion
+    from analysis.planning import planning, summary, write_planning
+
+    catalogues = load_catalogues(paths.reference)
+    plan = planning(paths, catalogues, Occasion.parse(args.period))
+    path = write_planning(paths, plan)
+    print(f"Planeringsöversikt för {plan.occasion.label}: {summary(plan)}")
+    print(f"Översikten finns i {path}.")
+    return EXIT_OK
+
+
 def cmd_run(args, paths: Paths) -> int:
     from analysis.occasion import Occasion
     from analysis.run import run
@@ -335,6 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--board", metavar="KOD", help="bara denna nämnd eller detta bolag")
     p.add_argument("--replies", metavar="FIL_ELLER_MAPP",
                    help="läs in svaren i nämndernas och bolagens ifyllda filer (en fil eller en mapp med filer)")
+    p = sub.add_parser("planering", help="planeringsöversikt för stadskontoret: hur de nya KF-målen täcks av planerade "
+                                         "bidrag och vad förra perioden lämnar över (reports/TILLFÄLLE/planeringsoversikt.xlsx)")
+    period_args(p, allow_all=False)
 
     p = sub.add_parser("run", help="läs in, sammanställ och ta fram rapporten i ett steg (för schemalagda körningar)",
                        description="Läser in, sammanställer och tar fram rapporten, men bara det som behövs: "
@@ -350,6 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS: dict[str, Callable] = {
     "katalog": cmd_katalog, "template": cmd_template, "demo": cmd_demo, "ingest": cmd_ingest, "aggregate": cmd_aggregate,
     "report": cmd_report, "run": cmd_run, "dialog": cmd_dialog,
+    "report": cmd_report, "run": cmd_run, "planering": cmd_planering,
 }
 READERS = {"katalog"}  # every other command writes, holding the root's lock (analysis.lock)
 

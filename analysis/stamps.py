@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 from functools import cache
 from pathlib import Path
@@ -47,9 +48,30 @@ def code_version() -> str:
             return "okänd version"
 
 
-def catalogue_hashes(reference: Path) -> dict[str, str]:
-    """SHA-256 of every goal catalogue file, by name."""
-    return {p.name: file_sha256(p) for p in sorted(reference.glob("malkatalog-*.yaml"))}
+def catalogue_hashes(reference: Path, occasion: Occasion | None = None) -> dict[str, str]:
+    """SHA-256 of every goal catalogue file, by name; with an occasion, of those its
+    outputs rest on: its own mandate period's and the one before it (whose goals the
+    period's crosswalk names), told by the files' names (malkatalog-<first>-<last>.yaml;
+    a file named otherwise counts for every occasion). So an occasion's stamps do not
+    change when the catalogue of a later period is added or edited."""
+    files = sorted(reference.glob("malkatalog-*.yaml"))
+    if occasion is not None:
+        files = [p for p in files if _concerns(p.name, occasion, files)]
+    return {p.name: file_sha256(p) for p in files}
+
+
+_CATALOGUE_NAME = re.compile(r"malkatalog-(\d{4})-(\d{4})\.yaml")
+
+
+def _concerns(name: str, occasion: Occasion, files: list[Path]) -> bool:
+    match = _CATALOGUE_NAME.fullmatch(name)
+    if match is None:
+        return True
+    first, last = int(match[1]), int(match[2])
+    if first <= occasion.year <= last:
+        return True
+    own = [m for p in files if (m := _CATALOGUE_NAME.fullmatch(p.name)) and int(m[1]) <= occasion.year <= int(m[2])]
+    return any(int(m[1]) == last + 1 for m in own)
 
 
 def digest(record: Any) -> str:
@@ -101,7 +123,7 @@ def processed_stamp(paths: Paths, occasion: Occasion, earlier: Mapping[str, Mapp
     return {
         "occasion": occasion.code,
         "files": folder_hashes(paths.raw_for(occasion.code)),
-        "catalogues": catalogue_hashes(paths.reference),
+        "catalogues": catalogue_hashes(paths.reference, occasion),
         "code": code_version(),
         "earlier": {code: digest(stamp) for code, stamp in sorted(earlier.items()) if Occasion.parse(code) < occasion},
     }
@@ -116,7 +138,7 @@ def aggregates_stamp(paths: Paths, occasion: Occasion, processed: Mapping[str, M
     return {
         "occasion": occasion.code,
         "processed": {code: dict(stamp) for code, stamp in sorted(processed.items()) if Occasion.parse(code) <= occasion},
-        "catalogues": catalogue_hashes(paths.reference),
+        "catalogues": catalogue_hashes(paths.reference, occasion),
         "code": code_version(),
     }
 

@@ -32,11 +32,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def notebook_for(root: Path, folder: Path) -> Path:
-    """The exploration notebook with its `root` parameter set, in `folder`."""
+def notebook_for(root: Path, folder: Path, occasion: str | None = None) -> Path:
+    """The exploration notebook with its `root` (and `occasion`) parameter set, in `folder`."""
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    cell["source"] = f"root = {str(root)!r}\noccasion = None\n"
+    cell["source"] = f"root = {str(root)!r}\noccasion = {occasion!r}\n"
     path = folder / NOTEBOOK.name
     path.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
     return path

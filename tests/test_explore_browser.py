@@ -12,9 +12,10 @@ import pytest
 
 from jupyterlab_browser import browser_page, chromium, jupyterlab, notebook_for, run_all_cells
 
-pytestmark = pytest.mark.skipif(chromium() is None, reason="Chromium saknas (make setup installerar det)")
+pytestmark = [pytest.mark.skipif(chromium() is None, reason="Chromium saknas (make setup installerar det)"),
+              pytest.mark.slow]
 
-OCCASION = "2026-ar"  # the latest occasion of the example city: the notebook opens on it
+OCCASION = "2026-ar"  # the period end of 2023–2026 (the example city's latest occasion is 2027-budget): opened on it
 
 
 def _figure_data(page, index: int) -> list:
@@ -33,15 +34,17 @@ def test_the_exploration_notebook_works_in_jupyterlab(example_city, tmp_path):
     shutil.copytree(example_city.root / "data", city.root / "data")
     lab = tmp_path / "lab"
     lab.mkdir()
-    path = notebook_for(city.root, lab)
+    path = notebook_for(city.root, lab, OCCASION)
     with jupyterlab(lab) as (base, token), browser_page() as page:
         seconds = run_all_cells(page, base, token)
         print(f"utforska.ipynb: {seconds:.1f} s från öppning till sista cellen")
-        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 6", timeout=120_000)
-        assert page.locator(".widget-dropdown").count() == 7  # six filters and the council assignment
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 9", timeout=120_000)
+        # Mandate period, occasion, compare with, goal area, goal, board, theme, council assignment, contribution.
+        assert page.locator(".widget-dropdown").count() == 9
         assert page.locator(".widget-text input").count() == 1
+        assert page.locator(".widget-checkbox input").count() == 1  # the history within the chosen period only
         assert page.locator("table.dataTable").count() >= 6
-        assert page.locator("button", has_text="Spara till Excel och PNG").count() == 8  # one per view
+        assert page.locator("button", has_text="Spara till Excel och PNG").count() == 10  # one per view
 
         before = _figure_data(page, 0)
         area = page.locator(".widget-dropdown", has_text="Målområde").locator("select")

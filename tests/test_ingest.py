@@ -85,8 +85,9 @@ def test_round_trip_follow_ups_equal_the_cells_of_the_workbook(example_city, cat
 def test_every_occasion_of_the_period_is_in_the_tables(example_city):
     subs = read_table(example_city.processed, "submissions")
     occasions = [str(o) for o in subs["occasion"].cat.categories]
+    # The period 2023–2026 to its end, and the next period's first budget (the example city's present).
     assert occasions == ["2023-budget", "2023-delar", "2023-ar", "2024-budget", "2024-delar", "2024-ar",
-                         "2025-budget", "2025-delar", "2025-ar", "2026-budget", "2026-delar", "2026-ar"]
+                         "2025-budget", "2025-delar", "2025-ar", "2026-budget", "2026-delar", "2026-ar", "2027-budget"]
     assert subs["occasion"].cat.ordered
     # Every file in raw is listed once.
     raw_files = sum(len(list(example_city.raw_for(o).glob("*.xlsx"))) for o in occasions)

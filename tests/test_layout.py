@@ -33,7 +33,7 @@ PURE_MODULES = {
     "analysis.report.data", "analysis.report.content",
     "analysis.report.charts", "analysis.report.plots", "analysis.checks.rules", "analysis.boards.layout", "analysis.boards.paper",
     "analysis.text", "analysis.report.wordml",
-    "analysis.explore.views", "analysis.explore.figures",
+    "analysis.explore.views", "analysis.explore.figures", "analysis.crosswalk", "analysis.tables.planning",
 }
 
 
@@ -139,7 +139,7 @@ STAGES = {
     "analysis.checks": 2,  # the rules and their checks
     "analysis.intake": 3,  # raw workbooks -> the processed store
     "analysis.tables": 4, "analysis.aggregates": 4,  # the aggregate tables
-    "analysis.feedback": 5, "analysis.dialogue": 5,  # outputs above the store
+    "analysis.feedback": 5, "analysis.dialogue": 5, "analysis.planning": 5,  # outputs above the store
     "analysis.report": 6,
     "analysis.explore": 7,  # the analysts' notebook, through the public load_tables
     "analysis.run": 7, "analysis.cli": 7,

@@ -240,6 +240,8 @@ def _budget_cases() -> list[Case]:
         Case("okänd samverkanspart", o, b, lambda s: {("okand_samverkanspart", W, BI, s.put(BI, "partner_boards", 4, "SBN, XYZ"))}),
         Case("samverkanspart utan ansvar för målet", o, b, partner_not_responsible),
         Case("fel tillfälle", o, b, lambda s: {("fel_tillfalle", E, DE, s.detail("occasion", "2024-delar"))}),
+        # The details sheet says the template is the next period's (2027–2030, the example's other catalogue).
+        Case("fel mandatperiod", o, b, lambda s: {("fel_mandatperiod", E, DE, s.detail("mandate_period", "2027-2030"))}),
         Case("gammal mallversion", o, b, lambda s: {("mallversion", E, DE, s.detail("template_version", "2023.1"))}),
         Case("sen inlämning", o, b, late),
         Case("tema saknas", o, b, theme_missing),

@@ -13,7 +13,15 @@ Like real boards, some answers contradict each other, for the office's dialogue
 boards leave a goal they are named for without a contribution. Two contradictions are
 made on purpose (`contradictions`): one contribution assessed as clear movement while the
 indicator the board chose went the other way, and one that stalled at the two follow-ups
-before the period end and still ends 'reached'."""
+before the period end and still ends 'reached'.
+
+The example city stands where the city does in the first months of 2027 (EXAMPLE_CITY_NOW):
+the annual report 2026 closes the period 2023–2026 while the boards plan their budgets for
+2027 on the new council's goals. At the first budget of a period that continues an earlier
+one, each board's template carries its continuing contributions forward (from what it
+reported last in the old period, analysis.crosswalk); the board keeps most of them, now and
+then rewords one, ends a few by emptying their rows, and adds new contributions, more where
+no contribution continues."""
 
 from __future__ import annotations
 
@@ -28,11 +36,12 @@ from openpyxl import Workbook
 
 from analysis.assignments import ANSWER_COLUMNS, active_assignments
 from analysis.catalogue import Catalogue
+from analysis.crosswalk import Crosswalk, carried_contributions, is_first_budget
 from analysis.excel import save_workbook, set_value
 from analysis.files import writing
 from analysis.occasion import Occasion
 from analysis.boards.template import build_template, fit_rows, goal_choice
-from analysis.vocabulary import MOVING, COMPLETED, DISCONTINUED, FINISHED_STATUSES, NOT_STARTED, ONGOING
+from analysis.vocabulary import COMPLETED, CURRENT, DISCONTINUED, FINISHED_STATUSES, MOVING, NOT_STARTED, ONGOING, REJECTED
 from analysis.boards.layout import (
     ASSIGNMENT_COLUMNS,
     ASSIGNMENTS_SHEET,
@@ -51,6 +60,9 @@ from analysis.boards.layout import (
 )
 
 DEFAULT_SEED = 2023
+# The example city's present: `demo --all` writes no later occasion (the boards are planning
+# their budgets for 2027 on the new goals, the annual report 2026 has just closed the old period).
+EXAMPLE_CITY_NOW = Occasion(2027, 0, "budget")
 
 _ACTIONS = {
     "1": ["Utökad läxhjälp och studiestöd", "Tidiga insatser i språkutveckling", "Samverkan skola–socialtjänst kring närvaro",
@@ -64,6 +76,8 @@ _ACTIONS = {
     "5": ["Omställning till fossilfria fordon", "Energieffektivisering i lokaler", "Fler gröna tak och fickparker",
           "Återbruk av möbler och material", "Klimatkrav i upphandlingar", "Dagvattenlösningar för skyfall"],
 }
+# The next period's goal areas (2027–2030: health joins safety, climate becomes area 4).
+_AREA_ACTIONS = {"2027-2030": {"3": _ACTIONS["3"] + _ACTIONS["4"], "4": _ACTIONS["5"]}}
 _MOVEMENT_REASONS = [
     "Insatsen har nått fler Malmöbor än förra året.",
     "Samverkan med andra nämnder har fördjupats.",
@@ -127,28 +141,49 @@ class Contribution:
         return self.start_year <= occasion.year and (self.last_year is None or occasion.year <= self.last_year)
 
 
-def board_plan(catalogue: Catalogue, board_code: str, seed: int = DEFAULT_SEED) -> list[Contribution]:
+def board_plan(catalogue: Catalogue, board_code: str, seed: int = DEFAULT_SEED,
+               crosswalk: Crosswalk | None = None) -> list[Contribution]:
     """The contributions a board makes over the mandate period, with their hidden trend
     (and the city's deliberate contradictions, where one falls on this board)."""
     made = contradictions(catalogue, seed)
-    return [replace(c, **made.get(c.contribution_id, {})) for c in _natural_plan(catalogue, board_code, seed)]
+    return [replace(c, **made.get(c.contribution_id, {})) for c in _natural_plan(catalogue, board_code, seed, crosswalk)]
 
 
-def _natural_plan(catalogue: Catalogue, board_code: str, seed: int) -> list[Contribution]:
+def _natural_plan(catalogue: Catalogue, board_code: str, seed: int, crosswalk: Crosswalk | None = None
+                  ) -> list[Contribution]:
+    """The board's contributions as it would plan them. With the crosswalk from the previous
+    period: first the contributions the board carries forward from it (continuing_plan),
+    then new ones, numbered after every id the board used in the previous period."""
+    if crosswalk is None:
+        return _new_contributions(catalogue, board_code, seed)
+    carried = continuing_plan(crosswalk, board_code, seed)
+    old = board_plan(crosswalk.previous, board_code, seed)
+    used = max((int(c.contribution_id.rsplit("-", 1)[1]) for c in old), default=0)
+    return carried + _new_contributions(catalogue, board_code, seed, used, {c.goal_code for c in carried})
+
+
+def _new_contributions(catalogue: Catalogue, board_code: str, seed: int, used: int = 0,
+                       covered: set[str] = frozenset()) -> list[Contribution]:
+    """New contributions over the period, numbered after `used`; to a goal in `covered` (one
+    a carried contribution already serves) a second one only now and then."""
     rng = _rng(seed, "plan", catalogue.mandate_period, board_code)
     goals = catalogue.goals_for(board_code)
+    actions = {**_ACTIONS, **_AREA_ACTIONS.get(catalogue.mandate_period, {})}
     plan: list[Contribution] = []
-    n = 0
+    n = used
     for goal in goals.itertuples():
+        if goal.goal_code in covered:
+            if rng.random() < 0.75:
+                continue
         # Goals for all boards draw contributions from some boards only, and a few named
         # boards leave a goal uncovered: the coverage (träffbild) then shows a gap.
-        if goal.for_all_boards and rng.random() < 0.45:
+        elif goal.for_all_boards and rng.random() < 0.45:
             continue
-        if not goal.for_all_boards and rng.random() < 0.08:
+        elif not goal.for_all_boards and rng.random() < 0.08:
             continue
-        for _ in range(1 if rng.random() < 0.7 else 2):
+        for _ in range(1 if goal.goal_code in covered or rng.random() < 0.7 else 2):
             n += 1
-            action = rng.choice(_ACTIONS.get(goal.goal_area_code) or [a for acts in _ACTIONS.values() for a in acts])
+            action = rng.choice(actions.get(goal.goal_area_code) or [a for acts in actions.values() for a in acts])
             late = rng.random() >= 0.8 and catalogue.last_year - catalogue.first_year >= 2  # a short period starts all at once
             start = rng.randint(catalogue.first_year + 1, catalogue.last_year - 1) if late else catalogue.first_year
             others = [b for b in catalogue.responsibilities.loc[catalogue.responsibilities["goal_code"] == goal.goal_code, "board_code"] if b != board_code]
@@ -173,6 +208,71 @@ def _natural_plan(catalogue: Catalogue, board_code: str, seed: int) -> list[Cont
                 optimism=0.7 if rng.random() < 0.15 else 0.0,
             ))
     return plan
+
+
+def reported(catalogue: Catalogue, board_code: str, seed: int = DEFAULT_SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the processed tables hold of the board's submissions over the period once the
+    example city's files are ingested: its submissions (occasion, mandate_period,
+    board_code, status; one per occasion it sent, the one at the period end rejected for the
+    board whose file there keeps its mistake) and the contributions of its accepted ones
+    (with their rows on the contributions sheet)."""
+    plan = board_plan(catalogue, board_code, seed)
+    subs, rows = [], []
+    for o in catalogue.occasions_to_period_end:
+        if is_missing(o, board_code, seed):
+            continue
+        rejected = catalogue.is_period_end(o) and board_code == uncorrected_board(catalogue, seed)
+        subs.append({"occasion": o.code, "mandate_period": catalogue.mandate_period, "board_code": board_code,
+                     "status": REJECTED if rejected else CURRENT})
+        if rejected:
+            continue
+        known = known_contributions(plan, o)
+        listed = [*known["contribution_id"], *(c.contribution_id for c in plan
+                                               if c.active(o) and c.contribution_id not in set(known["contribution_id"]))]
+        by_id = {c.contribution_id: c for c in plan}
+        for r, cid in enumerate(listed, FIRST_DATA_ROW):
+            rows.append({"occasion": o.code, "mandate_period": catalogue.mandate_period, "board_code": board_code,
+                         "excel_row": r, **{f.key: getattr(by_id[cid], f.key) for f in CONTRIBUTION_FIELDS}})
+    return (pd.DataFrame(subs, columns=["occasion", "mandate_period", "board_code", "status"]),
+            pd.DataFrame(rows, columns=["occasion", "mandate_period", "board_code", "excel_row",
+                                        *(f.key for f in CONTRIBUTION_FIELDS)]))
+
+
+def carried_rows(crosswalk: Crosswalk, board_code: str, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """The rows the board's template carries forward into the new period, made as the
+    template command makes them, from what the board reported in the previous period."""
+    submissions, contributions = reported(crosswalk.previous, board_code, seed)
+    return carried_contributions(crosswalk, submissions, contributions, board_code)
+
+
+def continuing_plan(crosswalk: Crosswalk, board_code: str, seed: int = DEFAULT_SEED) -> list[Contribution]:
+    """The carried contributions the board keeps in the new period: most as they were, now
+    and then reworded, a few ended (their rows emptied). Each keeps its id and its hidden
+    trend, under its new goal, from the new period's first year."""
+    old = {c.contribution_id: c for c in board_plan(crosswalk.previous, board_code, seed)}
+    catalogue = crosswalk.current
+    area_of = dict(zip(catalogue.goals["goal_code"], catalogue.goals["goal_area_code"]))
+    name_of = dict(zip(catalogue.goals["goal_code"], catalogue.goals["goal_name"]))
+    kept = []
+    for rec in carried_rows(crosswalk, board_code, seed).itertuples():
+        rng = _rng(seed, "carry", catalogue.mandate_period, board_code, rec.contribution_id)
+        choice = rng.random()
+        if choice < 0.12:
+            continue  # ended with the old period: the board empties the row
+        c = old[rec.contribution_id]
+        title = c.title if choice < 0.85 else f"{c.title} – nästa steg"
+        others = set(catalogue.responsibilities.loc[catalogue.responsibilities["goal_code"] == rec.goal_code, "board_code"])
+        partners = ", ".join(p for p in (c.partner_boards or "").split(", ") if p in others - {board_code}) or None
+        kept.append(replace(
+            c, goal_code=rec.goal_code, goal_area=area_of[rec.goal_code], start_year=catalogue.first_year, last_year=None,
+            title=title,
+            expected_movement=c.expected_movement if choice < 0.85 else (
+                f"Genom {title.lower()} förväntas fler Malmöbor omfattas, vilket bidrar till målet "
+                f"'{name_of[rec.goal_code].lower()}'."),
+            plan_year=f"Fortsätta {c.title.lower()} och utvidga arbetet till minst {rng.randint(2, 6)} stadsdelar.",
+            partner_boards=partners,
+        ))
+    return kept
 
 
 def known_contributions(plan: list[Contribution], occasion: Occasion) -> pd.DataFrame:
@@ -328,6 +428,8 @@ def assignment_path(catalogue: Catalogue, assignment_id: str, seed: int = DEFAUL
     due, first = int(a["due_year"]), Occasion(int(a["given_year"]), 1, "delar")
     options = [(f"{due - 1}-ar", 0.1), (f"{due}-delar", 0.2), (f"{due}-ar", 0.4), (f"{due + 1}-delar", 0.12),
                (f"{due + 1}-ar", 0.06), (None, 0.12)]
+    # A follow-up of this period (an assignment carried over from the previous one finishes in this one).
+    first = max(first, Occasion(catalogue.first_year, 1, "delar"))
     options = [(Occasion.parse(c) if c else None, w) for c, w in options
                if c is None or (Occasion.parse(c).year <= catalogue.last_year and Occasion.parse(c) >= first)]
     finish = rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
@@ -342,7 +444,9 @@ def assignment_status(catalogue: Catalogue, assignment_id: str, occasion: Occasi
     if finish is not None and occasion >= finish:
         return how
     if not occasion.is_follow_up:
-        return ONGOING if _rng(seed, "started", assignment_id).random() < 0.3 else NOT_STARTED
+        given = int(catalogue.assignments.set_index("assignment_id").loc[assignment_id, "given_year"])
+        carried_over = given < catalogue.first_year  # under way since the previous period
+        return ONGOING if carried_over or _rng(seed, "started", assignment_id).random() < 0.3 else NOT_STARTED
     return ONGOING
 
 
@@ -388,16 +492,21 @@ def _fill_assignments(ws, catalogue: Catalogue, occasion: Occasion, rng: random.
 
 
 def fill_submission(
-    catalogue: Catalogue, occasion: Occasion, board_code: str, plan: list[Contribution], seed: int = DEFAULT_SEED
+    catalogue: Catalogue, occasion: Occasion, board_code: str, plan: list[Contribution], seed: int = DEFAULT_SEED,
+    carried: pd.DataFrame | None = None,
 ) -> Workbook:
-    """The template for the board and occasion, filled in as the board would."""
+    """The template for the board and occasion, filled in as the board would. `carried`:
+    the rows its template carries forward from the previous period (carried_rows), at the
+    first budget of a period that continues one; each is kept as the plan has it or emptied."""
     rng = _rng(seed, "fill", occasion.code, board_code)
     known = known_contributions(plan, occasion)
-    wb = build_template(catalogue, occasion, board_code, known, assignment_answers(catalogue, board_code, occasion, seed))
+    wb = build_template(catalogue, occasion, board_code, known, assignment_answers(catalogue, board_code, occasion, seed),
+                        carried)
     scales = catalogue.scales
     by_id = {c.contribution_id: c for c in plan}
     active = [c for c in plan if c.active(occasion)]
     new = [c for c in active if c.contribution_id not in set(known["contribution_id"])]
+    carried_ids = list(carried["contribution_id"]) if carried is not None else []
 
     details = wb[DETAILS_SHEET]
     labels = {f.header: f.key for f in DETAILS_FIELDS}
@@ -413,9 +522,16 @@ def fill_submission(
         elif key == "submitted_on":
             set_value(row[1], submitted)
 
-    # New contributions go on the blank rows after the pre-filled ones.
+    # The rows carried forward from the previous period: kept as the plan has them, or emptied.
     ws = wb[CONTRIBUTIONS_SHEET]
-    for r, c in enumerate(new, FIRST_DATA_ROW + len(known)):
+    for r, cid in enumerate(carried_ids, FIRST_DATA_ROW + len(known)):
+        for col, f in enumerate(CONTRIBUTION_FIELDS, 1):
+            c = by_id.get(cid)
+            value = None if c is None else getattr(c, f.key)
+            set_value(ws.cell(r, col), goal_choice(c.goal_code, _goal_name(catalogue, c.goal_code)) if c and f.key == "goal_code" else value)
+    # New contributions go on the blank rows after the pre-filled ones.
+    added = [c for c in new if c.contribution_id not in carried_ids]
+    for r, c in enumerate(added, FIRST_DATA_ROW + len(known) + len(carried_ids)):
         for col, f in enumerate(CONTRIBUTION_FIELDS, 1):
             value = getattr(c, f.key)
             set_value(ws.cell(r, col), goal_choice(c.goal_code, _goal_name(catalogue, c.goal_code)) if f.key == "goal_code" else value)
@@ -530,9 +646,11 @@ class DemoOutcome:
     missing: list[str]
 
 
-def write_demo(catalogue: Catalogue, occasion: Occasion, folder: Path, seed: int = DEFAULT_SEED) -> DemoOutcome:
+def write_demo(catalogue: Catalogue, occasion: Occasion, folder: Path, seed: int = DEFAULT_SEED,
+               crosswalk: Crosswalk | None = None) -> DemoOutcome:
     """Write the example city's submissions for one occasion. Existing files are left
-    untouched: raw data is never modified."""
+    untouched: raw data is never modified. `crosswalk`: from the previous period, when the
+    catalogue continues one (the boards' plans carry their contributions forward)."""
     outcome = DemoOutcome([], [], [])
     boards = catalogue.board_codes
     resubmitter, uncorrected = resubmitting_board(catalogue, seed), uncorrected_board(catalogue, seed)
@@ -540,10 +658,11 @@ def write_demo(catalogue: Catalogue, occasion: Occasion, folder: Path, seed: int
         if is_missing(occasion, board, seed):
             outcome.missing.append(board)
             continue
-        plan = board_plan(catalogue, board, seed)
-        versions = [fill_submission(catalogue, occasion, board, plan, seed)]
+        plan = board_plan(catalogue, board, seed, crosswalk)
+        carried = carried_rows(crosswalk, board, seed) if crosswalk is not None and is_first_budget(catalogue, occasion) else None
+        versions = [fill_submission(catalogue, occasion, board, plan, seed, carried)]
         if occasion.code == "2025-ar" and board == resubmitter:
-            versions.insert(0, _with_mistake(fill_submission(catalogue, occasion, board, plan, seed), days_earlier=5))
+            versions.insert(0, _with_mistake(fill_submission(catalogue, occasion, board, plan, seed, carried), days_earlier=5))
         if catalogue.is_period_end(occasion) and board == uncorrected:
             versions = [_with_mistake(versions[0], days_earlier=0)]
         base = file_name(catalogue, occasion, board, seed)

@@ -82,6 +82,20 @@ CONTRIBUTION_FIELDS: tuple[Field, ...] = (
     Field("partner_boards", "Samverkar med (koder, kommaseparerade)", "board_list", required=False, width=13),
 )
 
+# At the first budget of a mandate period that continues an earlier one, the contributions
+# sheet has one more column, shown and locked, never read: on each row pre-filled from the
+# previous period, where it continues from ("Fortsätter från 2023–2026, KF-mål 1.3"). Narrow,
+# so that the sheet still prints at 70 % (analysis.boards.paper); its text wraps.
+CONTINUES_COLUMN = Field("continues", "Fortsätter från förra perioden", "shown", required=False, width=11)
+CONTINUES_MARK = "Fortsätter från {period}"
+
+
+def contribution_columns(carries: bool) -> tuple[Field, ...]:
+    """The columns of the contributions sheet as the template writes them: with the column
+    that marks the rows carried forward from the previous period when `carries`."""
+    return (*CONTRIBUTION_FIELDS, CONTINUES_COLUMN) if carries else CONTRIBUTION_FIELDS
+
+
 FOLLOW_UP_FIELDS: tuple[Field, ...] = (
     Field("contribution_id", "Bidrags-id", "id", width=10, aliases=("Bidrag-ID",)),
     Field("goal_code", "KF-mål", "goal", width=17),

@@ -48,7 +48,7 @@ SHEET_TABLES: dict[str, tuple[str, tuple[Field, ...]]] = {
     "assignment_follow_ups": (ASSIGNMENTS_SHEET, ASSIGNMENT_FIELDS),
 }
 SUBMISSION_COLUMNS = [
-    *KEYS, "board_name", "declared_occasion", "template_version", "contact", "email",
+    *KEYS, "board_name", "declared_occasion", "declared_mandate_period", "template_version", "contact", "email",
     "submitted_on", "example_data", "file_modified", *PROVENANCE,
 ]
 TABLES = ("submissions", *SHEET_TABLES)
@@ -188,6 +188,7 @@ def submission_row(raw: RawSubmission, occasion: Occasion, catalogue: Catalogue)
         "board_code": board,
         "board_name": catalogue.board_name(board),
         "declared_occasion": (_code(d.get("occasion")) or "").lower(),
+        "declared_mandate_period": _code(d.get("mandate_period")),
         "template_version": _code(d.get("template_version")),
         "contact": _text(d.get("contact")),
         "email": _text(d.get("email")),

@@ -28,6 +28,7 @@ from analysis.boards.layout import (
     ASSIGNMENTS_SHEET,
     BASE_MISSION,
     CHECK_SHEET,
+    CONTINUES_MARK,
     CONTRIBUTION_FIELDS,
     CONTRIBUTIONS_SHEET,
     DETAILS_FIELDS,
@@ -47,6 +48,7 @@ from analysis.boards.layout import (
     TEMPLATE_VERSION,
     TITLE_ROW,
     Field,
+    contribution_columns,
     follow_up_fields,
 )
 
@@ -57,6 +59,7 @@ UNLOCKED = Protection(locked=False)
 LOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
 INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
 KNOWN_CONTRIBUTION_COLUMNS = [f.key for f in CONTRIBUTION_FIELDS]
+LOCKED_ROW = "_locked"  # a pre-filled row's own locked keys (see _fill_rows)
 
 
 def template_title(catalogue: Catalogue, occasion: Occasion, board_code: str) -> str:
@@ -75,6 +78,7 @@ def build_template(
     board_code: str,
     known_contributions: pd.DataFrame | None = None,
     assignment_answers: pd.DataFrame | None = None,
+    carried: pd.DataFrame | None = None,
 ) -> Workbook:
     """The template workbook for one board and occasion. `known_contributions` are the
     board's contributions submitted earlier in the mandate period (columns as the
@@ -82,7 +86,13 @@ def build_template(
     `assignment_answers` are the boards' answers on council assignments at earlier
     occasions (occasion, board_code, assignment_id, status: the processed table
     `assignment_follow_ups`): the sheet KF-uppdrag lists the assignments still active
-    (analysis.assignments), and a board with none gets no such sheet."""
+    (analysis.assignments), and a board with none gets no such sheet. `carried`, at the
+    first budget of a period that continues an earlier one: the board's contributions that
+    continue from the previous period (analysis.crosswalk.carried_contributions, with the
+    period they come from in `previous_period`), pre-filled on the contributions sheet with
+    their new goal and a mark of where they come from, every cell but the mark open, so that
+    the board keeps, edits or empties each row (an empty row is no contribution); given, even
+    empty, the sheet has the column for the mark."""
     known = _known(known_contributions)
     has_goals = not catalogue.goals_for(board_code).empty
     assignments = active_assignments(catalogue, occasion, board_code, assignment_answers)
@@ -91,10 +101,11 @@ def build_template(
     instructions.title = INSTRUCTIONS_SHEET
     lists = _lists_sheet(wb, catalogue, board_code)
 
-    _instructions(instructions, catalogue, occasion, board_code, has_goals, has_assignments=not assignments.empty)
+    _instructions(instructions, catalogue, occasion, board_code, has_goals, has_assignments=not assignments.empty,
+                  carried=carried)
     _details(wb.create_sheet(DETAILS_SHEET), catalogue, occasion, board_code)
     if has_goals:
-        _contributions(wb.create_sheet(CONTRIBUTIONS_SHEET), catalogue, occasion, board_code, known, lists)
+        _contributions(wb.create_sheet(CONTRIBUTIONS_SHEET), catalogue, occasion, board_code, known, lists, carried)
         if occasion.is_follow_up:
             _follow_ups(wb.create_sheet(FOLLOW_UPS_SHEET), catalogue, occasion, board_code, known, lists)
     else:
@@ -229,7 +240,7 @@ def _protect(ws: Worksheet) -> None:
 
 
 def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board_code: str, has_goals: bool,
-                  has_assignments: bool = False) -> None:
+                  has_assignments: bool = False, carried: pd.DataFrame | None = None) -> None:
     deadline = catalogue.deadline(occasion)
     themes = and_list([t.lower() for t in catalogue.scales["theme"].labels])
     lines = [
@@ -245,6 +256,14 @@ def _instructions(ws: Worksheet, catalogue: Catalogue, occasion: Occasion, board
             f"2. Fliken {CONTRIBUTIONS_SHEET}: ett bidrag per rad till de KF-mål nämnden/bolaget ansvarar för. "
             "Beskriv hur bidraget förväntas leda till förflyttning, för året och för mandatperioden. "
             "Behåll samma bidrags-id hela mandatperioden så att uppföljningen kan spåras.", None))
+        if carried is not None and len(carried):
+            period = str(carried["previous_period"].iloc[0])
+            lines.append((
+                f"   Raderna märkta \"{CONTINUES_MARK.format(period=period)}\" är bidrag som nämnden/bolaget rapporterade "
+                f"i slutet av mandatperioden {period}, till ett KF-mål som förs vidare i ett nytt mål som nämnden/bolaget "
+                "ansvarar för. Behåll, ändra eller töm varje sådan rad (töm alla gula celler på raden om bidraget inte "
+                "ska fortsätta; en tömd rad följs inte upp). Bidrags-id:t behålls så att bidraget kan följas över "
+                "periodskiftet. Fyll i vad som planeras under året och mandatperioden.", None))
     else:
         lines.append((
             f"2. Nämnden/bolaget ansvarar inte för något KF-mål under {catalogue.mandate_period}: fliken "
@@ -351,15 +370,17 @@ def _fill_rows(
     blank_rows: int,
     lists: _Lists,
 ) -> None:
-    """Write pre-filled rows (locked keys grey and protected), then blank input rows, and
+    """Write pre-filled rows (locked keys grey and protected; a row may name its own under
+    LOCKED_ROW), then blank input rows (a shown column stays locked and empty there), and
     attach one dropdown per coded column over all of them."""
     r = FIRST_DATA_ROW
     for row in rows:
+        locked = row.get(LOCKED_ROW, locked_keys)
         for f in fields:
             cell = ws.cell(r, columns[f.key])
             set_value(cell, row.get(f.key))
             cell.alignment = WRAP
-            if f.key in locked_keys and row.get(f.key) not in (None, ""):
+            if f.key in locked and row.get(f.key) not in (None, ""):
                 cell.fill = LOCKED_FILL
             else:
                 cell.protection = UNLOCKED
@@ -367,6 +388,8 @@ def _fill_rows(
         r += 1
     for _ in range(blank_rows):
         for f in fields:
+            if f.kind == "shown":
+                continue
             cell = ws.cell(r, columns[f.key])
             cell.protection = UNLOCKED
             cell.fill = INPUT_FILL
@@ -397,14 +420,21 @@ def _goal_text(catalogue: Catalogue, goal_code: object) -> object:
     return goal_choice(str(goal_code), str(hit.iloc[0])) if len(hit) else goal_code
 
 
-def _contributions(ws, catalogue, occasion, board_code, known: pd.DataFrame, lists: _Lists) -> None:
+def _contributions(ws, catalogue, occasion, board_code, known: pd.DataFrame, lists: _Lists,
+                   carried: pd.DataFrame | None = None) -> None:
+    fields = contribution_columns(carried is not None)
     columns = _table_sheet(
         ws, f"Bidrag – {catalogue.board_name(board_code)}",
         "Ett bidrag per rad. Välj KF-mål i listan; bara mål som nämnden/bolaget ansvarar för finns med.",
-        CONTRIBUTION_FIELDS,
+        fields,
     )
     rows = [{**rec, "goal_code": _goal_text(catalogue, rec["goal_code"])} for rec in known.to_dict("records")]
-    _fill_rows(ws, CONTRIBUTION_FIELDS, columns, rows, ("contribution_id",), BLANK_CONTRIBUTION_ROWS, lists)
+    for rec in (carried.to_dict("records") if carried is not None else []):
+        mark = f"{CONTINUES_MARK.format(period=rec['previous_period'])} (KF-mål {rec['previous_goal_code']})"
+        rows.append({"contribution_id": rec["contribution_id"], "goal_code": _goal_text(catalogue, rec["goal_code"]),
+                     "title": rec["title"], "description": rec["description"],
+                     "expected_movement": rec["expected_movement"], "continues": mark, LOCKED_ROW: ("continues",)})
+    _fill_rows(ws, fields, columns, rows, ("contribution_id",), BLANK_CONTRIBUTION_ROWS, lists)
 
 
 def _no_contributions(ws, catalogue, board_code) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from analysis.assignments import ANSWER_COLUMNS, active_pairs, finished_at, is_overdue
 from analysis.catalogue import Catalogue
+from analysis.errors import UsageError
 from analysis.occasion import Occasion
 from analysis.vocabulary import (
     DISCONTINUED, ERROR, FINISHED_STATUSES, KEY_SEPARATOR, WARNING, file_key, in_submission_order, key, real_dates,
@@ -591,8 +592,47 @@ def _is_date(frame, field, ctx):
     return real_dates(frame[field]).notna() | frame[field].isna()
 
 
+def _template_periods(frame: pd.DataFrame, ctx: RuleContext) -> pd.Series:
+    """The mandate period of the template each submission was filled in on: the one its
+    details sheet names ('2023-2026'; an en dash or spaces do not matter), or else the one
+    its declared occasion belongs to; None when neither says."""
+    out = []
+    for declared, occasion in zip(frame["declared_mandate_period"], frame["declared_occasion"]):
+        text = re.sub(r"\s+", "", str(declared)).replace("–", "-") if isinstance(declared, str) else ""
+        if not text:
+            try:
+                o = Occasion.parse(str(occasion))
+                text = next((p for p, c in ctx.catalogues.items() if c.covers(o)), "")
+            except UsageError:
+                text = ""
+        out.append(text or None)
+    return pd.Series(out, index=frame.index, dtype=object)
+
+
+def _same_period(frame, field, ctx):
+    """The template's mandate period is the one of the occasion the file is submitted for."""
+    template = _template_periods(frame, ctx)
+    ok = template.isna() | (template == frame["mandate_period"].astype(object))
+
+    def span(period: object) -> str:
+        return str(period).replace("-", "–") if isinstance(period, str) else ""
+
+    def label(occasion: object, period: object, board: object) -> str:
+        try:
+            return f"mallen för {ctx.submission_label(Occasion.parse(str(occasion)).code, period, board)}"
+        except UsageError:
+            return "en mall"
+
+    labels = [label(o, p, b) for o, p, b in zip(frame["declared_occasion"], template, frame["board_code"])]
+    return pd.DataFrame({"check": ok, "template_span": template.map(span),
+                         "period_span": frame["mandate_period"].astype(object).map(span),
+                         "template_label": pd.Series(labels, index=frame.index, dtype=object)})
+
+
 def _same_occasion(frame, field, ctx):
-    return frame[field] == frame["occasion"]
+    """The declared occasion is the folder's; when the template is another period's, the
+    rule fel_mandatperiod says so instead (one message that names both periods)."""
+    return (frame[field] == frame["occasion"]) | ~_same_period(frame, field, ctx)["check"].astype(bool)
 
 
 def on(table: str, *fields: str) -> tuple[tuple[str, str], ...]:
@@ -610,6 +650,11 @@ SCALE_FIELDS = (
 
 RULES: tuple[Rule, ...] = (
     # The submission as a whole (details sheet).
+    Rule("fel_mandatperiod", ERROR, "Arbetsboken är en mall för en annan mandatperiod än tillfället den lämnats in för.",
+         "Arbetsboken är {template_label}, mandatperioden {template_span}, men den har lämnats in för {occasion_label}, "
+         "som hör till mandatperioden {period_span}. KF-målen skiljer sig mellan perioderna: hämta mallen för "
+         "{occasion_label} ({period_span}) och för över uppgifterna.",
+         on("submissions", "declared_mandate_period"), Expect("true"), _same_period),
     Rule("fel_tillfalle", ERROR, "Rapporteringstillfället i fliken Uppgifter stämmer inte med mappen filen lämnats in i.",
          "Rapporteringstillfället '{value}' stämmer inte med {occasion_label} ({occasion}), som filen har lämnats in för. "
          "Använd mallen för {occasion_label}.",
@@ -783,7 +828,7 @@ RULE_WHAT: dict[str, str] = {**{r.id: r.what for r in READER_RULES}, **{r.id: r.
 RULE_SEVERITY: dict[str, str] = {**{r.id: r.severity for r in READER_RULES}, **{r.id: r.severity for r in RULES}}
 
 # Submissions-table columns and the details-sheet field they were read from.
-DETAILS_KEYS = {"declared_occasion": "occasion"}
+DETAILS_KEYS = {"declared_occasion": "occasion", "declared_mandate_period": "mandate_period"}
 DETAILS_HEADERS = {f.key: f.header for f in DETAILS_FIELDS}
 SHEET_ORDER = (DETAILS_SHEET, *DATA_SHEETS)
 

@@ -1,8 +1,14 @@
-"""The exploration notebook's controls: one set of filters (occasion, a second occasion to
-compare with, goal area, KF goal, board or company, theme, a word) drives every view; each
-view is an interactive table (itables' ITable widget: sortable, filterable, Swedish) and
-a plotly figure, with a button that takes both out to reports/utforskning/. The notebook
-only creates a `Panel` and shows its parts; the answers come from `views`."""
+"""The exploration notebook's controls: one set of filters (mandate period, occasion, a
+second occasion to compare with, goal area, KF goal, board or company, theme, a word, a
+council assignment, a contribution) drives every view; each view is an interactive table
+(itables' ITable widget: sortable, filterable, Swedish) and a plotly figure, with a button
+that takes both out to reports/utforskning/. The notebook only creates a `Panel` and shows
+its parts; the answers come from `views`.
+
+Every view is limited to the chosen mandate period and speaks its catalogue's names; the
+period's choices (occasions, goal areas, goals, assignments) follow it. A contribution's
+history follows it across the boundary to the previous period (views.contribution_history),
+and at the first budget of a new period the planning overview shows how its goals are covered."""
 
 from __future__ import annotations
 
@@ -67,6 +73,18 @@ def _draw_assignments(view: View, tables, catalogue, f: Filters):
 
 def _draw_questions(view: View, tables, catalogue, f: Filters):
     return figures.counts_by(view.table, "Nämnd/bolag", "Regel", "Öppna frågor per nämnd och bolag", "Antal frågor")
+def _draw_history(view: View, tables, catalogue, f: Filters):
+    if view.extra is None or view.extra.empty:
+        return figures.empty("Bidragets historik", (view.notes or ["Välj ett bidrag."])[0])
+    path = view.extra.rename(columns={"Mandatperiod": "Bidrags-id"})  # one line per period: the break shows the boundary
+    return figures.board_path(path, f"{view.title}: förflyttning över perioderna")
+
+
+def _draw_planning(view: View, tables, catalogue, f: Filters):
+    if view.extra is None or view.extra.empty:
+        return figures.empty("Planeringsöversikt", (view.notes or ["Ingen planeringsöversikt."])[0])
+    return figures.counts_by(view.extra, "KF-mål", "Fortsätter från förra perioden",
+                             f"{view.title}: planerade bidrag per KF-mål, fortsatta och nya", "Planerade bidrag")
 
 
 def _draw_search(view: View, tables, catalogue, f: Filters):
@@ -78,35 +96,45 @@ def _draw_search(view: View, tables, catalogue, f: Filters):
 class Panel:
     """The filters and the views; `refresh` redraws every view shown."""
 
-    def __init__(self, tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, root: str | Path | None = None,
-                 occasion: str | None = None):
+    def __init__(self, tables: Mapping[str, pd.DataFrame], catalogues: Mapping[str, Catalogue] | Catalogue,
+                 root: str | Path | None = None, occasion: str | None = None):
         import ipywidgets as widgets
 
-        self.tables, self.catalogue, self.root = tables, catalogue, root
+        if isinstance(catalogues, Catalogue):
+            catalogues = {catalogues.mandate_period: catalogues}
+        self.tables, self.catalogues, self.root = tables, dict(catalogues), root
         occasions = views.occasions_in(tables)
         if not occasions:
             raise ValueError("Inga inlästa tillfällen. Kör 'make run' eller 'malstyrning ingest --all' först.")
+        self.occasions = occasions
         latest = occasion or occasions[-1]
-        follow_ups = [o for o in occasions if Occasion.parse(o).is_follow_up and o != latest]
-        label = lambda o: Occasion.parse(o).label
-        cat = catalogue
-        self.occasion = widgets.Dropdown(description="Tillfälle", options=[ALL, *((label(o), o) for o in occasions)], value=latest)
-        self.compare_with = widgets.Dropdown(description="Jämför med", options=[(label(o), o) for o in occasions],
-                                             value=(follow_ups or occasions)[-1])
-        self.goal_area = widgets.Dropdown(description="Målområde", options=[ALL, *(
-            (f"{c} {n}", c) for c, n in zip(cat.goal_areas["goal_area_code"], cat.goal_areas["goal_area_name"]))])
-        self.goal = widgets.Dropdown(description="KF-mål", options=[ALL, *(
-            (f"{c} {n}", c) for c, n in zip(cat.goals["goal_code"], cat.goals["goal_name"]))])
-        self.board = widgets.Dropdown(description="Nämnd/bolag", options=[ALL, *zip(cat.boards["board_name"], cat.boards["board_code"])])
-        self.theme = widgets.Dropdown(description="Tema", options=[ALL, *zip(cat.scales["theme"].labels, cat.scales["theme"].codes)])
+        periods = [c for c in sorted(self.catalogues.values(), key=lambda c: c.first_year)
+                   if any(c.covers(Occasion.parse(o)) for o in occasions)]
+        self.catalogue = next(c for c in periods if c.covers(Occasion.parse(latest)))
+        self._quiet = True  # no redraw while the choices are being set
+        self.period = widgets.Dropdown(description="Mandatperiod", options=[(c.span, c.mandate_period) for c in periods],
+                                       value=self.catalogue.mandate_period)
+        self.occasion = widgets.Dropdown(description="Tillfälle")
+        self.compare_with = widgets.Dropdown(description="Jämför med")
+        self.goal_area = widgets.Dropdown(description="Målområde")
+        self.goal = widgets.Dropdown(description="KF-mål")
+        self.board = widgets.Dropdown(description="Nämnd/bolag")
+        self.theme = widgets.Dropdown(description="Tema")
         self.word = widgets.Text(description="Sökord", placeholder="t.ex. trygghet", continuous_update=False)
-        self.assignment = widgets.Dropdown(description="KF-uppdrag", options=[ALL, *(
-            (f"{a} {t}", a) for a, t in zip(cat.assignments["assignment_id"], cat.assignments["text"]))])
-        self.controls = widgets.VBox([widgets.HBox([self.occasion, self.compare_with, self.goal_area]),
-                                      widgets.HBox([self.goal, self.board, self.theme]),
-                                      widgets.HBox([self.word, self.assignment])])
-        for control in (self.occasion, self.compare_with, self.goal_area, self.goal, self.board, self.theme, self.word,
-                        self.assignment):
+        self.assignment = widgets.Dropdown(description="KF-uppdrag")
+        self.contribution = widgets.Dropdown(description="Bidrag", options=[ALL])
+        # Every view is limited to the chosen period; a contribution's history spans the periods unless this is ticked.
+        self.history_in_period = widgets.Checkbox(description="Historiken bara inom vald mandatperiod", value=False,
+                                                  indent=False)
+        self._choices(latest)
+        self.controls = widgets.VBox([widgets.HBox([self.period, self.occasion, self.compare_with]),
+                                      widgets.HBox([self.goal_area, self.goal, self.board]),
+                                      widgets.HBox([self.theme, self.word, self.assignment]),
+                                      widgets.HBox([self.contribution, self.history_in_period])])
+        self.period.observe(lambda change: self._period_changed(), names="value")
+        self.board.observe(lambda change: self._board_changed(), names="value")
+        for control in (self.occasion, self.compare_with, self.goal_area, self.goal, self.theme, self.word,
+                        self.assignment, self.contribution, self.history_in_period):
             control.observe(lambda change: self.refresh(), names="value")
         self.specs = {s.name: s for s in (
             ViewSpec("uppfoljningar", "Uppföljningar", views.follow_ups, _draw_follow_ups),
@@ -117,17 +145,90 @@ class Panel:
             ViewSpec("textsok", "Sök i texterna", views.text_search, _draw_search),
             ViewSpec("kf_uppdrag", "KF-uppdrag", views.assignments, _draw_assignments),
             ViewSpec("fragor", "Frågor till nämnderna", self._questions, _draw_questions),
+            ViewSpec("bidragshistorik", "Bidragets historik", self._history, _draw_history),
+            ViewSpec("planering", "Planeringsöversikt", self._planning, _draw_planning),
         )}
         self._dialogue = None  # the dialogue table, made when first shown
         self.shown: dict[str, tuple] = {}
         self.latest: dict[str, tuple[View, object, Filters]] = {}
+        self._overview: dict[str, object] = {}
+        self._quiet = False
+
+    def _choices(self, occasion: str | None = None) -> None:
+        """The choices of the chosen period's catalogue; its latest occasion unless one is given."""
+        cat = self.catalogue
+        label = lambda o: Occasion.parse(o).label
+        mine = [o for o in self.occasions if cat.covers(Occasion.parse(o))]
+        chosen = occasion if occasion in mine else mine[-1]
+        follow_ups = [o for o in mine if Occasion.parse(o).is_follow_up and o != chosen]
+        self.occasion.options = [ALL, *((label(o), o) for o in mine)]
+        self.occasion.value = chosen
+        self.compare_with.options = [(label(o), o) for o in mine]
+        self.compare_with.value = (follow_ups or mine)[-1]
+        self.goal_area.options = [ALL, *((f"{c} {n}", c) for c, n in zip(cat.goal_areas["goal_area_code"],
+                                                                         cat.goal_areas["goal_area_name"]))]
+        self.goal.options = [ALL, *((f"{c} {n}", c) for c, n in zip(cat.goals["goal_code"], cat.goals["goal_name"]))]
+        board = self.board.value if self.board.value in set(cat.boards["board_code"]) else None
+        self.board.options = [ALL, *zip(cat.boards["board_name"], cat.boards["board_code"])]
+        self.board.value = board
+        self.theme.options = [ALL, *zip(cat.scales["theme"].labels, cat.scales["theme"].codes)]
+        self.assignment.options = [ALL, *((f"{a} {t}", a) for a, t in zip(cat.assignments["assignment_id"],
+                                                                          cat.assignments["text"]))]
+        self._contributions()
+
+    def _contributions(self) -> None:
+        """The chosen board's contribution ids, over every period (for its history)."""
+        ids: list[str] = []
+        if self.board.value:
+            for name in ("contributions", "follow_ups"):
+                frame = self.tables.get(name)
+                if frame is not None:
+                    mine = frame[frame["board_code"].astype(object) == self.board.value]
+                    ids += [str(c) for c in mine["contribution_id"].dropna().astype(object)]
+        self.contribution.options = [ALL, *((c, c) for c in sorted(dict.fromkeys(ids)))]
+        self.contribution.value = None
+
+    def _period_changed(self) -> None:
+        self._quiet = True
+        self.catalogue = self.catalogues[self.period.value]
+        self._choices()
+        self._quiet = False
+        self.refresh()
+
+    def _board_changed(self) -> None:
+        self._quiet = True
+        self._contributions()
+        self._quiet = False
+        self.refresh()
 
     def filters(self) -> Filters:
         return Filters(self.occasion.value, self.goal_area.value, self.goal.value, self.board.value, self.theme.value,
-                       self.word.value.strip(), self.assignment.value)
+                       self.word.value.strip(), self.assignment.value, self.period.value, self.contribution.value)
+
+    def _history(self, tables, catalogue, f: Filters) -> View:
+        """The chosen contribution across the periods (within the chosen one only when asked)."""
+        from dataclasses import replace
+
+        return views.contribution_history(tables, self.catalogues,
+                                          f if self.history_in_period.value else replace(f, period=None))
+
+    def _planning(self, tables, catalogue, f: Filters) -> View:
+        """The planning overview of the chosen period's first budget (made once, from the
+        tables and the previous period end's aggregates, computed and not stored)."""
+        from analysis.crosswalk import crosswalk_for, is_first_budget
+
+        budget = next((o for o in self.occasions if is_first_budget(catalogue, Occasion.parse(o))), None)
+        if budget is None or crosswalk_for(catalogue, self.catalogues) is None:
+            return views.planning(None, f)
+        if budget not in self._overview:
+            from analysis.config import Paths
+            from analysis.planning import planning
+
+            self._overview[budget] = planning(Paths.at(self.root), self.catalogues, Occasion.parse(budget), store=False).tables
+        return views.planning(self._overview[budget], f)
 
     def _compare(self, tables, catalogue, f: Filters) -> View:
-        second = f.occasion or views.occasions_in(tables)[-1]
+        second = f.occasion or views.occasions_in(views.in_period(tables, f.period))[-1]
         return views.compare_occasions(tables, catalogue, self.compare_with.value, second, f)
 
     def _questions(self, tables, catalogue, f: Filters) -> View:
@@ -196,6 +297,8 @@ class Panel:
         note.value = "".join(f"<p><em>{_escape(n)}</em></p>" for n in view.notes)
 
     def refresh(self) -> None:
+        if self._quiet:
+            return
         for name in self.shown:
             self._draw(name)
 
@@ -216,7 +319,9 @@ def _extra_caption(name: str) -> str:
     return {"malprofil": "Utveckling över tillfällena", "jamforelse": "Nämnder och bolag som slutat rapportera",
             "teman": "Nämndernas och bolagens beskrivningar",
             "kf_uppdrag": "KF-uppdragets historik: alla svar under mandatperioden",
-            "fragor": "Bidragens historik: varje uppföljning under mandatperioden"}.get(name, "")
+            "fragor": "Bidragens historik: varje uppföljning under mandatperioden",
+            "bidragshistorik": "Bedömd förflyttning vid varje uppföljning",
+            "planering": "Planerade bidrag"}.get(name, "")
 
 
 def _escape(text: str) -> str:

@@ -2,10 +2,17 @@
 the processed tables and the goal catalogue, as a table with Swedish headers and labels
 (never codes alone): goal and board names beside codes, the catalogue's answer labels,
 shares as whole percent. Every view takes the same filters. A contribution is always
-keyed by board and contribution id together: two boards may use the same id."""
+keyed by board and contribution id together: two boards may use the same id.
+
+The tables may hold several mandate periods (at the turn of two, the old period's end and
+the new period's budget). A view answers with one catalogue's names and labels; the
+filters' `period` limits every view to that period's occasions. `contribution_history`
+follows a contribution across the boundary through the new catalogue's crosswalk, and
+`planning` shows the planning overview of a new period (analysis.tables.planning)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -33,16 +40,19 @@ class Filters:
     theme: str | None = None
     word: str = ""
     assignment: str | None = None  # a council assignment (KF-uppdrag) by its id
+    period: str | None = None  # a mandate period ('2023-2026'): every view limited to its occasions
+    contribution: str | None = None  # a contribution id (of the chosen board), for its history
 
     def describe(self) -> str:
         """The filters as a file-name part, e.g. '2026-delar_omrade-3_GRN'."""
-        parts = [self.occasion or "alla-tillfallen"]
+        parts = [self.occasion or (f"period-{self.period}" if self.period else "alla-tillfallen")]
         parts += [f"omrade-{self.goal_area}"] if self.goal_area else []
         parts += [f"mal-{self.goal}"] if self.goal else []
         parts += [self.board] if self.board else []
         parts += [self.theme] if self.theme else []
         parts += [f"ord-{self.word}"] if self.word else []
         parts += [self.assignment] if self.assignment else []
+        parts += [self.contribution] if self.contribution else []
         return re.sub(r"[^\w.-]+", "-", "_".join(parts), flags=re.UNICODE).strip("-")
 
 
@@ -59,6 +69,30 @@ class View:
 
 
 # --- shared helpers ------------------------------------------------------------------
+
+
+def in_period(tables: Mapping[str, pd.DataFrame], period: str | None) -> Mapping[str, pd.DataFrame]:
+    """The tables with only the rows of the mandate period's occasions ('2023-2026'); all of
+    them when no period is given."""
+    if not period:
+        return tables
+    first, last = (int(y) for y in period.split("-"))
+    out = {}
+    for name, frame in tables.items():
+        if frame is None or "occasion" not in frame.columns:
+            out[name] = frame
+            continue
+        years = pd.to_numeric(frame["occasion"].astype(object).map(lambda o: str(o)[:4]), errors="coerce")
+        out[name] = frame[((years >= first) & (years <= last)).to_numpy(dtype=bool)]
+    return out
+
+
+def _limited(view):
+    """A view whose rows are limited to the filters' mandate period (the last argument's `period`)."""
+    @functools.wraps(view)
+    def limited(tables, *args):
+        return view(in_period(tables, args[-1].period), *args)
+    return limited
 
 
 def _plain(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
@@ -126,6 +160,7 @@ FOLLOW_UP_COLUMNS = ["occasion", "board_code", "contribution_id", "goal_code", "
                      "analysis", "evidence_type", "evidence"]
 
 
+@_limited
 def follow_ups(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
     """Every follow-up that passes the filters, labelled."""
     rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS), catalogue, f), "board_code", "contribution_id")
@@ -152,6 +187,7 @@ def follow_ups(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filt
 CONTRIBUTION_COLUMNS = ["occasion", "board_code", "contribution_id", "goal_code", "title", "expected_movement"]
 
 
+@_limited
 def board_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
     """One board's contributions over the whole period, each keyed by board and id: the
     plan (first budget that has it, expected movement), every follow-up's movement,
@@ -214,6 +250,11 @@ def board_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: F
     return View("namndprofil", f"Nämndprofil: {boards.get(f.board, f.board)}", pd.DataFrame.from_records(records))
 
 
+def _given(value):
+    """A cell's value, None when it is missing (None, NaN, pd.NA)."""
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
 def _num(value) -> str:
     from analysis.vocabulary import number
 
@@ -223,6 +264,7 @@ def _num(value) -> str:
         return "–"
 
 
+@_limited
 def board_path(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> pd.DataFrame:
     """For the board profile's chart: each contribution's movement at every follow-up
     (rank 0 clear .. 3 opposite direction; not assessable left out)."""
@@ -239,6 +281,7 @@ def board_path(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filt
 # --- a goal's profile --------------------------------------------------------------------
 
 
+@_limited
 def goal_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
     """One KF goal at the occasion (default the latest): every responsible board, whether
     it has a contribution, its latest assessment up to the occasion and its text; and
@@ -293,6 +336,7 @@ def goal_trend(tables: Mapping[str, pd.DataFrame], goal: str) -> pd.DataFrame:
 CHANGES = {code: CHANGE_LABELS[code] for code in (IMPROVED, WORSENED, UNCHANGED, NOT_COMPARABLE, NEW, DROPPED)}
 
 
+@_limited
 def compare_occasions(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, first: str, second: str, f: Filters) -> View:
     """Every contribution (board and id) at either occasion: how its assessment changed
     from `first` to `second`, or that it is new or dropped (at budgets, where only plans
@@ -374,6 +418,7 @@ def _rights(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters
     return rows.reset_index(drop=True)
 
 
+@_limited
 def theme_summary(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
     """Per goal area (or base mission), board and theme: answers, how many said the theme
     was considered, and the share."""
@@ -395,6 +440,7 @@ def theme_summary(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: F
                 theme_comments(tables, catalogue, f))
 
 
+@_limited
 def theme_comments(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> pd.DataFrame:
     """The boards' comments on the themes, those containing the filter's word (any case)."""
     boards, _, _ = _names(catalogue)
@@ -413,6 +459,7 @@ def theme_comments(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: 
 # --- free text search ------------------------------------------------------------------------
 
 
+@_limited
 def text_search(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
     """Every place the word occurs (any case) in the analyses and evidence texts of the
     follow-ups that pass the filters, with the text around it."""
@@ -446,12 +493,18 @@ ASSIGNMENT_COLUMNS = ["occasion", "board_code", "assignment_id", "status", "expe
 def assignments(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
     """Every board's answer on the council assignments that match the filters (occasion,
     board or company, assignment; a word searches the comments), lead board first; with an
-    assignment chosen, `extra` is its history: every answer at every occasion of the period."""
-    rows = _plain(tables.get("assignment_follow_ups"), ASSIGNMENT_COLUMNS)
+    assignment chosen, `extra` is its history: every answer at every occasion of the period,
+    and for an assignment the period carries over from the previous one, its answers there
+    too (the same id across the boundary), whatever the period filter."""
+    answers = _plain(tables.get("assignment_follow_ups"), ASSIGNMENT_COLUMNS)
+    rows = _plain(in_period(tables, f.period).get("assignment_follow_ups"), ASSIGNMENT_COLUMNS)
     rows = rows[rows["assignment_id"].isin(list(catalogue.assignments["assignment_id"]))]
     if f.assignment:
         rows = rows[rows["assignment_id"] == f.assignment]
     history = rows
+    if f.assignment in set(catalogue.carried_assignments["assignment_id"]):
+        upto = answers["occasion"].map(lambda o: Occasion.parse(o).year <= catalogue.last_year).astype(bool)
+        history = answers[(answers["assignment_id"] == f.assignment) & upto]
     rows = _filtered(rows, catalogue, f)
     if f.word:
         rows = rows[rows["comment"].map(lambda t: isinstance(t, str) and f.word.casefold() in t.casefold()).astype(bool)]
@@ -558,3 +611,153 @@ def open_questions(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: 
     notes = [] if kept else ["Ingen dialogarbetsbok finns ännu för dessa tillfällen: alla frågor visas som öppna. "
                              "Kör 'malstyrning dialog --period TILLFÄLLE'."]
     return View("fragor", "Öppna frågor till nämnderna och bolagen", table, extra, notes)
+
+
+# --- a contribution across the boundary of two periods -------------------------------------
+
+
+def contribution_history(tables: Mapping[str, pd.DataFrame], catalogues: Mapping[str, Catalogue], f: Filters) -> View:
+    """A board's contribution over every mandate period it spans, in reporting order: its
+    plan at each budget and its assessment at each follow-up, with each period's own goal
+    names and labels. Across a boundary it is the same contribution when the board kept its
+    id and the new period's goal carries the old goal forward (analysis.crosswalk); a
+    contribution under the same id in the earlier period that the crosswalk does not lead
+    to is another one, and is left out (with a note). Without a contribution chosen: the
+    board's contributions that continue from one period into the next. `extra`: the
+    assessed movement at each follow-up, per period (for a chart). `f.period` limits the
+    history to one period."""
+    from analysis.crosswalk import crosswalk_for
+
+    if not f.board:
+        return View("bidragshistorik", "Bidragets historik", pd.DataFrame(), notes=["Välj en nämnd eller ett bolag."])
+    by_period = sorted(catalogues.values(), key=lambda c: c.first_year)
+    columns = ["occasion", "board_code", "contribution_id", "goal_code", "title"]
+    plans = _plain(tables.get("contributions"), [*columns, "expected_movement"])
+    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)
+    plans, follows = (frame[frame["board_code"] == f.board] for frame in (plans, follows))
+
+    def period_of(occasion: str) -> Catalogue | None:
+        o = Occasion.parse(occasion)
+        return next((c for c in by_period if c.covers(o)), None)
+
+    def goals_in(cid: str, catalogue: Catalogue) -> list[str]:
+        """The contribution's goal at each of its rows in the period, in reporting order."""
+        rows = _in_order(pd.concat([plans[plans["contribution_id"] == cid][columns],
+                                    follows[follows["contribution_id"] == cid][columns]], ignore_index=True))
+        return [g for o, g in zip(rows["occasion"], rows["goal_code"]) if period_of(o) is catalogue]
+
+    def first_goal(cid: str, catalogue: Catalogue) -> str | None:
+        return next(iter(goals_in(cid, catalogue)), None)
+
+    def last_goal(cid: str, catalogue: Catalogue) -> str | None:
+        return next(iter(reversed(goals_in(cid, catalogue))), None)
+
+    def linked(cid: str, catalogue: Catalogue) -> tuple[Catalogue, str, str] | None:
+        """(previous catalogue, its goal, this period's goal) when the contribution continues into this period."""
+        walk = crosswalk_for(catalogue, catalogues)
+        if walk is None:
+            return None
+        new, old = first_goal(cid, catalogue), last_goal(cid, walk.previous)
+        return (walk.previous, old, new) if new is not None and old in walk.predecessors.get(new, []) else None
+
+    if not f.contribution:
+        records = []
+        ids = list(dict.fromkeys([*plans["contribution_id"], *follows["contribution_id"]]))
+        for catalogue in by_period:
+            for cid in ids:
+                link = linked(cid, catalogue) if first_goal(cid, catalogue) else None
+                if link is None:
+                    continue
+                previous, old, new = link
+                end = follows[(follows["contribution_id"] == cid)
+                              & (follows["occasion"] == previous.period_end_occasion.code)]
+                reached = end["reached"].iloc[0] if len(end) else None
+                records.append({"Bidrags-id": cid, "Från": previous.span, "KF-mål då": _goal_text(old, _names(previous)[1]),
+                                "Till": catalogue.span, "KF-mål nu": _goal_text(new, _names(catalogue)[1]),
+                                f"Har nåtts ({previous.period_end_occasion.label})": _label(previous, "reached")(reached)})
+        boards, _, _ = _names(by_period[-1])
+        return View("bidragshistorik", f"Bidrag som fortsätter över periodskiftet: {boards.get(f.board, f.board)}",
+                    pd.DataFrame.from_records(records), notes=["Välj ett bidrag för att se hela dess historik."])
+
+    # The latest period it appears in, then back through the crosswalk as long as it leads on.
+    appears = [c for c in by_period if first_goal(f.contribution, c) is not None]
+    chain = appears[-1:]
+    while chain and (link := linked(f.contribution, chain[-1])) is not None:
+        chain.append(link[0])
+    notes = []
+    for catalogue in appears:
+        if catalogue not in chain:
+            notes.append(f"Bidrags-id {f.contribution} användes också under {catalogue.span} för ett bidrag som inte "
+                         "förs vidare hit genom målkatalogens koppling mellan perioderna; det visas inte.")
+    if f.period:
+        chain = [c for c in chain if c.mandate_period == f.period]
+    records, paths = [], []
+    for catalogue in reversed(chain):
+        _, goals, _ = _names(catalogue)
+        mine = [frame[(frame["contribution_id"] == f.contribution)
+                      & frame["occasion"].map(lambda o: period_of(o) is catalogue).astype(bool)] for frame in (plans, follows)]
+        link = linked(f.contribution, catalogue)
+        first = True
+        for rec in _in_order(pd.concat([mine[0].assign(kind="plan"), mine[1].assign(kind="follow_up")],
+                                       ignore_index=True), "kind").to_dict("records"):
+            o = Occasion.parse(rec["occasion"])
+            if rec["kind"] == "plan" and o.is_follow_up:
+                continue  # a follow-up's contributions sheet repeats the plan; its follow-up row tells more
+            records.append({
+                "Mandatperiod": catalogue.span, "Tillfälle": o.label,
+                "KF-mål": _goal_text(rec["goal_code"], goals), "Bidrag": rec["title"],
+                "Plan eller bedömning": (_given(rec["expected_movement"]) if rec["kind"] == "plan" else "; ".join(
+                    _label(catalogue, scale)(_given(rec[scale])) for scale in ("movement", "outlook", "reached")
+                    if scale != "reached" or _given(rec[scale]) is not None)),
+                "Koppling": (f"Fortsätter från {link[0].span} (KF-mål {link[1]} → {link[2]})" if first and link else ""),
+            })
+            first = False
+            if rec["kind"] == "follow_up" and _given(rec["movement"]) in MOVEMENT_RANK:
+                paths.append({"Mandatperiod": catalogue.span, "Tillfälle": o.label,
+                              "Förflyttning": _label(catalogue, "movement")(rec["movement"]),
+                              "Rang": MOVEMENT_RANK[rec["movement"]]})
+    boards, _, _ = _names(by_period[-1])
+    table = pd.DataFrame.from_records(records, columns=["Mandatperiod", "Tillfälle", "KF-mål", "Bidrag",
+                                                        "Plan eller bedömning", "Koppling"])
+    path = pd.DataFrame.from_records(paths, columns=["Mandatperiod", "Tillfälle", "Förflyttning", "Rang"])
+    return View("bidragshistorik", f"Bidragets historik: {boards.get(f.board, f.board)} {f.contribution}", table,
+                path.astype({"Rang": "int64"}), notes=notes)
+
+
+# --- the planning overview of a new period ------------------------------------------------------
+
+
+def planning(overview: Mapping[str, pd.DataFrame] | None, f: Filters) -> View:
+    """The planning overview (analysis.tables.planning: its tables by name, None when the
+    tables hold no first budget of a period that continues another) filtered by goal area,
+    goal and board: per KF goal the coverage by planned contributions, and (`extra`) each
+    planned contribution with whether it continues and what the old period's end said."""
+    from analysis.tables.planning import PLANNING_HEADERS
+
+    if overview is None:
+        return View("planering", "Planeringsöversikt", pd.DataFrame(),
+                    notes=["Ingen planeringsöversikt: tabellerna har ingen första budget för en mandatperiod som för "
+                           "vidare en tidigare periods mål."])
+
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        mask = pd.Series(True, index=frame.index, dtype=bool)
+        if f.goal_area and "goal_area_code" in frame.columns:
+            mask &= frame["goal_area_code"] == f.goal_area
+        if f.goal:
+            mask &= frame["goal_code"] == f.goal
+        if f.board and "board_code" in frame.columns:
+            mask &= frame["board_code"] == f.board
+        return frame[mask.to_numpy(dtype=bool)].reset_index(drop=True)
+
+    def shown(frame: pd.DataFrame, drop: tuple[str, ...]) -> pd.DataFrame:
+        out = frame.drop(columns=[c for c in (*drop, "occasion") if c in frame.columns])
+        out = out.assign(**{c: out[c].map({True: "Ja", False: "Nej"}) for c in out.columns if out[c].dtype == bool})
+        return out.rename(columns=PLANNING_HEADERS)
+
+    table = keep(overview["coverage"] if f.board else overview["by_goal"])
+    occasion = Occasion.parse(str(overview["by_goal"]["occasion"].iloc[0])) if len(overview["by_goal"]) else None
+    title = f"Planeringsöversikt {occasion.label}" if occasion else "Planeringsöversikt"
+    return View("planering", title, shown(table, ("relation", "submission_status")),
+                shown(keep(overview["planned"]), ("reached", "previous_analysis")),
+                notes=["Ett arbetsmaterial för stadskontoret (på tjänstepersonsnivå), inte en sammanställning till "
+                       "kommunfullmäktige."])

@@ -18,7 +18,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.assignments import is_overdue
+from analysis.assignments import is_overdue, listed_at_budget
 from analysis.catalogue import Catalogue
 from analysis.occasion import Occasion
 from analysis.tables.tally import accepted_rows, as_list, is_blank, stamp, submission_status
@@ -41,9 +41,10 @@ ASSIGNMENT_ANSWER_COLUMNS = [
 ASSIGNMENT_COUNT_COLUMNS = ["occasion", "mandate_period", "level", "level_label", "count", "share", "overdue", "assignments"]
 
 
-def _occasions_of(given_year: int, occasions: Sequence[Occasion]) -> list[Occasion]:
-    """The occasions an assignment is reported at: the budget of its year, then every follow-up."""
-    return [o for o in occasions if (o.year >= given_year if o.is_follow_up else o.year == given_year)]
+def _occasions_of(catalogue: Catalogue, given_year: int, occasions: Sequence[Occasion]) -> list[Occasion]:
+    """The occasions an assignment is reported at: the budget that lists it (of its year; of
+    the period's first year for one carried over from the previous period), then every follow-up."""
+    return [o for o in occasions if (o.year >= given_year if o.is_follow_up else listed_at_budget(catalogue, given_year, o))]
 
 
 def _answers(catalogue: Catalogue, submissions: pd.DataFrame, assignment_follow_ups: pd.DataFrame,
@@ -74,7 +75,7 @@ def assignment_status(catalogue: Catalogue, submissions: pd.DataFrame, assignmen
     records = []
     for a in catalogue.assignments.itertuples():
         finished: tuple[str, str] | None = None  # (occasion, status)
-        for o in _occasions_of(int(a.given_year), occs):
+        for o in _occasions_of(catalogue, int(a.given_year), occs):
             answer = answers.get((o.code, a.lead_board, a.assignment_id))
             said = None if answer is None or is_blank(answer["status"]) else str(answer["status"])
             if finished is not None:
