@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CLI    := $(BIN)/malstyrning
 
-.PHONY: setup system run test bench lab lock clean
+.PHONY: setup system run test test-quick bench lab lock clean
 
 ## Exact versions from requirements.lock (every file checked against its hash), then the
 ## project itself, editable and without dependencies (it has no hash). `make lock` remakes the lock.
@@ -51,8 +51,14 @@ run: setup
 	$(CLI) planering --period $(PLANNING)
 	$(CLI) run --period $(LATEST) --verbose || test $$? -eq 1
 
+## Every test, as CI runs them.
 test: setup
 	$(BIN)/python -m pytest
+
+## The loop while coding: every test but those marked slow (a browser, LibreOffice,
+## JupyterLab or a full report).
+test-quick: setup
+	$(BIN)/python -m pytest -m "not slow"
 
 ## Performance figures (medians; see each script's docstring).
 bench: setup

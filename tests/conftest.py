@@ -18,6 +18,13 @@ from analysis.catalogue import load_catalogue
 CATALOGUE_FILE = REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml"
 
 
+def pytest_collection_modifyitems(items):
+    """A test that reads the shared reports (reported_city) waits for full reports: slow."""
+    for item in items:
+        if "reported_city" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def catalogue():
     return load_catalogue(CATALOGUE_FILE)

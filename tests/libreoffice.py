@@ -14,8 +14,11 @@ from pathlib import Path
 import pytest
 
 SOFFICE = shutil.which("soffice")
-needs_libreoffice = pytest.mark.skipif(SOFFICE is None or shutil.which("pdftotext") is None,
-                                       reason="LibreOffice (soffice) eller poppler (pdftotext) saknas")
+def needs_libreoffice(test):
+    """A test that starts LibreOffice: slow, and skipped where LibreOffice or poppler is missing."""
+    skip = pytest.mark.skipif(SOFFICE is None or shutil.which("pdftotext") is None,
+                              reason="LibreOffice (soffice) eller poppler (pdftotext) saknas")
+    return pytest.mark.slow(skip(test))
 
 # Recalculate every formula of an Excel file when it is loaded (0: always; the default is never).
 _RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>

@@ -13,6 +13,9 @@ from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.intake.store import read_table
 from conftest import aggregates_folder
+import pytest
+
+pytestmark = pytest.mark.slow  # full reports
 
 SOURCE = REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml"
 BOARDS = [{"code": "KS", "name": "Kommunstyrelsen", "kind": "nämnd"},

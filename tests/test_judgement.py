@@ -20,6 +20,8 @@ from analysis.occasion import Occasion
 from analysis.report.judgement import ensure_judgement_file, read_judgement
 from conftest import fill_judgement
 
+pytestmark = pytest.mark.slow  # full reports
+
 OCCASION = "2026-ar"
 # What analysts typed in today's file: every kind of text must come back unchanged.
 TODAYS_TEXTS = {

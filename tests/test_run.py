@@ -19,6 +19,8 @@ from analysis.stamps import REPORT_STAMP, STAMPS
 
 from conftest import aggregates_folder, assess, copy_data
 
+pytestmark = pytest.mark.slow  # every test rests on full runs of the report
+
 OCCASION = "2026-delar"
 
 

@@ -260,6 +260,7 @@ def _whole_report(folder: Path) -> None:
 # --- writers at the same time ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_ingestions_started_together_both_land(example_city, tmp_path):
     """Each occasion's ingestion rewrites the tables of every occasion: without one writer
     at a time, the later one would drop the rows of the earlier."""
@@ -282,6 +283,7 @@ def test_two_ingestions_started_together_both_land(example_city, tmp_path):
         shutil.rmtree(paths.root)
 
 
+@pytest.mark.slow
 def test_a_report_beside_an_ingestion_sees_one_whole_state(example_city, tmp_path):
     """A corrected workbook arrives while the report is asked for: whichever goes first,
     both succeed and the report rests on the tables before the ingestion or after it."""

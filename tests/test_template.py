@@ -155,6 +155,7 @@ def test_formula_like_text_written_to_xlsx_is_stored_as_a_string(catalogue, tmp_
     assert "<f>" not in xml and "=1+1" in xml
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice saknas")
 def test_libreoffice_opens_the_template_and_reads_the_same_cells(catalogue, tmp_path):
     path = tmp_path / "mall.xlsx"
