@@ -19,7 +19,7 @@ from analysis.report.plots import Chart
 from analysis.report.notebook import ReportFailed
 
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM, reason="Chromium saknas")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM, reason="Chromium saknas")]
 
 
 def _chart() -> Chart:

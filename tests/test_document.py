@@ -373,6 +373,10 @@ def test_a_hung_libreoffice_is_stopped_and_nothing_is_left_behind(tmp_path):
         pdf.convert_to_pdf(source, tmp_path / "a.pdf", program=str(fake), timeout=2)
     assert time.monotonic() - started < 30
     assert len(pids.read_text().split()) == 2
+    for _ in range(50):  # SIGKILL is delivered at once; the processes may take a moment to go
+        if not any(_alive(int(p)) for p in pids.read_text().split()):
+            break
+        time.sleep(0.1)
     assert not any(_alive(int(p)) for p in pids.read_text().split())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "pids", "soffice"]
 

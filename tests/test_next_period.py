@@ -114,7 +114,7 @@ def test_the_template_command_says_how_many_continue(example_city, tmp_path, cap
     assert main(["--root", str(example_city.root), "template", "--period", "2027-budget", "--board", "GRN",
                  "--out", str(tmp_path)]) == 0
     grn = len(_expected(example_city)["GRN"])
-    assert capsys.readouterr().out == (f"1 mallar för Nämnds- och bolagsbudget 2027 skrivna till {tmp_path}; {grn} bidrag "
+    assert capsys.readouterr().out == (f"1 mall för Nämnds- och bolagsbudget 2027 skriven till {tmp_path}; {grn} bidrag "
                                        "från 2023–2026 förs vidare i mallarna.\n")
     # Before the old period is ingested there is nothing to carry, and the command says why.
     empty = tmp_path / "tom"
