@@ -300,7 +300,8 @@ def compare_occasions(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, 
     boards, goals, _ = _names(catalogue)
     scoped = Filters(goal_area=f.goal_area, goal=f.goal, board=f.board)
 
-    def at(occasion: str) -> pd.DataFrame:
+    def at(occasion: str) -> dict[tuple, dict]:
+        """The rows at the occasion by board and contribution (the first of each)."""
         o = Occasion.parse(occasion)
         table = "follow_ups" if o.is_follow_up else "contributions"
         columns = FOLLOW_UP_COLUMNS if o.is_follow_up else CONTRIBUTION_COLUMNS
@@ -308,15 +309,15 @@ def compare_occasions(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, 
         rows = rows[rows["occasion"] == occasion]
         if "movement" not in rows.columns:
             rows = rows.assign(movement=None)
-        return rows.drop_duplicates(["board_code", "contribution_id"]).set_index(["board_code", "contribution_id"])
+        rows = rows.drop_duplicates(["board_code", "contribution_id"])
+        return dict(zip(zip(rows["board_code"], rows["contribution_id"]), rows.to_dict("records")))
 
     a, b = at(first), at(second)
     movement = _label(catalogue, "movement")
     records = []
-    for key in list(dict.fromkeys([*a.index, *b.index])):
+    for key in dict.fromkeys([*a, *b]):
         board, cid = key
-        before = a.loc[key] if key in a.index else None
-        after = b.loc[key] if key in b.index else None
+        before, after = a.get(key), b.get(key)
         if before is None:
             change = "new"
         elif after is None:
@@ -334,7 +335,7 @@ def compare_occasions(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, 
             "KF-mål": _goal_text(row["goal_code"], goals), "Förändring": CHANGES[change],
             f"Förflyttning {_occasion_label(first)}": movement(before["movement"]) if before is not None else "–",
             f"Förflyttning {_occasion_label(second)}": movement(after["movement"]) if after is not None else "–",
-            "Analys": after["analysis"] if after is not None and "analysis" in after.index else None,
+            "Analys": after.get("analysis") if after is not None else None,
         })
     subs = _plain(tables.get("submissions"), ["occasion", "board_code", "status"])
     sent = {o: set(subs.loc[(subs["occasion"] == o) & (subs["status"] == "current"), "board_code"]) for o in (first, second)}
@@ -358,19 +359,19 @@ def _rights(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters
     the base mission), filtered."""
     _, _, area_of = _names(catalogue)
     rows = _plain(tables.get("human_rights"), RIGHTS_COLUMNS)
-    plans = _plain(tables.get("contributions"), CONTRIBUTION_COLUMNS)
-    goal_of = {(o, b, c): g for o, b, c, g in zip(plans["occasion"], plans["board_code"], plans["contribution_id"], plans["goal_code"])}
-    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)
-    goal_of |= {(o, b, c): g for o, b, c, g in zip(follows["occasion"], follows["board_code"], follows["contribution_id"], follows["goal_code"])}
-    rows["goal_code"] = [goal_of.get((o, b, c)) if s == "contribution" else None
-                         for o, b, c, s in zip(rows["occasion"], rows["board_code"], rows["contribution_id"], rows["scope"])]
-    rows["area"] = [area_of.get(g, "–") if s == "contribution" else "Grunduppdrag" for g, s in zip(rows["goal_code"], rows["scope"])]
     if f.occasion:
         rows = rows[rows["occasion"] == f.occasion]
     if f.board:
         rows = rows[rows["board_code"] == f.board]
     if f.theme:
         rows = rows[rows["theme"] == f.theme]
+    goal_of = {}
+    for name, columns in (("contributions", CONTRIBUTION_COLUMNS), ("follow_ups", FOLLOW_UP_COLUMNS)):
+        plans = _filtered(_plain(tables.get(name), columns), catalogue, Filters(occasion=f.occasion, board=f.board))
+        goal_of |= dict(zip(zip(plans["occasion"], plans["board_code"], plans["contribution_id"]), plans["goal_code"]))
+    rows = rows.assign(goal_code=[goal_of.get((o, b, c)) if s == "contribution" else None
+                                  for o, b, c, s in zip(rows["occasion"], rows["board_code"], rows["contribution_id"], rows["scope"])])
+    rows["area"] = [area_of.get(g, "–") if s == "contribution" else "Grunduppdrag" for g, s in zip(rows["goal_code"], rows["scope"])]
     if f.goal:
         rows = rows[rows["goal_code"] == f.goal]
     if f.goal_area:
@@ -388,21 +389,26 @@ def theme_summary(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: F
     area_order = {a: i for i, a in enumerate(catalogue.goal_areas["goal_area_code"])}
     theme_order = {t: i for i, t in enumerate(catalogue.scales["theme"].codes)}
     board_order = {b: i for i, b in enumerate(catalogue.boards["board_code"])}
-    for (area, board, code), group in rows.groupby(["area", "board_code", "theme"], sort=False):
-        considered = int((group["consideration"] == "considered").sum())
+    counted = (rows.assign(considered=rows["consideration"] == "considered")
+               .groupby(["area", "board_code", "theme"], sort=False)["considered"].agg(["size", "sum"]))
+    for (area, board, code), answers, considered in zip(counted.index, counted["size"].tolist(), counted["sum"].tolist()):
         records.append({"_k": (area_order.get(area, 99), board_order.get(board, 999), theme_order.get(code, 99)),
                         "Målområde": area, "Nämnd/bolag": boards.get(board, board), "Tema": theme(code),
-                        "Svar": len(group), "Beaktat": considered, "Andel beaktat (%)": round(100 * considered / len(group))})
+                        "Svar": answers, "Beaktat": considered, "Andel beaktat (%)": round(100 * considered / answers)})
     table = pd.DataFrame.from_records(sorted(records, key=lambda r: r["_k"]),
                                       columns=["_k", "Målområde", "Nämnd/bolag", "Tema", "Svar", "Beaktat", "Andel beaktat (%)"])
     return View("teman", "Mänskliga rättigheter: hur ofta temat beaktats", table.drop(columns="_k"),
-                theme_comments(tables, catalogue, f))
+                _comments(rows, catalogue, f))
 
 
 def theme_comments(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> pd.DataFrame:
     """The boards' comments on the themes, those containing the filter's word (any case)."""
+    return _comments(_rights(tables, catalogue, f), catalogue, f)
+
+
+def _comments(rows: pd.DataFrame, catalogue: Catalogue, f: Filters) -> pd.DataFrame:
+    """The comments among the human-rights answers (`_rights`), those containing the word."""
     boards, _, _ = _names(catalogue)
-    rows = _rights(tables, catalogue, f)
     rows = rows[rows["comment"].notna()]
     if f.word:
         rows = rows[rows["comment"].str.contains(re.escape(f.word), case=False, regex=True)]
