@@ -79,7 +79,7 @@ WATCH = """cells => {
             state.last = performance.now();
             state.drawn[name] = state.last - state.start;
         }))).observe(code[index].querySelector('.jp-OutputArea'),
-                     {childList: true, subtree: true, attributes: true, characterData: true});
+                     {childList: true, subtree: true, characterData: true});
     }
 }"""
 
