@@ -17,8 +17,8 @@ FONT = "Arial, Helvetica, sans-serif"
 def _template():
     """The report's plotly_white as these figures use it: its layout, and its defaults for
     the kinds of trace drawn here. (plotly copies a figure's template into it and checks
-    every value: the whole of plotly_white, with defaults for every kind of trace, took
-    a third of the time of a redraw.)"""
+    every value: the whole of plotly_white, with defaults for every kind of trace, made
+    each figure take twice as long to build.)"""
     import plotly.graph_objects as go
     import plotly.io as pio
 

@@ -368,8 +368,8 @@ def _rights(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters
     rows = _plain(tables.get("human_rights"), RIGHTS_COLUMNS, occasion=f.occasion, board_code=f.board, theme=f.theme)
     goal_of = {}
     for name, columns in (("contributions", CONTRIBUTION_COLUMNS), ("follow_ups", FOLLOW_UP_COLUMNS)):
-        plans = _plain(tables.get(name), columns, occasion=f.occasion, board_code=f.board)
-        goal_of |= dict(zip(zip(plans["occasion"], plans["board_code"], plans["contribution_id"]), plans["goal_code"]))
+        reported = _plain(tables.get(name), columns, occasion=f.occasion, board_code=f.board)
+        goal_of |= dict(zip(zip(reported["occasion"], reported["board_code"], reported["contribution_id"]), reported["goal_code"]))
     rows = rows.assign(goal_code=[goal_of.get((o, b, c)) if s == "contribution" else None
                                   for o, b, c, s in zip(rows["occasion"], rows["board_code"], rows["contribution_id"], rows["scope"])])
     rows["area"] = [area_of.get(g, "–") if s == "contribution" else "Grunduppdrag" for g, s in zip(rows["goal_code"], rows["scope"])]
