@@ -181,12 +181,17 @@ def board_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: F
     theme = _label(catalogue, "theme")
     keys = list(dict.fromkeys(list(plans["contribution_id"]) + list(follows["contribution_id"])))
     occasions = [o for o in dict.fromkeys(follows["occasion"])]
+    first_plan: dict = {}
+    for plan in plans.to_dict("records"):
+        first_plan.setdefault(plan["contribution_id"], plan)
+    assessed = _grouped(follows, "contribution_id")  # each contribution's follow-ups, in order
+    answered = _grouped(rights, "occasion", "contribution_id")
+    measured = _grouped(values, "contribution_id")
     records = []
     for cid in keys:
-        plan = plans[plans["contribution_id"] == cid]
-        mine = follows[follows["contribution_id"] == cid]
-        first = plan.iloc[0] if len(plan) else None
-        latest = mine.iloc[-1] if len(mine) else None
+        mine = assessed.get(cid, [])
+        first = first_plan.get(cid)
+        latest = mine[-1] if mine else None
         record = {
             "Bidrags-id": cid,
             "Bidrag": (first["title"] if first is not None else latest["title"]),
@@ -195,27 +200,39 @@ def board_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: F
                            if first is not None else "–"),  # the board's own budget: nämnds- or bolagsbudget
             "Förväntad förflyttning": first["expected_movement"] if first is not None else None,
         }
+        at = {}
+        for row in mine:
+            at.setdefault(row["occasion"], row)
         for o in occasions:
-            row = mine[mine["occasion"] == o]
-            record[_occasion_label(o)] = (f"{movement(row.iloc[0]['movement'])}; {outlook(row.iloc[0]['outlook'])}"
-                                          + (f"; {reached(row.iloc[0]['reached'])}" if row.iloc[0]["reached"] else "")
-                                          if len(row) else "–")
+            row = at.get(o)
+            record[_occasion_label(o)] = (f"{movement(row['movement'])}; {outlook(row['outlook'])}"
+                                          + (f"; {reached(row['reached'])}" if row["reached"] else "")
+                                          if row is not None else "–")
         record["Har nåtts"] = reached(latest["reached"]) if latest is not None and latest["reached"] else "–"
         if latest is not None:
-            answers = rights[(rights["occasion"] == latest["occasion"]) & (rights["contribution_id"] == cid)]
-            considered = [theme(t) for t, c in zip(answers["theme"], answers["consideration"]) if c == "considered"]
+            answers = answered.get((latest["occasion"], cid), [])
+            considered = [theme(a["theme"]) for a in answers if a["consideration"] == "considered"]
             record["Mänskliga rättigheter beaktade"] = ", ".join(considered) if considered else "Inga"
         else:
             record["Mänskliga rättigheter beaktade"] = "–"
-        mine_values = values[values["contribution_id"] == cid]
-        if len(mine_values):
-            last = mine_values[mine_values["occasion"] == mine_values["occasion"].iloc[-1]]
-            record["Indikatorer"] = "; ".join(f"{i}: {_num(b)} → {_num(v)} {u or ''}".strip()
-                                              for i, u, b, v in zip(last["indicator"], last["unit"], last["baseline_value"], last["value"]))
+        mine_values = measured.get(cid, [])
+        if mine_values:
+            last = [v for v in mine_values if v["occasion"] == mine_values[-1]["occasion"]]
+            record["Indikatorer"] = "; ".join(f"{v['indicator']}: {_num(v['baseline_value'])} → {_num(v['value'])} {v['unit'] or ''}".strip()
+                                              for v in last)
         else:
             record["Indikatorer"] = "Inga (frivilliga)"
         records.append(record)
     return View("namndprofil", f"Nämndprofil: {boards.get(f.board, f.board)}", pd.DataFrame.from_records(records))
+
+
+def _grouped(frame: pd.DataFrame, *keys: str) -> dict:
+    """The rows (as dicts) by the value of `keys` (one key: the value; several: a tuple), in
+    the frame's order."""
+    out: dict = {}
+    for row in frame.to_dict("records"):
+        out.setdefault(row[keys[0]] if len(keys) == 1 else tuple(row[k] for k in keys), []).append(row)
+    return out
 
 
 def _num(value) -> str:
@@ -232,7 +249,7 @@ def board_path(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filt
     (rank 0 clear .. 3 opposite direction; not assessable left out)."""
     if not f.board:
         return pd.DataFrame(columns=["Bidrags-id", "Tillfälle", "Förflyttning", "Rang"])
-    rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS), catalogue,
+    rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS, board_code=f.board), catalogue,
                                Filters(board=f.board, goal=f.goal, goal_area=f.goal_area), occasion=False), "contribution_id")
     rows = rows[rows["movement"].isin(list(MOVEMENT_RANK))]
     return pd.DataFrame({"Bidrags-id": rows["contribution_id"], "Tillfälle": rows["occasion"].map(_occasion_label),
@@ -252,28 +269,29 @@ def goal_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Fi
         return View("malprofil", "Målprofil", pd.DataFrame(), notes=["Välj ett KF-mål."])
     occasion = f.occasion or (occasions_in(tables) or [None])[-1]
     until = Occasion.parse(occasion) if occasion else None
-    plans = _plain(tables.get("contributions"), CONTRIBUTION_COLUMNS)
-    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)
+    plans = _plain(tables.get("contributions"), CONTRIBUTION_COLUMNS, goal_code=f.goal)
+    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS, goal_code=f.goal)
     keep = (follows["goal_code"] == f.goal) & follows["occasion"].map(lambda o: until is None or Occasion.parse(o) <= until).astype(bool)
     follows = _in_order(follows[keep.astype(bool)], "board_code")
     named = set(catalogue.responsibilities.loc[catalogue.responsibilities["goal_code"] == f.goal, "board_code"])
     reporting = set(follows["board_code"]) | set(plans.loc[plans["goal_code"] == f.goal, "board_code"])
     movement = _label(catalogue, "movement")
+    planned_now = plans[(plans["goal_code"] == f.goal) & (plans["occasion"] == occasion)]["board_code"].value_counts()
+    assessed = _grouped(follows, "board_code")  # each board's follow-ups of the goal, in order
     records = []
     for board in [b for b in catalogue.boards["board_code"] if b in named or b in reporting]:
         if f.board and board != f.board:
             continue
-        now = plans[(plans["goal_code"] == f.goal) & (plans["board_code"] == board) & (plans["occasion"] == occasion)]
-        mine = follows[follows["board_code"] == board]
-        latest = mine[mine["occasion"] == mine["occasion"].iloc[-1]] if len(mine) else mine
+        mine = assessed.get(board, [])
+        latest = [row for row in mine if row["occasion"] == mine[-1]["occasion"]]
         records.append({
             "Nämnd/bolag": boards.get(board, board),
             "Ansvarig": "Ja" if board in named else "Nej (rapporterar ändå)",
-            f"Bidrag {_occasion_label(occasion)}": len(now),
-            "Senaste bedömning": "; ".join(f"{cid}: {movement(m)}" for cid, m in zip(latest["contribution_id"], latest["movement"]))
+            f"Bidrag {_occasion_label(occasion)}": int(planned_now.get(board, 0)),
+            "Senaste bedömning": "; ".join(f"{row['contribution_id']}: {movement(row['movement'])}" for row in latest)
             or "Ingen uppföljning",
-            "Tillfälle": _occasion_label(latest["occasion"].iloc[0]) if len(latest) else "–",
-            "Analys": "\n".join(a for a in latest["analysis"] if a) or None,
+            "Tillfälle": _occasion_label(latest[0]["occasion"]) if latest else "–",
+            "Analys": "\n".join(row["analysis"] for row in latest if row["analysis"]) or None,
         })
     trend = goal_trend(tables, f.goal)
     return View("malprofil", f"Målprofil: {_goal_text(f.goal, goals)}", pd.DataFrame.from_records(records), trend)
@@ -281,7 +299,7 @@ def goal_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Fi
 
 def goal_trend(tables: Mapping[str, pd.DataFrame], goal: str) -> pd.DataFrame:
     """Per follow-up occasion: the goal's assessed follow-ups and the share with some or clear movement."""
-    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)
+    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS, goal_code=goal)
     follows = follows[(follows["goal_code"] == goal) & follows["movement"].notna()]
     records = []
     for o in sorted(set(follows["occasion"]), key=Occasion.parse):
