@@ -149,7 +149,10 @@ class Panel:
         return widgets.VBox([note, figure, table, extra, widgets.HBox([save, saved])])
 
     def _table_options(self) -> dict:
-        return {"classes": "display compact", "language": SWEDISH, "column_filters": "footer", "pageLength": 10,
+        # No column_filters: in the ITable widget they showed no boxes, and bound every
+        # text box on the page instead, so a word typed in Sökord (or in one table's
+        # search) emptied every table shown before.
+        return {"classes": "display compact", "language": SWEDISH, "pageLength": 10,
                 "lengthMenu": [10, 25, 100, -1], "maxBytes": 0, "allow_html": False}
 
     def _draw(self, name: str) -> bool:
