@@ -4,9 +4,11 @@ times with its goals, council assignments, submissions and answers, under new co
 
 - seconds from opening utforska.ipynb to its last cell done (every view drawn);
 - per view, seconds from a changed filter (goal area, board, occasion, KF goal and search
-  word: each set and set back, in turn) to the view's output redrawn (the browser's first frame after the last
-  change to the view's output), median and slowest of the changes. Target at ten times
-  the boards: a median of at most 1 s per view.
+  word: each set and set back, in turn) to the view's output redrawn: the browser's first
+  frame after the last new content in it (a table or figure replaced, not one laid out
+  again). Median and slowest of the changes that redrew the view (a view whose answer a
+  change leaves as it was is not redrawn). Target at ten times the boards: a median of
+  at most 1 s per view.
 
 A cell that fails stops the benchmark with the notebook's error.
 
