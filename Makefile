@@ -65,6 +65,7 @@ bench: setup
 	$(BIN)/python benchmarks/ingest_benchmark.py
 	$(BIN)/python benchmarks/aggregate_benchmark.py
 	$(BIN)/python benchmarks/run_benchmark.py
+	$(BIN)/python benchmarks/explore_benchmark.py
 
 ## JupyterLab with the project's kernel, for exploring (notebooks/utforska.ipynb).
 ## (notebooks/.jupyterlab/overrides.json: JupyterLab asks nothing on first start, fetches no news.)

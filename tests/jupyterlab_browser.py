@@ -89,20 +89,33 @@ def browser_page():
             browser.close()
 
 
+KERNEL_IDLE = "[...document.querySelectorAll('.jp-StatusBar-TextItem')].some(e => e.textContent.includes('Idle'))"
+
+
+class CellFailed(RuntimeError):
+    """A cell of the notebook raised: the message is its traceback as JupyterLab shows it."""
+
+
 def run_all_cells(page, base: str, token: str, name: str = NOTEBOOK.name, timeout_s: float = 300) -> float:
     """Open the notebook, wait for its kernel, run all cells and wait until every code
-    cell has run. Returns the seconds from opening to the last cell done."""
+    cell has run. Returns the seconds from opening to the last cell done. Raises
+    CellFailed, with the error shown in the notebook, as soon as a cell has failed (the
+    run stops there, the kernel is idle and the rest never runs)."""
     start = time.perf_counter()
     page.goto(f"{base}/lab/tree/{name}?token={token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout_s * 1000)
-    page.wait_for_function("() => document.querySelector('.jp-Notebook') !== null && "
-                           "[...document.querySelectorAll('.jp-StatusBar-TextItem')].some(e => e.textContent.includes('Idle'))",
+    page.wait_for_function(f"() => document.querySelector('.jp-Notebook') !== null && {KERNEL_IDLE}",
                            timeout=timeout_s * 1000)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_function(
-        """() => {
+    outcome = page.wait_for_function(
+        f"""() => {{
             const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent.trim());
-            return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p));
-        }""", timeout=timeout_s * 1000)
+            if (prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p))) return {{done: true}};
+            const errors = [...document.querySelectorAll('.jp-CodeCell .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')];
+            if (errors.length && !prompts.includes('[*]:') && {KERNEL_IDLE}) return {{error: errors.map(e => e.innerText).join('\\n')}};
+            return false;
+        }}""", timeout=timeout_s * 1000).json_value()
+    if "error" in outcome:
+        raise CellFailed(f"A cell of {name} failed:\n{outcome['error'][-3000:]}")
     return time.perf_counter() - start

@@ -61,6 +61,18 @@ def test_the_exploration_notebook_works_in_jupyterlab(example_city, tmp_path):
 
         page.locator("button", has_text="Spara till Excel och PNG").first.click()
         page.wait_for_selector("text=Sparat:", timeout=120_000)
+
+        # A search word reaches the text search, and leaves the follow-ups' table (which
+        # does not search the texts) with its rows.
+        rows = page.locator(".dt-info").first.text_content()
+        word = page.locator(".widget-text", has_text="Sökord").locator("input")
+        word.fill("samverkan")
+        word.press("Enter")
+        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
+                               ".some(t => t.textContent.includes('Träffar per nämnd och bolag: samverkan'))", timeout=60_000)
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
+                               ".some(e => e.textContent.includes('Idle'))", timeout=60_000)
+        assert page.locator(".dt-info").first.text_content() == rows and not rows.startswith("Inga rader")
         page.keyboard.press("Control+s")
         page.wait_for_timeout(1000)
 

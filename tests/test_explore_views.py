@@ -184,3 +184,26 @@ def test_open_questions_by_board_and_goal_with_each_contributions_history():
     assert only_bn.table["Fråga"].tolist() == ["Fråga om mål 2.1?"] and only_bn.extra.empty
     unkept = views.open_questions(_tables(), CAT, Filters(goal_area="3"), questions)
     assert unkept.table["Fråga"].tolist() == ["Fråga om X-2?"] and unkept.notes[0].startswith("Ingen dialogarbetsbok")
+
+
+def test_the_panel_redraws_only_the_views_whose_answer_changed():
+    """At 2024-ar (the latest), with the previous follow-up 2024-delar to compare with. Goal
+    area 1 keeps AN's X-1 (1.1) and drops AN's X-2 (3.1) from the follow-ups, and BN's X-1
+    (2.1) from the comparison; the themes at 2024-ar are all X-1's, in area 1 already; the
+    board and goal profiles and the search ask for a choice; there are no assignments.
+    Board AN: every follow-up at 2024-ar is AN's already, the comparison loses BN's X-1 and
+    BN's having stopped, and the board profile has its board."""
+    from analysis.explore.panel import Panel
+
+    panel = Panel(_tables(), CAT)
+    for name in panel.specs:
+        panel.show(name)
+    redrawn, refresh = [], panel.refresh
+    panel.refresh = lambda: redrawn.append(refresh())  # what each change of a filter redrew
+    panel.goal_area.value = "1"
+    panel.goal_area.value = None
+    panel.board.value = "AN"
+    # (the contribution history, with no contribution chosen, lists the board's continuing ones)
+    assert redrawn == [["uppfoljningar", "jamforelse"], ["uppfoljningar", "jamforelse"],
+                       ["namndprofil", "jamforelse", "bidragshistorik"]]
+    assert refresh() == []

@@ -107,6 +107,7 @@ def _feedback(paths: Paths) -> dict[str, bytes | list]:
 # --- an ingestion killed at every step ---------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_ingestion_killed_at_any_step_of_its_publication_leaves_the_old_or_the_new_tables(example_city, tmp_path):
     """An ingestion writes its tables into a new snapshot and makes it current in one
     switch: killed at any replacement of that publication (the real code, in a

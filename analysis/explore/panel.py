@@ -275,13 +275,21 @@ class Panel:
         return widgets.VBox([note, figure, table, extra, widgets.HBox([save, saved])])
 
     def _table_options(self) -> dict:
-        return {"classes": "display compact", "language": SWEDISH, "column_filters": "footer", "pageLength": 10,
+        # No column_filters: in the ITable widget they showed no boxes, and bound every
+        # text box on the page instead, so a word typed in Sökord (or in one table's
+        # search) emptied every table shown before.
+        return {"classes": "display compact", "language": SWEDISH, "pageLength": 10,
                 "lengthMenu": [10, 25, 100, -1], "maxBytes": 0, "allow_html": False}
 
-    def _draw(self, name: str) -> None:
+    def _draw(self, name: str) -> bool:
+        """Show the view with the current filters; False when it shows the same as before
+        (say, the board profile with no board chosen), which is left as it is."""
         figure, table, extra, note = self.shown[name]
         view, drawn, f = self.answer(name)
+        before = self.latest.get(name)
         self.latest[name] = (view, drawn, f)
+        if before is not None and _same(before[0], view) and before[1] == drawn:
+            return False
         from IPython.display import display
 
         with figure:  # a new figure each time: plotly's own output type, drawn by JupyterLab
@@ -295,12 +303,13 @@ class Panel:
         else:
             extra.layout.display = "none"
         note.value = "".join(f"<p><em>{_escape(n)}</em></p>" for n in view.notes)
+        return True
 
-    def refresh(self) -> None:
+    def refresh(self) -> list[str]:
+        """Redraw every view shown whose answer changed; returns their names."""
         if self._quiet:
-            return
-        for name in self.shown:
-            self._draw(name)
+            return []
+        return [name for name in self.shown if self._draw(name)]
 
     def _save(self, name: str, saved) -> None:
         from analysis.explore.takeout import save_view
@@ -313,6 +322,12 @@ class Panel:
             return
         saved.value = "Sparat: " + ", ".join(f"<code>{_escape(p.name)}</code>" for p in files) + \
             f" i <code>{_escape(str(files[0].parent))}</code>"
+
+
+def _same(a: View, b: View) -> bool:
+    """The two answers show the same: title, notes and tables (values, columns, kinds)."""
+    extras = (a.extra is None and b.extra is None) or (a.extra is not None and b.extra is not None and a.extra.equals(b.extra))
+    return a.title == b.title and a.notes == b.notes and a.table.equals(b.table) and extras
 
 
 def _extra_caption(name: str) -> str:

@@ -95,10 +95,15 @@ def _limited(view):
     return limited
 
 
-def _plain(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
-    """The columns as plain Python values (categoricals and pandas strings as objects)."""
+def _plain(frame: pd.DataFrame | None, columns: list[str], **equal) -> pd.DataFrame:
+    """The columns as plain Python values (categoricals and pandas strings as objects), of
+    the rows whose columns named in `equal` hold the value given (None: any value). The
+    rows are chosen before the conversion, which takes most of the time on a large table."""
     if frame is None:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    for column, value in equal.items():
+        if value is not None and column in frame.columns:
+            frame = frame[(frame[column] == value).fillna(False).astype(bool)]
     out = pd.DataFrame({c: frame[c].astype(object) if c in frame.columns else None for c in columns})
     return out.where(out.notna(), None)
 
@@ -163,7 +168,8 @@ FOLLOW_UP_COLUMNS = ["occasion", "board_code", "contribution_id", "goal_code", "
 @_limited
 def follow_ups(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> View:
     """Every follow-up that passes the filters, labelled."""
-    rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS), catalogue, f), "board_code", "contribution_id")
+    rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS, occasion=f.occasion, board_code=f.board),
+                               catalogue, f), "board_code", "contribution_id")
     boards, goals, area_of = _names(catalogue)
     table = pd.DataFrame({
         "Tillfälle": rows["occasion"].map(_occasion_label),
@@ -203,22 +209,27 @@ def board_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: F
         keep = frame["occasion"].map(lambda o: until is None or Occasion.parse(o) <= until).astype(bool)
         return frame[keep].reset_index(drop=True)
 
-    plans = _in_order(upto(_plain(tables.get("contributions"), CONTRIBUTION_COLUMNS)), "contribution_id")
-    follows = _in_order(upto(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)), "contribution_id")
+    plans = _in_order(upto(_plain(tables.get("contributions"), CONTRIBUTION_COLUMNS, board_code=f.board)), "contribution_id")
+    follows = _in_order(upto(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS, board_code=f.board)), "contribution_id")
     rights = upto(_plain(tables.get("human_rights"), ["occasion", "board_code", "scope", "contribution_id", "theme",
-                                                       "consideration"]).assign(goal_code=None))
+                                                       "consideration"], board_code=f.board).assign(goal_code=None))
     values = upto(_plain(tables.get("indicators"), ["occasion", "board_code", "contribution_id", "indicator", "unit",
-                                                      "baseline_value", "value"]).assign(goal_code=None))
+                                                      "baseline_value", "value"], board_code=f.board).assign(goal_code=None))
     movement, outlook, reached = (_label(catalogue, s) for s in ("movement", "outlook", "reached"))
     theme = _label(catalogue, "theme")
     keys = list(dict.fromkeys(list(plans["contribution_id"]) + list(follows["contribution_id"])))
     occasions = [o for o in dict.fromkeys(follows["occasion"])]
+    first_plan: dict = {}
+    for plan in plans.to_dict("records"):
+        first_plan.setdefault(plan["contribution_id"], plan)
+    assessed = _grouped(follows, "contribution_id")  # each contribution's follow-ups, in order
+    answered = _grouped(rights, "occasion", "contribution_id")
+    measured = _grouped(values, "contribution_id")
     records = []
     for cid in keys:
-        plan = plans[plans["contribution_id"] == cid]
-        mine = follows[follows["contribution_id"] == cid]
-        first = plan.iloc[0] if len(plan) else None
-        latest = mine.iloc[-1] if len(mine) else None
+        mine = assessed.get(cid, [])
+        first = first_plan.get(cid)
+        latest = mine[-1] if mine else None
         record = {
             "Bidrags-id": cid,
             "Bidrag": (first["title"] if first is not None else latest["title"]),
@@ -227,23 +238,26 @@ def board_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: F
                            if first is not None else "–"),  # the board's own budget: nämnds- or bolagsbudget
             "Förväntad förflyttning": first["expected_movement"] if first is not None else None,
         }
+        at = {}
+        for row in mine:
+            at.setdefault(row["occasion"], row)
         for o in occasions:
-            row = mine[mine["occasion"] == o]
-            record[_occasion_label(o)] = (f"{movement(row.iloc[0]['movement'])}; {outlook(row.iloc[0]['outlook'])}"
-                                          + (f"; {reached(row.iloc[0]['reached'])}" if row.iloc[0]["reached"] else "")
-                                          if len(row) else "–")
+            row = at.get(o)
+            record[_occasion_label(o)] = (f"{movement(row['movement'])}; {outlook(row['outlook'])}"
+                                          + (f"; {reached(row['reached'])}" if row["reached"] else "")
+                                          if row is not None else "–")
         record["Har nåtts"] = reached(latest["reached"]) if latest is not None and latest["reached"] else "–"
         if latest is not None:
-            answers = rights[(rights["occasion"] == latest["occasion"]) & (rights["contribution_id"] == cid)]
-            considered = [theme(t) for t, c in zip(answers["theme"], answers["consideration"]) if c == "considered"]
+            answers = answered.get((latest["occasion"], cid), [])
+            considered = [theme(a["theme"]) for a in answers if a["consideration"] == "considered"]
             record["Mänskliga rättigheter beaktade"] = ", ".join(considered) if considered else "Inga"
         else:
             record["Mänskliga rättigheter beaktade"] = "–"
-        mine_values = values[values["contribution_id"] == cid]
-        if len(mine_values):
-            last = mine_values[mine_values["occasion"] == mine_values["occasion"].iloc[-1]]
-            record["Indikatorer"] = "; ".join(f"{i}: {_num(b)} → {_num(v)} {u or ''}".strip()
-                                              for i, u, b, v in zip(last["indicator"], last["unit"], last["baseline_value"], last["value"]))
+        mine_values = measured.get(cid, [])
+        if mine_values:
+            last = [v for v in mine_values if v["occasion"] == mine_values[-1]["occasion"]]
+            record["Indikatorer"] = "; ".join(f"{v['indicator']}: {_num(v['baseline_value'])} → {_num(v['value'])} {v['unit'] or ''}".strip()
+                                              for v in last)
         else:
             record["Indikatorer"] = "Inga (frivilliga)"
         records.append(record)
@@ -253,6 +267,15 @@ def board_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: F
 def _given(value):
     """A cell's value, None when it is missing (None, NaN, pd.NA)."""
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def _grouped(frame: pd.DataFrame, *keys: str) -> dict:
+    """The rows (as dicts) by the value of `keys` (one key: the value; several: a tuple), in
+    the frame's order."""
+    out: dict = {}
+    for row in frame.to_dict("records"):
+        out.setdefault(row[keys[0]] if len(keys) == 1 else tuple(row[k] for k in keys), []).append(row)
+    return out
 
 
 def _num(value) -> str:
@@ -270,7 +293,7 @@ def board_path(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filt
     (rank 0 clear .. 3 opposite direction; not assessable left out)."""
     if not f.board:
         return pd.DataFrame(columns=["Bidrags-id", "Tillfälle", "Förflyttning", "Rang"])
-    rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS), catalogue,
+    rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS, board_code=f.board), catalogue,
                                Filters(board=f.board, goal=f.goal, goal_area=f.goal_area), occasion=False), "contribution_id")
     rows = rows[rows["movement"].isin(list(MOVEMENT_RANK))]
     return pd.DataFrame({"Bidrags-id": rows["contribution_id"], "Tillfälle": rows["occasion"].map(_occasion_label),
@@ -291,28 +314,29 @@ def goal_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Fi
         return View("malprofil", "Målprofil", pd.DataFrame(), notes=["Välj ett KF-mål."])
     occasion = f.occasion or (occasions_in(tables) or [None])[-1]
     until = Occasion.parse(occasion) if occasion else None
-    plans = _plain(tables.get("contributions"), CONTRIBUTION_COLUMNS)
-    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)
+    plans = _plain(tables.get("contributions"), CONTRIBUTION_COLUMNS, goal_code=f.goal)
+    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS, goal_code=f.goal)
     keep = (follows["goal_code"] == f.goal) & follows["occasion"].map(lambda o: until is None or Occasion.parse(o) <= until).astype(bool)
     follows = _in_order(follows[keep.astype(bool)], "board_code")
     named = set(catalogue.responsibilities.loc[catalogue.responsibilities["goal_code"] == f.goal, "board_code"])
     reporting = set(follows["board_code"]) | set(plans.loc[plans["goal_code"] == f.goal, "board_code"])
     movement = _label(catalogue, "movement")
+    planned_now = plans[(plans["goal_code"] == f.goal) & (plans["occasion"] == occasion)]["board_code"].value_counts()
+    assessed = _grouped(follows, "board_code")  # each board's follow-ups of the goal, in order
     records = []
     for board in [b for b in catalogue.boards["board_code"] if b in named or b in reporting]:
         if f.board and board != f.board:
             continue
-        now = plans[(plans["goal_code"] == f.goal) & (plans["board_code"] == board) & (plans["occasion"] == occasion)]
-        mine = follows[follows["board_code"] == board]
-        latest = mine[mine["occasion"] == mine["occasion"].iloc[-1]] if len(mine) else mine
+        mine = assessed.get(board, [])
+        latest = [row for row in mine if row["occasion"] == mine[-1]["occasion"]]
         records.append({
             "Nämnd/bolag": boards.get(board, board),
             "Ansvarig": "Ja" if board in named else "Nej (rapporterar ändå)",
-            f"Bidrag {_occasion_label(occasion)}": len(now),
-            "Senaste bedömning": "; ".join(f"{cid}: {movement(m)}" for cid, m in zip(latest["contribution_id"], latest["movement"]))
+            f"Bidrag {_occasion_label(occasion)}": int(planned_now.get(board, 0)),
+            "Senaste bedömning": "; ".join(f"{row['contribution_id']}: {movement(row['movement'])}" for row in latest)
             or "Ingen uppföljning",
-            "Tillfälle": _occasion_label(latest["occasion"].iloc[0]) if len(latest) else "–",
-            "Analys": "\n".join(a for a in latest["analysis"] if a) or None,
+            "Tillfälle": _occasion_label(latest[0]["occasion"]) if latest else "–",
+            "Analys": "\n".join(row["analysis"] for row in latest if row["analysis"]) or None,
         })
     trend = goal_trend(tables, f.goal)
     return View("malprofil", f"Målprofil: {_goal_text(f.goal, goals)}", pd.DataFrame.from_records(records), trend)
@@ -320,7 +344,7 @@ def goal_profile(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Fi
 
 def goal_trend(tables: Mapping[str, pd.DataFrame], goal: str) -> pd.DataFrame:
     """Per follow-up occasion: the goal's assessed follow-ups and the share with some or clear movement."""
-    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)
+    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS, goal_code=goal)
     follows = follows[(follows["goal_code"] == goal) & follows["movement"].notna()]
     records = []
     for o in sorted(set(follows["occasion"]), key=Occasion.parse):
@@ -345,23 +369,25 @@ def compare_occasions(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, 
     boards, goals, _ = _names(catalogue)
     scoped = Filters(goal_area=f.goal_area, goal=f.goal, board=f.board)
 
-    def at(occasion: str) -> pd.DataFrame:
+    def at(occasion: str) -> dict[tuple, dict]:
+        """The rows at the occasion by board and contribution (the first of each)."""
         o = Occasion.parse(occasion)
         table = "follow_ups" if o.is_follow_up else "contributions"
         columns = FOLLOW_UP_COLUMNS if o.is_follow_up else CONTRIBUTION_COLUMNS
-        rows = _filtered(_plain(tables.get(table), columns), catalogue, scoped, occasion=False)
+        rows = _filtered(_plain(tables.get(table), columns, occasion=occasion, board_code=f.board), catalogue, scoped,
+                         occasion=False)
         rows = rows[rows["occasion"] == occasion]
         if "movement" not in rows.columns:
             rows = rows.assign(movement=None)
-        return rows.drop_duplicates(["board_code", "contribution_id"]).set_index(["board_code", "contribution_id"])
+        rows = rows.drop_duplicates(["board_code", "contribution_id"])
+        return dict(zip(zip(rows["board_code"], rows["contribution_id"]), rows.to_dict("records")))
 
     a, b = at(first), at(second)
     movement = _label(catalogue, "movement")
     records = []
-    for key in list(dict.fromkeys([*a.index, *b.index])):
+    for key in dict.fromkeys([*a, *b]):
         board, cid = key
-        before = a.loc[key] if key in a.index else None
-        after = b.loc[key] if key in b.index else None
+        before, after = a.get(key), b.get(key)
         if before is None:
             change = NEW
         elif after is None:
@@ -374,7 +400,7 @@ def compare_occasions(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, 
             "KF-mål": _goal_text(row["goal_code"], goals), "Förändring": CHANGES[change],
             f"Förflyttning {_occasion_label(first)}": movement(before["movement"]) if before is not None else "–",
             f"Förflyttning {_occasion_label(second)}": movement(after["movement"]) if after is not None else "–",
-            "Analys": after["analysis"] if after is not None and "analysis" in after.index else None,
+            "Analys": after.get("analysis") if after is not None else None,
         })
     subs = _plain(tables.get("submissions"), ["occasion", "board_code", "status"])
     sent = {o: set(subs.loc[(subs["occasion"] == o) & (subs["status"] == "current"), "board_code"]) for o in (first, second)}
@@ -397,20 +423,14 @@ def _rights(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters
     """Human-rights answers with the goal area of their contribution ('Grunduppdrag' for
     the base mission), filtered."""
     _, _, area_of = _names(catalogue)
-    rows = _plain(tables.get("human_rights"), RIGHTS_COLUMNS)
-    plans = _plain(tables.get("contributions"), CONTRIBUTION_COLUMNS)
-    goal_of = {(o, b, c): g for o, b, c, g in zip(plans["occasion"], plans["board_code"], plans["contribution_id"], plans["goal_code"])}
-    follows = _plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS)
-    goal_of |= {(o, b, c): g for o, b, c, g in zip(follows["occasion"], follows["board_code"], follows["contribution_id"], follows["goal_code"])}
-    rows["goal_code"] = [goal_of.get((o, b, c)) if s == "contribution" else None
-                         for o, b, c, s in zip(rows["occasion"], rows["board_code"], rows["contribution_id"], rows["scope"])]
+    rows = _plain(tables.get("human_rights"), RIGHTS_COLUMNS, occasion=f.occasion, board_code=f.board, theme=f.theme)
+    goal_of = {}
+    for name, columns in (("contributions", CONTRIBUTION_COLUMNS), ("follow_ups", FOLLOW_UP_COLUMNS)):
+        reported = _plain(tables.get(name), columns, occasion=f.occasion, board_code=f.board)
+        goal_of |= dict(zip(zip(reported["occasion"], reported["board_code"], reported["contribution_id"]), reported["goal_code"]))
+    rows = rows.assign(goal_code=[goal_of.get((o, b, c)) if s == "contribution" else None
+                                  for o, b, c, s in zip(rows["occasion"], rows["board_code"], rows["contribution_id"], rows["scope"])])
     rows["area"] = [area_of.get(g, "–") if s == "contribution" else "Grunduppdrag" for g, s in zip(rows["goal_code"], rows["scope"])]
-    if f.occasion:
-        rows = rows[rows["occasion"] == f.occasion]
-    if f.board:
-        rows = rows[rows["board_code"] == f.board]
-    if f.theme:
-        rows = rows[rows["theme"] == f.theme]
     if f.goal:
         rows = rows[rows["goal_code"] == f.goal]
     if f.goal_area:
@@ -429,22 +449,27 @@ def theme_summary(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: F
     area_order = {a: i for i, a in enumerate(catalogue.goal_areas["goal_area_code"])}
     theme_order = {t: i for i, t in enumerate(catalogue.scales["theme"].codes)}
     board_order = {b: i for i, b in enumerate(catalogue.boards["board_code"])}
-    for (area, board, code), group in rows.groupby(["area", "board_code", "theme"], sort=False):
-        considered = int((group["consideration"] == "considered").sum())
+    counted = (rows.assign(considered=rows["consideration"] == "considered")
+               .groupby(["area", "board_code", "theme"], sort=False)["considered"].agg(["size", "sum"]))
+    for (area, board, code), answers, considered in zip(counted.index, counted["size"].tolist(), counted["sum"].tolist()):
         records.append({"_k": (area_order.get(area, 99), board_order.get(board, 999), theme_order.get(code, 99)),
                         "Målområde": area, "Nämnd/bolag": boards.get(board, board), "Tema": theme(code),
-                        "Svar": len(group), "Beaktat": considered, "Andel beaktat (%)": round(100 * considered / len(group))})
+                        "Svar": answers, "Beaktat": considered, "Andel beaktat (%)": round(100 * considered / answers)})
     table = pd.DataFrame.from_records(sorted(records, key=lambda r: r["_k"]),
                                       columns=["_k", "Målområde", "Nämnd/bolag", "Tema", "Svar", "Beaktat", "Andel beaktat (%)"])
     return View("teman", "Mänskliga rättigheter: hur ofta temat beaktats", table.drop(columns="_k"),
-                theme_comments(tables, catalogue, f))
+                _comments(rows, catalogue, f))
 
 
 @_limited
 def theme_comments(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Filters) -> pd.DataFrame:
     """The boards' comments on the themes, those containing the filter's word (any case)."""
+    return _comments(_rights(tables, catalogue, f), catalogue, f)
+
+
+def _comments(rows: pd.DataFrame, catalogue: Catalogue, f: Filters) -> pd.DataFrame:
+    """The comments among the human-rights answers (`_rights`), those containing the word."""
     boards, _, _ = _names(catalogue)
-    rows = _rights(tables, catalogue, f)
     rows = rows[rows["comment"].notna()]
     if f.word:
         rows = rows[rows["comment"].str.contains(re.escape(f.word), case=False, regex=True)]
@@ -466,7 +491,8 @@ def text_search(tables: Mapping[str, pd.DataFrame], catalogue: Catalogue, f: Fil
     boards, goals, _ = _names(catalogue)
     if not f.word.strip():
         return View("textsok", "Sök i texterna", pd.DataFrame(), notes=["Skriv ett ord att söka efter."])
-    rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS), catalogue, f), "board_code", "contribution_id")
+    rows = _in_order(_filtered(_plain(tables.get("follow_ups"), FOLLOW_UP_COLUMNS, occasion=f.occasion, board_code=f.board),
+                               catalogue, f), "board_code", "contribution_id")
     pattern = re.compile(re.escape(f.word.strip()), re.IGNORECASE)
     records = []
     for rec in rows.to_dict("records"):
