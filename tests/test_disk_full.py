@@ -388,3 +388,63 @@ def test_ingesting_the_example_city_on_a_full_disk_names_the_table_and_leaves_th
     assert _state(paths) == before  # no staging folder, no part of a table, the same snapshot current
     _mount(small_disk, _used_k(small_disk) + 8 * 1024, remount=True)
     assert main(["--root", str(paths.root), "ingest", "--all", "--quiet"]) == 1  # the example's two rejected files
+
+
+# --- the report's files ---------------------------------------------------------------------
+
+REPORTED = "2026-delar"  # a report of the shared example city (conftest.reported_city)
+
+
+def _partly_then_full(path_of):
+    """A writer that writes part of its file (`path_of(args, kwargs)`) and then finds the
+    disk full."""
+    def writer(*args, **kwargs):
+        path = Path(path_of(args, kwargs))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"halv")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    return writer
+
+
+def _full_for(name: str, real):
+    """write_text that finds the disk full for the file named `name` only."""
+    def writer(path, text):
+        if Path(path).name == name:
+            return _partly_then_full(lambda a, k: a[0])(path, text)
+        return real(path, text)
+    return writer
+
+
+REPORT_WRITERS = {
+    # writer: (what fails, the name the message gives)
+    "diagram": ("analysis.report.export.export_charts", lambda a, k: a[1] / "forflyttning_per_malomrade.png", "diagram/"),
+    "excel": ("analysis.report.produce.write_excel", lambda a, k: a[1], "sammanstalld_analys.xlsx"),
+    "word": ("analysis.report.produce.write_word", lambda a, k: a[4], "sammanstalld_analys.docx"),
+    "notebook": ("analysis.report.produce.execute_notebook", lambda a, k: a[1], "sammanstalld_analys.ipynb"),
+    "pdf": ("analysis.report.pdf.convert_to_pdf", lambda a, k: a[1], "sammanstalld_analys.pdf"),
+    "html": ("write_text", "sammanstalld_analys.html", "sammanstalld_analys.html"),
+    "underlag": ("write_text", "underlag.json", "underlag.json"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("writer", list(REPORT_WRITERS))
+def test_a_report_file_that_cannot_be_written_is_named_and_the_last_report_is_kept(reported_city, tmp_path, monkeypatch,
+                                                                                   capsys, writer):
+    from conftest import copy_city
+
+    from analysis.report import produce
+
+    target, where, label = REPORT_WRITERS[writer]
+    if writer == "pdf" and not shutil.which("soffice"):
+        pytest.skip("LibreOffice saknas: ingen PDF skrivs")
+    paths = copy_city(reported_city[0], tmp_path / "stad")
+    before = _tree(paths.reports)
+    if target == "write_text":
+        monkeypatch.setattr(produce, "write_text", _full_for(where, produce.write_text))
+    else:
+        monkeypatch.setattr(target, _partly_then_full(where))
+    capsys.readouterr()
+    assert main(["--root", str(paths.root), "report", "--period", REPORTED, "--force"]) == 3
+    assert capsys.readouterr().err == _message(f"{label} för {REPORTED}")
+    assert _tree(paths.reports) == before  # the last report as it was, nothing half-written beside it

@@ -29,6 +29,7 @@ from typing import Mapping
 from analysis.catalogue import Catalogue, catalogue_for
 from analysis.config import Paths
 from analysis.errors import ReportFailed, UsageError
+from analysis.files import write_text, writing
 from analysis.occasion import Occasion
 from analysis.report.notebook import REPORT_NOTEBOOK, execute_notebook
 from analysis.report.outputs import FAILED_NOTEBOOK, REPORT_FILES, output
@@ -137,23 +138,34 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
     inside = Path(folder.relative_to(paths.report_for(occasion.code)))  # '.' or malomrade-N
     earlier = (versions.current() or paths.report_for(occasion.code)) / inside  # the report being replaced
     notes: list[str] = []
+
+    def file(name: str):
+        """A full disk while writing this file names it as the reader knows it (exit 3)."""
+        shown = (inside / name).as_posix()
+        return writing(f"{shown}{'/' if name == output('charts').name else ''} för {occasion.code}")
+
     with versions.stage() as stage:
         out = stage.folder / inside
         out.mkdir(parents=True, exist_ok=True)
         made = {f.step: out / f.name for f in REPORT_FILES}
         try:
             digests_before = {} if force else (read_stamp(earlier / STAMP) or {}).get(CHART_DIGESTS, {})
-            files, digests = export_charts(prepared.charts, made["charts"], digests_before, earlier / "diagram")
+            with file(output("charts").name):
+                files, digests = export_charts(prepared.charts, made["charts"], digests_before, earlier / "diagram")
             lap("charts")
-            write_excel(excel_tables(data), made["excel"], data.title)
+            with file(output("excel").name):
+                write_excel(excel_tables(data), made["excel"], data.title)
             lap("excel")
-            write_word(data, prepared.charts, made["charts"], template, made["docx"])
+            with file(output("docx").name):
+                write_word(data, prepared.charts, made["charts"], template, made["docx"])
             lap("docx")
             parameters = {"occasion": occasion.code, "goal_area": goal_area, "root": str(paths.root),
                           "made_at": data.stamp[MADE_AT]}
             # The kernel works in the notebooks' folder: the report folder is a link that
             # switches to a new version during the report (analysis.versions).
-            execute_notebook(REPORT_NOTEBOOK, made["notebook"], parameters, REPORT_NOTEBOOK.parent, out / FAILED_NOTEBOOK)
+            with file(output("notebook").name):
+                execute_notebook(REPORT_NOTEBOOK, made["notebook"], parameters, REPORT_NOTEBOOK.parent,
+                                 out / FAILED_NOTEBOOK)
             lap("notebook")
         except ReportFailed as exc:
             if (out / FAILED_NOTEBOOK).exists():
@@ -165,13 +177,16 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
             notes.append(f"PDF-versionen gjordes inte: LibreOffice saknas. Allt annat är framtaget. {INSTALL_HINT}")
         else:
             try:
-                convert_to_pdf(made["docx"], made["pdf"])
+                with file(output("pdf").name):
+                    convert_to_pdf(made["docx"], made["pdf"])
             except PdfFailed as exc:
                 notes.append(f"PDF-versionen gjordes inte: {exc} Allt annat är framtaget; nästa körning försöker igen.")
             lap("pdf")
-        made["html"].write_text(notebook_html(made["notebook"], data.title), encoding="utf-8")
+        with file(output("html").name):
+            write_text(made["html"], notebook_html(made["notebook"], data.title))
         lap("html")
-        (out / STAMP).write_text(stamp_text({**data.stamp, CHART_DIGESTS: digests}), encoding="utf-8")
+        with file(STAMP):
+            write_text(out / STAMP, stamp_text({**data.stamp, CHART_DIGESTS: digests}))
         published = {step: folder / path.name for step, path in made.items() if path.exists()}
         publish_report(stage, inside)  # everything has succeeded: only now are the report's files replaced
         lap("publish")
