@@ -9,7 +9,6 @@ markup in a Word document."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,6 @@ from pathlib import Path
 
 import docx
 import numpy as np
-import openpyxl
 import pytest
 from docx.oxml.ns import qn
 
@@ -28,7 +26,6 @@ from analysis.catalogue import load_catalogue
 from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT
 from analysis.errors import ReportFailed
-from analysis.boards.layout import FIRST_DATA_ROW, FOLLOW_UPS_SHEET, HEADER_ROW
 
 from conftest import AREA_TEXTS, CATALOGUE_FILE, CITY_TEXT, GOAL_TEXTS, HOSTILE, MARKUP, THEME_TEXTS, copy_city
 

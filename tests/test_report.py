@@ -28,7 +28,7 @@ from analysis.report.content import goal_indicator_table
 from analysis.report.html import html_table
 from analysis.tables.registry import TABLES
 from analysis.report.notebook import REPORT_NOTEBOOK, ReportFailed, check_parameters
-from analysis.boards.layout import FIRST_DATA_ROW, FOLLOW_UPS_SHEET
+from analysis.boards.layout import FOLLOW_UPS_SHEET
 
 from conftest import GOAL_TEXTS, MARKUP, aggregates_folder, board_file, copy_city, fill_judgement
 

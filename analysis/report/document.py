@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-import pandas as pd
 
 from analysis.files import write_bytes
 from analysis.report import blocks as b, content as rc, wordml

@@ -74,17 +74,6 @@ def page_break() -> str:
     return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
-def field(instruction: str, placeholder: str) -> str:
-    """A paragraph holding one field (`instruction`, e.g. ' TOC \\o "1-3" '), showing
-    `placeholder` until the field is updated. Only for the document's own fields: the
-    instruction is code, never text someone typed."""
-    return ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-            f'<w:r><w:instrText xml:space="preserve">{escape(instruction)}</w:instrText></w:r>'
-            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-            f'<w:r>{_t(placeholder)}</w:r>'
-            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
-
-
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int], right: Sequence[bool],
           style_id: str | None) -> str:
     """A table in the style `style_id`: the header row first, marked to repeat on each
