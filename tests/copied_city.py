@@ -84,17 +84,25 @@ def copied_tables(tables: dict[str, pd.DataFrame], raw: dict, copies: int) -> di
     return {name: copied(frame) if {"board_code", "sha256"} & set(frame.columns) else frame for name, frame in tables.items()}
 
 
-def copied_city(city: Paths, folder: Path, copies: int) -> Paths:
-    """A new root in `folder`: the city's catalogue and processed tables with every board
-    copied `copies` times."""
+def copied_city(city: Paths, folder: Path, copies: int, period: str = "2023-2026") -> Paths:
+    """A new root in `folder`: the city's catalogue of one mandate period and its processed
+    tables of that period, with every board copied `copies` times."""
     from analysis import load_tables
 
-    [source] = city.reference.glob("malkatalog-*.yaml")  # one mandate period
+    source = city.reference / f"malkatalog-{period}.yaml"
     raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    first, last = (int(y) for y in period.split("-"))
+
+    def in_period(frame):
+        if frame is None or "occasion" not in frame.columns:
+            return frame
+        years = frame["occasion"].astype(str).str[:4].astype(int)
+        return frame[((years >= first) & (years <= last)).to_numpy()].reset_index(drop=True)
     reference = folder / "data" / "reference"
     reference.mkdir(parents=True)
     (reference / source.name).write_text(
         yaml.safe_dump(copied_catalogue(raw, copies), allow_unicode=True, sort_keys=False), encoding="utf-8")
     paths = Paths.at(folder)
-    write_snapshot(paths, copied_tables(load_tables(city.root), raw, copies))
+    tables = {name: in_period(frame) for name, frame in load_tables(city.root).items()}
+    write_snapshot(paths, copied_tables(tables, raw, copies))
     return paths
