@@ -158,7 +158,7 @@ def session(paths: Paths, work: Path, changes: list[tuple[str, str]]) -> tuple[f
     redraw times of the changes (if any)."""
     lab = work / "lab"
     lab.mkdir(parents=True, exist_ok=True)
-    notebook_for(paths.root, lab)
+    notebook_for(paths.root, lab, "2026-ar")  # the period end of 2023–2026 (the example city goes on to 2027-budget)
     with jupyterlab(lab) as (base, token), browser_page() as page:
         seconds = run_all_cells(page, base, token)
         return seconds, redraw_times(page, changes) if changes else {}
