@@ -29,11 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 # Each prints the seconds of its own unavoidable part: the interpreter with the libraries
-# is timed from outside (start to exit, ending as `malstyrning` does, without teardown);
+# is timed from outside (start to exit, ending as `malstyrning` does: a normal exit, whose
+# teardown of some 2,400 modules takes a second or more);
 # the kernel (start, ready, the report's imports) and the browser (start and one export)
 # are timed inside their process, so that interpreter start and imports are not counted twice.
-LIBRARIES = ("import os, pandas, pyarrow.parquet, openpyxl, python_calamine, great_expectations, papermill, nbconvert, "
-             "plotly.graph_objects, playwright.async_api; os._exit(0)")  # the modules the run uses: plotly alone loads next to nothing
+LIBRARIES = ("import pandas, pyarrow.parquet, openpyxl, python_calamine, great_expectations, papermill, nbconvert, "
+             "plotly.graph_objects, playwright.sync_api")  # the modules the run uses: plotly alone loads next to nothing
 KERNEL = r"""
 import time
 from jupyter_client.manager import start_new_kernel

@@ -350,10 +350,12 @@ def _alive(pid: int) -> bool:
 
 
 def _fake_soffice(tmp_path: Path) -> tuple[Path, Path]:
-    """A LibreOffice that hangs, in a child process too, noting their pids."""
+    """A LibreOffice that hangs, in a child process too, noting their pids, after making
+    its temporary folder (named as LibreOffice names it, noted in `lu`)."""
     pids = tmp_path / "pids"
     fake = tmp_path / "soffice"
-    fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $! >> {pids}\necho $$ >> {pids}\nsleep 300\n")
+    fake.write_text(f"#!/bin/sh\nmkdir \"$TMPDIR/lu1234abcd.tmp\" && echo \"$TMPDIR/lu1234abcd.tmp\" > {tmp_path / 'lu'}\n"
+                    f"sleep 300 &\necho $! >> {pids}\necho $$ >> {pids}\nsleep 300\n")
     fake.chmod(0o755)
     return fake, pids
 
@@ -375,7 +377,8 @@ def test_a_hung_libreoffice_is_stopped_and_nothing_is_left_behind(tmp_path):
             break
         time.sleep(0.1)
     assert not any(_alive(int(p)) for p in pids.read_text().split())
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "pids", "soffice"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "lu", "pids", "soffice"]
+    assert not Path((tmp_path / "lu").read_text().strip()).exists()  # a stopped LibreOffice's own temporary files too
 
 
 def test_a_libreoffice_that_fails_is_said_in_swedish(tmp_path):

@@ -57,8 +57,10 @@ def convert_to_pdf(source: Path, target: Path, program: str | None = None, timeo
         command = [program, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                    "--convert-to", FILTER, "--outdir", str(outdir), str(source)]
         try:
+            # LibreOffice's own temporary files in the same folder: removed with it, even
+            # when LibreOffice was stopped before it could remove them itself
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.PIPE, start_new_session=True)
+                                       stderr=subprocess.PIPE, start_new_session=True, env={**os.environ, "TMPDIR": work})
         except OSError as exc:
             raise PdfFailed(f"LibreOffice kunde inte startas ({exc}).") from None
         try:

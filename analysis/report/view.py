@@ -54,10 +54,9 @@ def open_report(root: str | Path | None, occasion: str, goal_area: str | None = 
     from analysis.catalogue import load_catalogues
     from analysis.config import Paths
     from analysis.occasion import Occasion
-    from analysis.report.charts import iter_charts
     from analysis.report.produce import prepare
 
     paths = Paths.at(root)
     prepared = prepare(paths, load_catalogues(paths.reference), Occasion.parse(occasion), goal_area, store=False,
                        made_at=made_at)
-    return ReportView(prepared.data, {c.name: c for c in iter_charts(prepared.data)})
+    return ReportView(prepared.data, {c.name: c for c in prepared.charts})
