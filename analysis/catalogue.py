@@ -157,14 +157,26 @@ class Catalogue:
         return list(self.boards["board_code"])
 
     def board_kind(self, board_code: str) -> str:
-        hit = self.boards.loc[self.boards["board_code"] == board_code, "board_kind"]
-        return str(hit.iloc[0]) if len(hit) else "nämnd"
+        return self._board_kinds.get(board_code, "nämnd")
+
+    @cached_property
+    def _board_kinds(self) -> dict[str, str]:
+        return {b: str(k) for b, k in zip(self.boards["board_code"], self.boards["board_kind"])}
 
     def assignments_for(self, board_code: str) -> pd.DataFrame:
         """The assignments the board is responsible for (as lead or participating), in
-        catalogue order, with its `role`."""
-        mine = self.assignment_boards[self.assignment_boards["board_code"] == board_code][["assignment_id", "role"]]
-        return self.assignments.merge(mine, on="assignment_id", how="inner").reset_index(drop=True)
+        catalogue order, with its `role` (a copy: the caller may change it)."""
+        return self._assignments_by_board.get(board_code, self._no_assignments).copy()
+
+    @cached_property
+    def _assignments_by_board(self) -> dict[str, pd.DataFrame]:
+        both = self.assignments.merge(self.assignment_boards[["assignment_id", "board_code", "role"]],
+                                      on="assignment_id", how="inner")
+        return {b: rows.drop(columns="board_code").reset_index(drop=True) for b, rows in both.groupby("board_code", sort=False)}
+
+    @cached_property
+    def _no_assignments(self) -> pd.DataFrame:
+        return self.assignments.iloc[:0].assign(role=self.assignment_boards["role"].iloc[:0])
 
     @property
     def carried_assignments(self) -> pd.DataFrame:
