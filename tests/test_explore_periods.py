@@ -164,3 +164,23 @@ def test_the_panels_choices_follow_the_chosen_period(catalogues):
     panel.period.value = "2023-2026"
     assert (panel.occasion.value, panel.catalogue.mandate_period) == ("2026-ar", "2023-2026")
     assert labels(panel.goal) == old_goals
+
+
+def test_the_questions_follow_the_chosen_period(catalogues, tmp_path):
+    """The open questions are the chosen period's, whatever period was shown first: with
+    every occasion (Tillfälle: Alla) in 2027–2030, none of 2023–2026's questions (which
+    showed there, under the new catalogue's goal names, when the dialogue table was made
+    once for the first period shown)."""
+    from analysis.explore.panel import Panel
+
+    panel = Panel(_tables(), catalogues, tmp_path, occasion="2026-ar")
+    panel.occasion.value = None
+    old = panel.answer("fragor")[0].table
+    assert not old.empty and set(old["Tillfälle"]) <= {"Nämnds- och bolagsbudget 2026", "Delårsrapport 2026",
+                                                        "Årsredovisning 2026"}
+    panel.period.value = "2027-2030"
+    panel.occasion.value = None
+    assert set(panel.answer("fragor")[0].table["Tillfälle"]) <= {"Nämnds- och bolagsbudget 2027"}
+    panel.period.value = "2023-2026"
+    panel.occasion.value = None
+    assert panel.answer("fragor")[0].table.equals(old)
