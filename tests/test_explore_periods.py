@@ -131,3 +131,56 @@ def test_a_carried_assignments_history_runs_across_the_boundary(catalogues):
     # Seen from 2023–2026, where it was given, its history is that period's.
     assert views.assignments(tables, catalogues["2023-2026"], Filters(period="2023-2026", assignment="U2025-01")
                              ).extra["Tillfälle"].tolist() == ["Delårsrapport 2026", "Årsredovisning 2026"]
+
+
+def test_the_panels_choices_follow_the_chosen_period(catalogues):
+    """Opened on 2026-ar (the old period's end, with the new period's budget in the tables):
+    the old catalogue's occasions, goals and assignments; the new period chosen: the new
+    ones, and the views answer with the new catalogue; chosen back: the old ones again, at
+    the old period's latest occasion."""
+    from analysis.explore.panel import Panel
+
+    panel = Panel(_tables(), catalogues, occasion="2026-ar")
+
+    def labels(control):
+        return [text for text, _ in control.options]
+
+    assert (panel.period.value, panel.occasion.value, panel.catalogue.mandate_period) == ("2023-2026", "2026-ar", "2023-2026")
+    assert labels(panel.occasion) == ["Alla", "Nämnds- och bolagsbudget 2026", "Delårsrapport 2026", "Årsredovisning 2026"]
+    old_goals = ["Alla", "1.1 Fler ska läsa", "1.2 Fler ska bo bra", "2.1 Renare luft", "2.2 Mer grönska"]
+    assert labels(panel.goal) == old_goals
+    assert labels(panel.assignment) == ["Alla", "U2025-01 Utred läsandet", "U2026-01 Planera grönskan"]
+    panel.board.value = "A"
+    panel.period.value = "2027-2030"
+    assert (panel.occasion.value, panel.catalogue.mandate_period) == ("2027-budget", "2027-2030")
+    assert labels(panel.occasion) == ["Alla", "Nämnds- och bolagsbudget 2027"]
+    assert labels(panel.goal) == ["Alla", "1.1 Fler ska läsa", "1.2 Fler ska bygga", "1.3 Fler ska bo billigt",
+                                  "2.1 Ett grönt och rent Malmö", "2.2 Rustat för skyfall"]
+    assert labels(panel.assignment) == ["Alla", "U2025-01 Utred läsandet", "U2027-01 Planera för skyfall"]
+    assert panel.board.value == "A"  # every board is in both catalogues: kept
+    profile = panel.answer("namndprofil")[0].table
+    assert profile[["Bidrags-id", "Bidrag", "KF-mål", "Planerat i"]].values.tolist() == [
+        ["A-01", "Läsa mer", "1.1 Fler ska läsa", "Nämndsbudget 2027"]]
+    panel.period.value = "2023-2026"
+    assert (panel.occasion.value, panel.catalogue.mandate_period) == ("2026-ar", "2023-2026")
+    assert labels(panel.goal) == old_goals
+
+
+def test_the_questions_follow_the_chosen_period(catalogues, tmp_path):
+    """The open questions are the chosen period's, whatever period was shown first: with
+    every occasion (Tillfälle: Alla) in 2027–2030, none of 2023–2026's questions (which
+    showed there, under the new catalogue's goal names, when the dialogue table was made
+    once for the first period shown)."""
+    from analysis.explore.panel import Panel
+
+    panel = Panel(_tables(), catalogues, tmp_path, occasion="2026-ar")
+    panel.occasion.value = None
+    old = panel.answer("fragor")[0].table
+    assert not old.empty and set(old["Tillfälle"]) <= {"Nämnds- och bolagsbudget 2026", "Delårsrapport 2026",
+                                                        "Årsredovisning 2026"}
+    panel.period.value = "2027-2030"
+    panel.occasion.value = None
+    assert set(panel.answer("fragor")[0].table["Tillfälle"]) <= {"Nämnds- och bolagsbudget 2027"}
+    panel.period.value = "2023-2026"
+    panel.occasion.value = None
+    assert panel.answer("fragor")[0].table.equals(old)

@@ -148,7 +148,7 @@ class Panel:
             ViewSpec("bidragshistorik", "Bidragets historik", self._history, _draw_history),
             ViewSpec("planering", "Planeringsöversikt", self._planning, _draw_planning),
         )}
-        self._dialogue = None  # the dialogue table, made when first shown
+        self._dialogue: dict[str, pd.DataFrame] = {}  # the dialogue table of each period, made when first shown
         self.shown: dict[str, tuple] = {}
         self.latest: dict[str, tuple[View, object, Filters]] = {}
         self._overview: dict[str, object] = {}
@@ -238,8 +238,8 @@ class Panel:
         from analysis.config import Paths
         from analysis.errors import UsageError
 
-        if self._dialogue is None:
-            self._dialogue = views.dialogue_from_processed(tables, catalogue)
+        if catalogue.mandate_period not in self._dialogue:
+            self._dialogue[catalogue.mandate_period] = views.dialogue_from_processed(tables, catalogue)
         kept = {}
         folder = Paths.at(self.root).dialogues
         for path in sorted(folder.glob("*.xlsx")) if folder.is_dir() else ():
@@ -248,7 +248,7 @@ class Panel:
                     kept |= {row["key"]: row for row in dialogue.read_rows(path)}
                 except UsageError:  # a workbook that cannot be read: its questions show as open
                     continue
-        return views.open_questions(tables, catalogue, f, self._dialogue, kept)
+        return views.open_questions(tables, catalogue, f, self._dialogue[catalogue.mandate_period], kept)
 
     def answer(self, name: str) -> tuple[View, object, Filters]:
         """The view, its figure and the filters it was made with."""

@@ -82,8 +82,9 @@ def in_period(tables: Mapping[str, pd.DataFrame], period: str | None) -> Mapping
         if frame is None or "occasion" not in frame.columns:
             out[name] = frame
             continue
-        years = pd.to_numeric(frame["occasion"].astype(object).map(lambda o: str(o)[:4]), errors="coerce")
-        out[name] = frame[((years >= first) & (years <= last)).to_numpy(dtype=bool)]
+        occasions = frame["occasion"].dropna().unique()  # each occasion looked at once, not each row
+        inside = [o for o in occasions if str(o)[:4].isdigit() and first <= int(str(o)[:4]) <= last]
+        out[name] = frame[frame["occasion"].isin(inside).to_numpy(dtype=bool)]
     return out
 
 
