@@ -371,26 +371,45 @@ def _table_measures(document) -> tuple[float, int]:
 def column_widths(headers: list[str], rows: list[list[str]], size_pt: float, available: int, margins: int,
                   squeeze: bool = False) -> list[int] | None:
     """Column widths in twips that share `available` twips: no column narrower than its
-    longest word (the header's in bold, the cells' in the table's `size_pt`), and the room
-    left over going to the columns whose text is longest, in proportion to how much more
-    room their text would take on one line (as a browser lays out a table). None when the
-    longest words alone do not fit, unless `squeeze`: then the columns share the width in
-    proportion to their longest words (and a word may be hyphenated)."""
-    least, most = [], []
+    longest word (the header's in bold, the cells' in the table's `size_pt`); the room left
+    over goes to the columns with the most text (by the average width of their cells on one
+    line), none wider than its widest cell on one line. None when the longest words alone do
+    not fit, unless `squeeze`: then the columns share the width in proportion to their
+    longest words (and a word may be hyphenated)."""
+    least, most, desire = [], [], []
     for i, header in enumerate(headers):
         cells = [r[i] for r in rows]
         word = max([longest_word(header, size_pt, bold=True), *(longest_word(c, size_pt) for c in cells)])
-        line = max([longest_line(header, size_pt, bold=True), *(longest_line(c, size_pt) for c in cells)])
-        least.append(int(word * WORD_ROOM * 20) + margins + 20)  # points to twips, and a point of room
-        most.append(max(int(line * WORD_ROOM * 20) + margins + 20, least[-1]))
+        lines = [longest_line(header, size_pt, bold=True), *(longest_line(c, size_pt) for c in cells)]
+        least.append(_twips(word) + margins)
+        most.append(max(_twips(max(lines)) + margins, least[-1]))
+        desire.append(max(_twips(sum(lines) / len(lines)) + margins - least[-1], 1))
     if sum(least) > available:
         if not squeeze:
             return None
         return [available * w // sum(least) for w in least]
     if sum(most) <= available:  # every text on one line: the rest shared by the widths
         return [w + (available - sum(most)) * w // sum(most) for w in most]
-    extra = sum(m - w for m, w in zip(most, least))
-    return [w + (available - sum(least)) * (m - w) // extra for w, m in zip(least, most)]
+    widths, open_ = list(least), set(range(len(least)))
+    while open_:  # the room shared by desire; a column given its one-line width is done, its share goes round again
+        room = available - sum(widths)
+        wanted = sum(desire[i] for i in open_)
+        full = {i for i in open_ if widths[i] + room * desire[i] / wanted >= most[i]}
+        if not full:
+            for i in open_:
+                widths[i] += int(room * desire[i] / wanted)
+            break
+        for i in full:
+            widths[i] = most[i]
+        open_ -= full
+    return widths
+
+
+def _twips(points: float) -> int:
+    """Points as twips, a little wider than the font says (WORD_ROOM) and a point of room,
+    so that no renderer breaks the word."""
+    return int(points * WORD_ROOM * 20) + 20
+
 
 
 def _header(document, title: str) -> None:
