@@ -57,8 +57,11 @@ def broken_words(pdf: Path, docx: Path) -> tuple[int, list[str]]:
     """(how many words the PDF's text has, the pieces of words in it that are no word of
     the Word file, each with the line it is on: 'piece (line)'; a hyphenated piece whose
     rest is nowhere as 'piece- (line)')."""
-    words = word_file_words(docx)
-    text = pdf_lines(pdf)
+    return broken_in(pdf_lines(pdf), word_file_words(docx))
+
+
+def broken_in(text: list[str], words: set[str]) -> tuple[int, list[str]]:
+    """broken_words of the lines of a PDF's text, against the Word file's words."""
     lines = [_tokens(line) for line in text]
     used: set[tuple[int, int]] = set()  # (line, position): a word taken as the rest of a hyphenated piece
     pieces = [(i, j, token) for i, tokens in enumerate(lines) for j, (token, hyphenated) in enumerate(tokens) if hyphenated]
@@ -77,6 +80,30 @@ def broken_words(pdf: Path, docx: Path) -> tuple[int, list[str]]:
             if token not in words and not rests.get((i, j)):
                 broken.append(f"{token}{'-' if hyphenated else ''} ({text[i]})")
     return total, broken
+
+
+def running_words(pdf: Path, docx: Path) -> list[str]:
+    """The PDF's words in order, a word hyphenated at a line's end whole again (where the
+    next line's first word completes it to a word of the Word file), to find a text of
+    the Word file in it as a run of words."""
+    words = word_file_words(docx)
+    out: list[str] = []
+    carried = None
+    for line in pdf_lines(pdf):
+        tokens = _tokens(line)
+        for j, (token, hyphenated) in enumerate(tokens):
+            if carried is not None:
+                if j == 0 and carried + token in words:
+                    out.append(carried + token)
+                    carried = None
+                    continue
+                out.append(carried)
+                carried = None
+            if hyphenated and j == len(tokens) - 1:
+                carried = token
+            else:
+                out.append(token)
+    return out + ([carried] if carried is not None else [])
 
 
 def _rest(lines: list[list[tuple[str, bool]]], i: int, piece: str, words: set[str], used: set[tuple[int, int]]) -> bool:
