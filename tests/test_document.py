@@ -69,8 +69,12 @@ def test_headings_use_the_templates_heading_styles_in_order_without_skipped_leve
         expected.append((2, f"Målområde {area.goal_area_code}: {area.goal_area_name}"))
         goals = catalogue.goals[catalogue.goals["goal_area_code"] == area.goal_area_code]
         expected += [(3, f"KF-mål {g.goal_code}: {g.goal_name}") for g in goals.itertuples()]
-    found = [h for h in headings if h[1].startswith(("Målområde ", "KF-mål "))]
+    main = headings[:next(i for i, (_, text) in enumerate(headings) if text.startswith("Bilaga "))]
+    found = [h for h in main if h[1].startswith(("Målområde ", "KF-mål "))]
     assert found == expected and len(expected) == 5 + 15
+    # the appendix of plan and outcome per contribution has a heading per KF goal
+    assert [h for h in headings[len(main):] if h[1].startswith("KF-mål ")][:15] == [(2, t) for _, t in expected
+                                                                                     if t.startswith("KF-mål ")]
 
 
 def _after(document, heading: str) -> list[tuple[str, str]]:

@@ -9,6 +9,13 @@ the headings of levels 1-3, each linked to its heading, with its page number as 
 PAGEREF field that Word and LibreOffice compute as they lay the document out. The charts
 are the PNG files the export wrote, each with its alt text.
 
+Each table's columns are set from its content (column_widths): none narrower than its
+longest word, the room left going to the columns with the most text. A table that does not
+fit the portrait text width goes on landscape pages: a section of its own, with the
+template's header and footer, beginning with the headings and text right before the
+table. The document asks Word and LibreOffice to hyphenate (in Swedish, its language), so a
+word breaks only at a syllable, with a hyphen.
+
 Accessible by construction: headings use the template's heading styles in order, with no
 level skipped; every picture carries its alt text (`descr` of `wp:docPr`); every table's
 first row is a header row repeated on each page; the document's language is Swedish and
@@ -376,6 +383,8 @@ def column_widths(headers: list[str], rows: list[list[str]], size_pt: float, ava
     line), none wider than its widest cell on one line. None when the longest words alone do
     not fit, unless `squeeze`: then the columns share the width in proportion to their
     longest words (and a word may be hyphenated)."""
+    if not headers:
+        return []
     least, most, desire = [], [], []
     for i, header in enumerate(headers):
         cells = [r[i] for r in rows]
