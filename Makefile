@@ -19,11 +19,15 @@ $(STAMP): pyproject.toml requirements.lock
 
 ## System packages: Chromium for static chart export (kaleido) and the offline-report check;
 ## LibreOffice (headless, Writer and Calc) for the council document's PDF and the board
-## workbooks' print check; poppler-utils (pdftotext, pdftoppm) for the tests that read PDFs.
+## workbooks' print check, with Swedish hyphenation (hyphen-sv) and Liberation Sans (Arial's
+## widths, which the document's table columns are measured in); poppler-utils (pdftotext,
+## pdftoppm) for the tests that read PDFs.
 system:
 	@missing=""; \
 	command -v chromium  >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v soffice   >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui libreoffice-calc-nogui"; \
+	test -f /usr/share/hyphen/hyph_sv_SE.dic || missing="$$missing hyphen-sv"; \
+	fc-list 2>/dev/null | grep -q "Liberation Sans" || missing="$$missing fonts-liberation2"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

@@ -112,6 +112,13 @@ def demo_line(occasion: str, written: int, skipped: int, missing: Sequence[str])
     return text + "."
 
 
+def judgement_line(occasion: str, path: Path, written: bool) -> str:
+    """`demo`: the example judgement file of a follow-up, written or left as it was."""
+    if written:
+        return f"Exempeldata {occasion}: Kommunstyrelsens bedömningar och texter skrivna till {path}."
+    return f"Exempeldata {occasion}: bedömningsfilen {path} fanns redan och lämnades orörd."
+
+
 def ingest_line(occasion: str, files: int, accepted: int, rejected: int) -> str:
     """`ingest`: the files read for an occasion, how many were accepted and how many rejected."""
     if not files:
@@ -197,17 +204,28 @@ def cmd_template(args, paths: Paths) -> int:
 def cmd_demo(args, paths: Paths) -> int:
     from analysis.catalogue import catalogue_for, load_catalogues
     from analysis.crosswalk import crosswalk_for
-    from analysis.boards.demo import EXAMPLE_CITY_NOW, write_demo
+    from analysis.boards.demo import EXAMPLE_CITY_NOW, example_judgement, write_demo
+    from analysis.report.judgement import not_example_data, write_example_judgement
 
     catalogues = load_catalogues(paths.reference)
     occasions = _occasions(args, paths)
     if args.all:  # the example city's present: the period ends before it, and no later occasion
         occasions = [o for o in occasions if o <= EXAMPLE_CITY_NOW]
+    # A real city's catalogue: nothing is written, neither workbooks nor judgement files.
     for occasion in occasions:
         catalogue = catalogue_for(occasion, catalogues)
-        outcome = write_demo(catalogue, occasion, paths.raw_for(occasion.code), seed=args.seed,
-                             crosswalk=crosswalk_for(catalogue, catalogues))
+        if not catalogue.example_data:
+            raise UsageError(not_example_data(catalogue))
+    for occasion in occasions:
+        catalogue = catalogue_for(occasion, catalogues)
+        crosswalk = crosswalk_for(catalogue, catalogues)
+        outcome = write_demo(catalogue, occasion, paths.raw_for(occasion.code), seed=args.seed, crosswalk=crosswalk)
         print(demo_line(occasion.code, len(outcome.written), len(outcome.skipped), outcome.missing))
+        if occasion.is_follow_up:  # the executive board's words, as the report's judgement file
+            path = paths.judgement_for(occasion.code)
+            written = write_example_judgement(path, catalogue, occasion,
+                                              example_judgement(catalogue, occasion, args.seed, crosswalk))
+            print(judgement_line(occasion.code, path, written))
     return EXIT_OK
 
 

@@ -75,9 +75,10 @@ def reported_city(example_city, tmp_path_factory):
     run`, as the scheduled job makes it) and of the interim report before it (2026-delar),
     made once for the whole test session. Before they were made, GRN's first analysis at
     2026-ar got MARKUP and HOSTILE text, KN's comment on its first council assignment got
-    MARKUP at both occasions, and the executive board wrote its texts for the whole city,
-    every goal area, goals 1.1 and 3.1 (the other goals pending) and two human-rights
-    subjects. Read-only: a test that changes something works on `copy_city`.
+    MARKUP at both occasions, and the executive board wrote its texts at 2026-ar for the
+    whole city, every goal area, goals 1.1 and 3.1 (the other goals pending) and two
+    human-rights subjects; at 2026-delar its words are the demo's (every level filled in).
+    Read-only: a test that changes something works on `copy_city`.
     Returns (paths, the run's exit status)."""
     from analysis.boards.layout import FOLLOW_UPS_SHEET
     from analysis.catalogue import load_catalogues
@@ -90,6 +91,7 @@ def reported_city(example_city, tmp_path_factory):
     for occasion in REPORTED:
         _replace_cell(paths, occasion, "KN", "KF-uppdrag", "Kommentar", "Arbetet pågår. " + MARKUP, "KN uppdaterad.xlsx")
     assert main(["--root", str(paths.root), "ingest", "--all", "--quiet"]) == 1  # the example's rejected files
+    paths.judgement_for("2026-ar").unlink()  # not the demo's words at 2026-ar: the executive board's below
     prepare(paths, load_catalogues(paths.reference), Occasion.parse("2026-ar"))  # writes the judgement file
     judgement = paths.judgement_for("2026-ar")
     fill_judgement(judgement, "Hela staden", "Hela staden", {"Kommunstyrelsens bedömning (text)": CITY_TEXT})

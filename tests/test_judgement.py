@@ -207,7 +207,9 @@ def test_every_text_is_in_the_excel_output(judged):
 
 def test_the_upgrade_happens_once(judged):
     path = judged.judgement_for(OCCASION)
-    assert sorted(p.name for p in path.parent.iterdir()) == [f"{OCCASION}.före-uppgradering.xlsx", f"{OCCASION}.xlsx"]
+    # (the other occasions' files are the demo's, left as they were)
+    assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(OCCASION)) == [
+        f"{OCCASION}.före-uppgradering.xlsx", f"{OCCASION}.xlsx"]
 
 
 def test_a_budget_report_is_titled_as_what_it_is_and_has_no_judgement_file(city):

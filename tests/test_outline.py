@@ -104,7 +104,8 @@ def _html_of(sections) -> str:
 
 def test_a_section_added_to_the_outline_reaches_the_html_and_the_word_file(data):
     """One function and one entry in the outline: nothing else is edited."""
-    outline = [*OUTLINE[:-3], Section("nytt", _extra), *OUTLINE[-3:]]
+    first_appendix = next(i for i, s in enumerate(OUTLINE) if s.appendix)
+    outline = [*OUTLINE[:first_appendix], Section("nytt", _extra), *OUTLINE[first_appendix:]]
     sections = report_blocks(data, [], outline)
     assert [name for name, _ in sections] == [s.name for s in outline]
     document = council_document(data, sections, {}, open_template(REPOSITORY_ROOT / "data/reference/rapportmall.docx"))
@@ -113,8 +114,9 @@ def test_a_section_added_to_the_outline_reaches_the_html_and_the_word_file(data)
     new = in_word.index(("rubrik", 1, "Ett nytt avsnitt"))
     assert in_word[new:new + 3] == [("rubrik", 1, "Ett nytt avsnitt"), ("rubrik", 2, "Ett underavsnitt"),
                                     ("tabell", ("Nämnd", "Antal"))]
-    # after the main part, before the appendices, which are numbered in order
-    assert in_word[new + 3] == ("rubrik", 1, "Bilaga 1: Datakvalitet")
+    # after the main part, before the appendices, which are numbered in order (at a follow-up the
+    # first is the plan and outcome per contribution; the budget's appendix is not in the report)
+    assert in_word[new + 3] == ("rubrik", 1, "Bilaga 1: Plan och utfall per bidrag")
     toc = [p.text for p in document.paragraphs if p.style.name == "TOC 1"]
     assert "Ett nytt avsnitt\t1" in toc
 
@@ -156,3 +158,52 @@ def test_the_package_uses_no_os_tricks():
             if re.search(pattern, text):
                 found.append((path.name, pattern))
     assert found == []
+
+
+def _appendices(sections) -> dict[str, int]:
+    """The appendices' titles by their numbers, from their headings."""
+    found = [m.groups() for _, blocks in sections for block in blocks if isinstance(block, b.Heading)
+             for m in [re.fullmatch(r"Bilaga (\d+): (.+)", block.text)] if m]
+    return {title: int(n) for n, title in found}
+
+
+def test_the_main_text_names_each_appendix_by_its_number(data):
+    sections = report_blocks(data, [])
+    numbers = _appendices(sections)
+    assert list(numbers) == ["Plan och utfall per bidrag", "Förändringar sedan förra uppföljningen", "Indikatorer",
+                             "Återrapportering av KF-uppdrag", "Datakvalitet", "Om underlaget"]
+    assert list(numbers.values()) == [1, 2, 3, 4, 5, 6]
+    first = next(i for i, (_, blocks) in enumerate(sections) if blocks and blocks[0].text.startswith("Bilaga"))
+    said = [block.text for _, blocks in sections[:first] for block in blocks if isinstance(block, b.Paragraph)]
+    plan = [t for t in said if "Plan och utfall per bidrag och nämndernas och bolagens analyser" in t]
+    assert len(plan) == 15 and all(t.endswith("se bilaga 1.") for t in plan)
+    assert all(t.endswith("se bilaga 3.") for t in said if "(frivilliga; nämnderna och bolagen väljer själva)" in t)
+    changed = [t for t in said if t.startswith("Sedan Delårsrapport 2026 har ")]
+    assert changed and all(t.endswith("Se bilaga 2.") for t in changed)
+    assert any(t.endswith("Detaljerna står i bilagorna: plan och utfall per bidrag (bilaga 1), förändringar sedan förra "
+                          "uppföljningen (bilaga 2), indikatorer (bilaga 3), återrapportering av KF-uppdrag (bilaga 4), "
+                          "datakvalitet (bilaga 5) och om underlaget (bilaga 6).") for t in said)
+    # no other appendix number is named than those there are
+    assert {int(n) for t in said for n in re.findall(r"bilaga (\d+)", t)} == {1, 2, 3, 4, 5, 6}
+
+
+def test_a_budget_has_the_planned_contributions_as_its_first_appendix(example_city):
+    budget = prepare(example_city, load_catalogues(example_city.reference), Occasion.parse("2026-budget"),
+                     store=False).data
+    sections = report_blocks(budget, [])
+    assert _appendices(sections) == {"Planerade bidrag per KF-mål": 1, "Återrapportering av KF-uppdrag": 2,
+                                     "Datakvalitet": 3, "Om underlaget": 4}
+    said = [block.text for _, blocks in sections for block in blocks if isinstance(block, b.Paragraph)]
+    assert sum(t == "Nämndernas och bolagens planerade bidrag till målet: se bilaga 1." for t in said) == 15
+
+
+def test_the_table_of_contents_lists_the_appendices_and_not_their_every_goal(data):
+    document = council_document(data, report_blocks(data, []), {},
+                                open_template(REPOSITORY_ROOT / "data/reference/rapportmall.docx"))
+    toc = [p.text.split("\t")[0] for p in document.paragraphs if p.style.name.startswith("TOC ")]
+    assert [t for t in toc if t.startswith("Bilaga")] == [
+        "Bilaga 1: Plan och utfall per bidrag", "Bilaga 2: Förändringar sedan förra uppföljningen", "Bilaga 3: Indikatorer",
+        "Bilaga 4: Återrapportering av KF-uppdrag", "Bilaga 5: Datakvalitet", "Bilaga 6: Om underlaget"]
+    assert toc.count("KF-mål 1.1: Fler barn och elever ska nå kunskapsmålen") == 1
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert headings.count("KF-mål 1.1: Fler barn och elever ska nå kunskapsmålen") >= 2  # in the appendices too

@@ -420,18 +420,22 @@ def test_every_period_section_is_there_for_every_goal_area_and_goal(city):
     assert all(label in html for label in LESSONS.values())
     assert html.count("Har önskad förflyttning nåtts i målområdet?") == 5
     assert html.count("Vilar på ") == 5 + 15  # what the reached answers rest on, per goal area and goal
-    for section in ("Plan och utfall per bidrag", "Nämndernas och bolagens analyser och underlag"):
-        assert html.count(section) == 15, section
-    # the changes since the interim report: a table, or a note that nothing changed
-    assert (html.count("Förändringar sedan Delårsrapport 2026")
-            + html.count("Ingen bedömning av förflyttningen har ändrats sedan Delårsrapport 2026")) == 15
+    main, appendices = html.split("Bilaga 1: Plan och utfall per bidrag", 1)
+    # in the appendix, per KF goal: each contribution's outcome per follow-up and its plan beside its analysis
+    for section in ("Utfall per bidrag och uppföljning", "Plan och analys per bidrag"):
+        assert appendices.count(section) == 15 and section not in main, section
+    # the changes since the interim report, per goal in the main text; the contributions in an appendix
+    changed = main.count("Sedan Delårsrapport 2026 har ")
+    assert changed + main.count("Ingen bedömning av förflyttningen har ändrats sedan Delårsrapport 2026") == 15
+    assert "Bilaga 2: Förändringar sedan förra uppföljningen" in appendices
+    assert appendices.count("<caption>Förändringar sedan Delårsrapport 2026</caption>") == changed > 0
     # Each goal's section, in order: its heading, the executive board's words, then the evidence.
     for goal in load_report_data(paths.root, OCCASION).catalogue.goals.itertuples():
-        section = html.split(f"KF-mål {goal.goal_code}: {goal.goal_name}", 1)[1].split("KF-mål ", 1)[0]
-        changes = re.search("Förändringar sedan|har ändrats sedan", section).start()
+        section = main.split(f"KF-mål {goal.goal_code}: {goal.goal_name}", 1)[1].split("KF-mål ", 1)[0]
+        changes = re.search("Sedan Delårsrapport 2026 har|har ändrats sedan", section).start()
         order = [section.index(s) for s in ('class="ks-bedomning"', "Träffbild",
                                             "Har önskad förflyttning nåtts under mandatperioden?")]
-        order += [changes, section.index("Plan och utfall per bidrag")]
+        order += [changes, section.index("analyser: se bilaga 1.")]
         assert order == sorted(order), goal.goal_code
     exported = {p.stem for p in (_folder(paths) / "diagram").glob("*.png")}
     assert {"uppnadd_forflyttning_per_kf_mal", "uppnadd_forflyttning_per_malomrade", "utveckling_per_malomrade",

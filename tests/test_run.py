@@ -134,9 +134,9 @@ def test_an_interim_report_has_the_shorter_period_sections(runs):
     and each contribution's plan beside its outcome; the whole-period analysis is the
     period end's alone."""
     html = (runs["paths"].reports / OCCASION / "sammanstalld_analys.html").read_text(encoding="utf-8")
-    assert (html.count("Förändringar sedan Årsredovisning 2025")
+    assert (html.count("Sedan Årsredovisning 2025 har ")
             + html.count("Ingen bedömning av förflyttningen har ändrats sedan Årsredovisning 2025")) == 15
-    assert html.count("Plan och utfall per bidrag") == 15
+    assert html.count("Utfall per bidrag och uppföljning") == 15 and "Bilaga 1: Plan och utfall per bidrag" in html
     assert "Mandatperiodsanalys 2023-2026" not in html and "Lärdomar inför nästa mandatperiod" not in html
     assert "Har önskad förflyttning nåtts" not in html
 

@@ -11,6 +11,7 @@ import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
+from docx.shared import Twips
 
 from analysis.report import content as rc, wordml
 from analysis.report.blocks import Table
@@ -73,11 +74,13 @@ def _api_table(document, frame: pd.DataFrame, widths: list[int]) -> None:
 def test_a_table_is_the_one_python_docx_writes_cell_by_cell():
     fast = _document()
     writer = _Writer(fast, {})
-    writer.table(Table("", FRAME, shares=PERCENT, decimals=DECIMALS))
+    table = Table("", FRAME, shares=PERCENT, decimals=DECIMALS)
+    widths, landscape = writer.layout(table)  # in twips; python-docx takes a width in EMU (635 a twip)
+    writer.table(table)
     writer.flush()
-    widths = writer._widths([str(c) for c in FRAME.columns], rc.cell_texts(FRAME, PERCENT, DECIMALS))
     slow = _document()
-    _api_table(slow, FRAME, widths)
+    _api_table(slow, FRAME, [Twips(w) for w in widths])
+    assert not landscape
     assert _body(fast) == _body(slow)
 
 

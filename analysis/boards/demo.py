@@ -41,7 +41,9 @@ from analysis.excel import save_workbook, set_value
 from analysis.files import writing
 from analysis.occasion import Occasion
 from analysis.boards.template import build_template, fit_rows, goal_choice
-from analysis.vocabulary import COMPLETED, CURRENT, DISCONTINUED, FINISHED_STATUSES, MOVING, NOT_STARTED, ONGOING, REJECTED
+from analysis.vocabulary import (
+    COMPLETED, CURRENT, DISCONTINUED, FINISHED_STATUSES, MOVING, NOT_STARTED, ONGOING, REJECTED, and_list,
+)
 from analysis.boards.layout import (
     ASSIGNMENT_COLUMNS,
     ASSIGNMENTS_SHEET,
@@ -688,3 +690,147 @@ def _with_mistake(wb: Workbook, days_earlier: int) -> Workbook:
         if row[0].value == "Inlämningsdatum" and isinstance(row[1].value, dt.date):
             set_value(row[1], row[1].value - dt.timedelta(days=days_earlier))
     return wb
+
+
+# --- the executive board's words --------------------------------------------------------------
+
+_MOVEMENT_ORDER = ("clear", "some", "none", "negative")
+_GOAL_OPENINGS = {
+    "clear": ["Kommunstyrelsen bedömer att staden tydligt har rört sig mot målet.",
+              "Staden har enligt Kommunstyrelsens bedömning tagit tydliga steg mot målet."],
+    "some": ["Kommunstyrelsen bedömer att staden har rört sig något mot målet.",
+             "Staden rör sig mot målet, men förflyttningen är ännu begränsad."],
+    "none": ["Kommunstyrelsen bedömer att staden inte har rört sig mot målet.",
+             "Förflyttningen mot målet har enligt Kommunstyrelsens bedömning uteblivit."],
+    "negative": ["Kommunstyrelsen bedömer att utvecklingen har gått i motsatt riktning mot målet.",
+                 "Utvecklingen har enligt Kommunstyrelsens bedömning gått åt fel håll."],
+}
+_REACHED_SENTENCES = {
+    "reached": "Kommunstyrelsen bedömer att önskad förflyttning har nåtts under mandatperioden.",
+    "partly_reached": "Kommunstyrelsen bedömer att önskad förflyttning delvis har nåtts; arbetet behöver fortsätta under "
+                      "nästa mandatperiod.",
+    "not_reached": "Kommunstyrelsen bedömer att önskad förflyttning inte har nåtts; orsakerna ska analyseras inför nästa "
+                   "mandatperiod.",
+}
+_THEME_TEXTS = {
+    "child_rights": "Barnrättsperspektivet syns allt oftare i nämndernas och bolagens analyser. Barns egna röster behöver "
+                    "tas till vara mer systematiskt, särskilt i den fysiska planeringen.",
+    "gender_equality": "Könsuppdelad statistik används i de flesta målområden, men den leder ännu sällan till ändrade "
+                       "prioriteringar. Kommunstyrelsen vill se fler jämställdhetsanalyser som påverkar insatserna.",
+    "equality": "Jämlikhetsperspektivet är tydligast inom hälsa och trygghet. Skillnaderna mellan stadens områden behöver "
+                "följas upp med gemensamma indikatorer.",
+    "anti_discrimination": "Arbetet mot diskriminering redovisas ojämnt. Kommunstyrelsen ser ett behov av gemensamt stöd till "
+                           "nämnderna och bolagen i hur arbetet analyseras och följs upp.",
+}
+_BASE_MISSION_TEXT = ("Nämnderna och bolagen beaktar temana i grunduppdraget i ökande grad. Det behöver också synas i "
+                      "budgetarnas prioriteringar och i hur verksamheterna följs upp.")
+
+
+def _movement_of(level: float) -> str:
+    """A hidden level as the movement it shows (the thresholds the boards' assessments use)."""
+    return "clear" if level > 0.9 else "some" if level > 0.3 else "none" if level > -0.2 else "negative"
+
+
+def _reached_of(outcomes: list[str]) -> str:
+    """The goal's outcome over the period from its contributions': reached where at least
+    half reached it, partly where at least half reached it at least in part."""
+    reached = sum(o == "reached" for o in outcomes)
+    partly = sum(o == "partly_reached" for o in outcomes)
+    if 2 * reached >= len(outcomes):
+        return "reached"
+    return "partly_reached" if 2 * (reached + partly) >= len(outcomes) else "not_reached"
+
+
+def _lower_first(text: str) -> str:
+    """A contribution's title inside a sentence: 'Lovskola och …' -> 'lovskola och …'."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def example_judgement(catalogue: Catalogue, occasion: Occasion, seed: int = DEFAULT_SEED,
+                      crosswalk: Crosswalk | None = None) -> dict[str, dict[str, dict[str, str]]]:
+    """What the example city's executive board writes in its judgement workbook at a
+    follow-up (analysis.report.judgement.Words): a text for the whole city; an assessment
+    of the movement and a text for each goal area and KF goal, from the hidden state of the
+    contributions the boards follow up (as a board would weigh its own); at the period end
+    whether the desired movement has been reached, from each contribution's outcome; a text
+    for each human-rights theme and the base mission. Deterministic from the seed."""
+    from analysis.report.judgement import BASE_MISSION_LABEL, CITY
+
+    scales = catalogue.scales
+    period_end = catalogue.is_period_end(occasion)
+    levels: dict[str, list[tuple[float, str]]] = {}  # goal -> (hidden level, title) of each contribution followed up
+    outcomes: dict[str, list[str]] = {}
+    for board in catalogue.board_codes:
+        if is_missing(occasion, board, seed):
+            continue
+        for c in board_plan(catalogue, board, seed, crosswalk):
+            if not c.active(occasion):
+                continue
+            levels.setdefault(c.goal_code, []).append((assessment(c, occasion, catalogue, seed).level, c.title))
+            if period_end:
+                outcomes.setdefault(c.goal_code, []).append(_reached(_path(c, board, occasion, catalogue, seed)))
+    goal_level = {g: sum(v for v, _ in found) / len(found) for g, found in levels.items()}
+
+    goals: dict[str, dict[str, str]] = {}
+    for goal in catalogue.goals.itertuples():
+        rng = _rng(seed, "judgement", occasion.code, goal.goal_code)
+        found = sorted(levels.get(goal.goal_code, []), reverse=True)
+        if not found:
+            goals[goal.goal_code] = {
+                "assessment": scales["movement"].label("not_assessable"),
+                "wording": "Inga bidrag till målet följs upp vid tillfället, så förflyttningen kan inte bedömas. "
+                           "Kommunstyrelsen ger de ansvariga nämnderna och bolagen i uppdrag att planera bidrag."}
+            continue
+        movement = _movement_of(goal_level[goal.goal_code])
+        titles = list(dict.fromkeys(_lower_first(title) for _, title in found))
+        if movement in ("clear", "some"):
+            carried = f"Förflyttningen bärs främst av {and_list(titles[:2])}."
+        else:
+            carried = (f"Arbetet med {titles[-1]} behöver förstärkas, och de ansvariga nämnderna och bolagen behöver "
+                       "samverka tydligare.")
+        said = {"assessment": scales["movement"].label(movement),
+                "wording": f"{rng.choice(_GOAL_OPENINGS[movement])} {carried}"}
+        if period_end:
+            reached = _reached_of(outcomes[goal.goal_code])
+            said["reached"] = scales["reached"].label(reached)
+            said["wording"] += f" {_REACHED_SENTENCES[reached]}"
+        goals[goal.goal_code] = said
+
+    areas: dict[str, dict[str, str]] = {}
+    area_level: dict[str, float] = {}
+    for area in catalogue.goal_areas.itertuples():
+        mine = catalogue.goals[catalogue.goals["goal_area_code"] == area.goal_area_code]
+        judged = [(goal_level[g], g) for g in mine["goal_code"] if g in goal_level]
+        if not judged:
+            areas[area.goal_area_code] = {"assessment": scales["movement"].label("not_assessable"),
+                                          "wording": "Inga bidrag i målområdet följs upp vid tillfället."}
+            continue
+        area_level[area.goal_area_code] = sum(v for v, _ in judged) / len(judged)
+        movement = _movement_of(area_level[area.goal_area_code])
+        best, worst = max(judged), min(judged)
+        text = f"{_GOAL_OPENINGS[movement][0].replace('mot målet', 'inom målområdet')}"
+        if best[1] != worst[1]:
+            text += f" Förflyttningen är tydligast för KF-mål {best[1]} och svagast för KF-mål {worst[1]}."
+        areas[area.goal_area_code] = {"assessment": scales["movement"].label(movement), "wording": text}
+
+    names = dict(zip(catalogue.goal_areas["goal_area_code"], catalogue.goal_areas["goal_area_name"]))
+    moving = sum(_movement_of(v) in ("clear", "some") for v in goal_level.values())
+    city = (f"Kommunstyrelsen bedömer att Malmö stad vid {occasion.label} rör sig mot kommunfullmäktiges mål inom "
+            f"{moving} av {len(catalogue.goals)} KF-mål.")
+    if area_level:
+        best, worst = max(area_level, key=area_level.get), min(area_level, key=area_level.get)
+        city += (f" Förflyttningen är tydligast inom målområde {best} ({names[best]}) och svagast inom målområde "
+                 f"{worst} ({names[worst]}).")
+    if period_end:
+        reached = sum(_reached_of(o) == "reached" for o in outcomes.values())
+        city += (f" Under mandatperioden {catalogue.mandate_period} har önskad förflyttning nåtts för {reached} av "
+                 f"{len(catalogue.goals)} KF-mål.")
+    city += (" Samverkan mellan nämnder och bolag har fördjupats, men uppföljningen behöver i högre grad bygga på "
+             "gemensamma indikatorer.")
+
+    themes = scales["theme"]
+    human_rights = {label: {"wording": _THEME_TEXTS.get(code, f"{label}: temat har beaktats i flera av nämndernas och "
+                                                              "bolagens analyser; uppföljningen behöver bli mer systematisk.")}
+                    for code, label in zip(themes.codes, themes.labels)}
+    human_rights[BASE_MISSION_LABEL] = {"wording": _BASE_MISSION_TEXT}
+    return {"level": {CITY: {"wording": city}}, "goal_area_code": areas, "goal_code": goals, "subject": human_rights}

@@ -16,10 +16,13 @@ ColumnKind = Literal["text", "count", "share", "decimal"]
 
 @dataclass(frozen=True)
 class Heading:
-    """A section's heading; level 1 is a chapter of the report (the title is above it)."""
+    """A section's heading; level 1 is a chapter of the report (the title is above it).
+    `contents`: listed in the council document's table of contents (an appendix's
+    subheadings are not, so that it lists the appendices without their every goal)."""
 
     text: str
     level: int
+    contents: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Table:
     shares: tuple[str, ...] = ()  # columns shown as percentages
     decimals: dict[str, int] = field(default_factory=dict)  # columns shown with this many decimals
     key: str = ""  # how to read the table, said between the caption and the table
+    legend: str = ""  # what the table's short codes mean, said under the table
 
     @property
     def header(self) -> list[str]:

@@ -178,23 +178,17 @@ def summary_table(data: ReportData) -> pd.DataFrame:
 
 def signal_table(data: ReportData, goal_code: str | None = None) -> pd.DataFrame:
     """Per goal: the weighing together of the boards' assessments with its reasons, beside
-    the executive board's own assessment and text (or that it is pending)."""
+    the executive board's own assessment (or that it is pending; its text stands in the
+    goal's section)."""
     signals = data.for_goal("goal_signal", goal_code) if goal_code else data.tables["goal_signal"]
     signals = signals[["goal_area_code", "goal_code", "goal_name", "suggested_level_label", "reasons"]].astype(
         {"goal_code": object})
     out = signals.merge(data.judgement.goals, on="goal_code", how="left")
-    out["wording"] = out["wording"].where(out["wording"].notna(), PENDING)
-    return out[["goal_code", "goal_name", "suggested_level_label", "reasons", "assessment_label", "wording"]].rename(
+    out["assessment_label"] = out["assessment_label"].where(out["assessment_label"].notna(), PENDING)
+    return out[["goal_code", "goal_name", "suggested_level_label", "reasons", "assessment_label"]].rename(
         columns={"goal_code": "KF-mål", "goal_name": "Mål", "suggested_level_label": f"{WEIGHED_TOGETHER} (underlag)",
-                 "reasons": "Skäl", "assessment_label": "Kommunstyrelsens bedömning",
-                 "wording": "Kommunstyrelsens text"}).reset_index(drop=True)
+                 "reasons": "Skäl", "assessment_label": "Kommunstyrelsens bedömning"}).reset_index(drop=True)
 
-
-def evidence_table(data: ReportData, goal_code: str) -> pd.DataFrame:
-    """One goal's weighing together of the boards' assessments, with its reasons."""
-    rows = data.for_goal("goal_signal", goal_code)
-    return pd.DataFrame({WEIGHED_TOGETHER: rows["suggested_level_label"].astype(object),
-                         "Skäl": rows["reasons"].astype(object)}).reset_index(drop=True)
 
 
 def goal_coverage_table(data: ReportData, goal_code: str) -> pd.DataFrame:
@@ -211,32 +205,77 @@ def goal_coverage_table(data: ReportData, goal_code: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def goal_follow_ups_table(data: ReportData, goal_code: str) -> pd.DataFrame:
-    """What each board says about its contributions to the goal, in its own words."""
-    scales = data.catalogue.scales
-    rows = data.for_goal("follow_ups", goal_code)
-    titles = data.for_goal("contributions", goal_code).drop_duplicates(["board_code", "contribution_id"])[
-        ["board_code", "contribution_id", "title"]]
-    rows = rows.drop(columns=["title"], errors="ignore").astype({"board_code": object}).merge(
-        titles.astype({"board_code": object}), on=["board_code", "contribution_id"], how="left")
-    names = dict(zip(data.catalogue.boards["board_code"], data.catalogue.boards["board_name"]))
-    label = lambda scale, values: values.astype(object).map(dict(zip(scales[scale].codes, scales[scale].labels)))
-    return pd.DataFrame({
-        "Nämnd/bolag": rows["board_code"].map(names),
-        "Bidrag": rows["contribution_id"].astype(object) + " " + rows["title"].astype(object).fillna(""),
-        "Förflyttning": label("movement", rows["movement"]),
-        "Mandatperioden": label("outlook", rows["outlook"]),
-        "Analys": rows["analysis"].astype(object),
-        "Underlag": label("evidence_type", rows["evidence_type"]).fillna("–") + ": " + rows["evidence"].astype(object).fillna(""),
-    }).reset_index(drop=True)
 
 
-def distribution_table(data: ReportData, goal_code: str, scale: str) -> pd.DataFrame:
-    """Count and share per level of one scale (movement, outlook, reached) for a goal."""
+def scale_sentence(rows: pd.DataFrame) -> str:
+    """The levels of one scale that were answered, in a sentence: 'Viss förflyttning i önskad
+    riktning 5 (45 %); Ingen förflyttning 3 (27 %).' (rows of movement_by_goal or
+    movement_by_goal_area for one scale)."""
+    given = [f"{label} {number(n, 0)} ({percent(share)})"
+             for label, n, share in zip(rows["level_label"].astype(object), rows["count"], rows["share"]) if n]
+    return "; ".join(given) + "." if given else "Inga svar."
+
+
+# The questions the boards and companies answer for each contribution, as the report asks them.
+QUESTIONS = {"movement": "Nämndernas och bolagens bedömning av förflyttningen",
+             "outlook": "Nås önskad förflyttning under mandatperioden?",
+             "reached": "Har önskad förflyttning nåtts under mandatperioden?"}
+
+
+def goal_answers(data: ReportData, goal_code: str) -> list[tuple[str, str]]:
+    """(question, answers) for the goal: how the boards' and companies' follow-ups answer
+    each question asked at the occasion (whether the movement has been reached only at the
+    period end), with how many follow-ups the answers rest on."""
     rows = data.for_goal("movement_by_goal", goal_code)
-    rows = rows[rows["scale"].astype(object) == scale]
-    return pd.DataFrame({"Nivå": rows["level_label"].astype(object), "Antal": rows["count"].astype("Int64"),
-                         "Andel": rows["share"]}).reset_index(drop=True)
+    out = []
+    for scale, question in QUESTIONS.items():
+        mine = rows[rows["scale"].astype(object) == scale]
+        if mine.empty or (scale == "reached" and not data.is_period_end):
+            continue
+        lead = f"{question} ({count(int(mine['follow_ups'].iloc[0]), 'uppföljning', 'uppföljningar')}) " \
+            if scale == "movement" else f"{question} "
+        out.append((lead, scale_sentence(mine)))
+    return out
+
+
+def area_answers(data: ReportData, goal_area: str, scale: str) -> str:
+    """How the goal area's follow-ups answer one question, in a sentence."""
+    rows = data.tables["movement_by_goal_area"]
+    rows = rows[(rows["goal_area_code"].astype(object) == goal_area) & (rows["scale"].astype(object) == scale)]
+    return scale_sentence(rows)
+
+
+def signal_sentence(data: ReportData, goal_code: str) -> str:
+    """The weighing together of the boards' assessments for one goal, with its reasons."""
+    rows = data.for_goal("goal_signal", goal_code)
+    if rows.empty:
+        return "Inget underlag."
+    level, reasons = rows["suggested_level_label"].iloc[0], rows["reasons"].iloc[0]
+    return f"{level}. {reasons}" if isinstance(reasons, str) and reasons else f"{level}."
+
+
+# How each kind of change of an assessment is said in the sentence on a goal's changes.
+_CHANGE_WORDS = {"improved": "till det bättre", "worsened": "till det sämre", "not_comparable": "så att den inte kan jämföras"}
+
+
+def changes_sentence(data: ReportData, goal_code: str, previous: str) -> str:
+    """How many of the goal's assessments of the movement changed since the previous
+    follow-up, and in which direction (the changes themselves are in an appendix)."""
+    rows = data.for_goal("transitions", goal_code)
+    rows = rows[(rows["occasion"].astype(object) == data.occasion.code) & rows["change"].astype(object).isin(CHANGED)]
+    counts = rows["change"].astype(object).value_counts()
+    if not len(rows):
+        return f"Ingen bedömning av förflyttningen har ändrats sedan {previous}."
+    ways = and_list([f"{number(counts[c], 0)} {_CHANGE_WORDS[c]}" for c in CHANGED if counts.get(c, 0)])
+    return (f"Sedan {previous} har {count(len(rows), 'bedömning', 'bedömningar')} av förflyttningen ändrats: "
+            f"{ways}.")
+
+
+def evidence_sentence(data: ReportData, goal_code: str) -> str:
+    """What the goal's follow-ups rest on, by type of evidence, in a sentence."""
+    rows = data.for_goal("evidence_mix", goal_code)
+    rows = rows.rename(columns={"evidence_label": "level_label"})
+    return scale_sentence(rows)
 
 
 def area_distribution_table(data: ReportData, goal_area: str, scale: str) -> pd.DataFrame:
@@ -267,11 +306,6 @@ def reached_basis(data: ReportData, goal_code: str | None = None, goal_area: str
         said += f": {', '.join(names.astype(str))}" if len(names) else ""
     return said + "."
 
-
-def goal_evidence_table(data: ReportData, goal_code: str) -> pd.DataFrame:
-    rows = data.for_goal("evidence_mix", goal_code)
-    return pd.DataFrame({"Typ av underlag": rows["evidence_label"].astype(object), "Antal": rows["count"].astype("Int64"),
-                         "Andel": rows["share"]}).reset_index(drop=True)
 
 
 def goal_indicator_table(data: ReportData, goal_code: str) -> pd.DataFrame:
@@ -351,72 +385,122 @@ def trajectory_table(data: ReportData) -> pd.DataFrame:
     grid = t.pivot_table(index=t["goal_code"].astype(object), columns=t["occasion"].astype(object), values="moving_share",
                          aggfunc="first", dropna=False)
     grid = grid.reindex(index=list(data.goals["goal_code"]), columns=occasions)
-    grid.columns = [Occasion.parse(o).label for o in grid.columns]
+    grid.columns = [Occasion.parse(o).short_label for o in grid.columns]
     grid.insert(0, "KF-mål", grid.index)
     return grid.reset_index(drop=True)
 
 
-# Short words for the compact plan-and-outcome table; a code without one shows its label.
-SHORT_MOVEMENT = {"clear": "Tydlig", "some": "Viss", "none": "Ingen", "negative": "Motsatt", "not_assessable": "Ej bedömbar"}
-SHORT_OUTLOOK = {"likely": "nås", "partly": "nås delvis", "unlikely": "nås inte", "uncertain": "osäkert"}
+# The letters of the plan-and-outcome table, explained in the legend under it (from the
+# catalogue's labels); a level without a letter shows its label.
+MOVEMENT_LETTERS = {"clear": "T", "some": "V", "none": "I", "negative": "M", "not_assessable": "K"}
+OUTLOOK_LETTERS = {"likely": "n", "partly": "d", "unlikely": "i", "uncertain": "k"}
+REACHED_WORDS = {"reached": "Ja", "partly_reached": "Delvis", "not_reached": "Nej"}
+REACHED_COLUMN = "Nått"
 
 
-def plan_outcome_table(data: ReportData, goal_code: str) -> pd.DataFrame:
-    """Each contribution to the goal over the period, plan beside outcome: how the board
-    expected it to lead to movement (its latest budget up to the occasion that says so),
-    then every follow-up's movement and outlook, and at the period end whether the desired
-    movement was reached. '–' where the board's accepted submission has no follow-up."""
+def _contribution_paths(data: ReportData, goal_code: str) -> tuple[list[str], list[dict]]:
+    """The goal's follow-up occasions so far, and each contribution to the goal over the
+    period (in the catalogue's board order): board, id, title, the plan (how the board
+    expected it to lead to movement, from its latest budget up to the occasion that says
+    so) and its row at each follow-up occasion (None where its accepted submission has none)."""
     rows = data.for_goal("contribution_paths", goal_code)
     if rows.empty:
-        return pd.DataFrame()
+        return [], []
     rows = rows.astype({"occasion": object, "board_code": object, "contribution_id": object})
-    scales = data.catalogue.scales
-    movement_label = dict(zip(scales["movement"].codes, scales["movement"].labels))
-    outlook_label = dict(zip(scales["outlook"].codes, scales["outlook"].labels))
-    reached_label = dict(zip(scales["reached"].codes, scales["reached"].labels))
-    names = dict(zip(data.catalogue.boards["board_code"], data.catalogue.boards["board_name"]))
     follow_up_occasions = [c for c in dict.fromkeys(rows["occasion"]) if Occasion.parse(c).is_follow_up]
     board_order = {b: i for i, b in enumerate(data.catalogue.board_codes)}
     contributions = sorted(dict.fromkeys(zip(rows["board_code"], rows["contribution_id"])),
                            key=lambda k: (board_order.get(k[0], len(board_order)), str(k[1])))
     by_key = {(o, b, c): r for o, b, c, r in zip(rows["occasion"], rows["board_code"], rows["contribution_id"],
                                                  rows.to_dict("records"))}
-    out: dict[str, list] = {"Nämnd/bolag": [], "Bidrag": [], "Planerad förflyttning (budget)": []}
-    for o in follow_up_occasions:
-        out[Occasion.parse(o).short_label] = []
-    if data.is_period_end:
-        out["Har önskad förflyttning nåtts?"] = []
+    out = []
     for b, c in contributions:
         seen = [r for (o, bb, cc), r in by_key.items() if (bb, cc) == (b, c)]
         title = next((r["title"] for r in reversed(seen) if isinstance(r["title"], str)), "")
         plans = [r for r in seen if isinstance(r["expected_movement"], str)]
         budgets = [r for r in plans if not Occasion.parse(r["occasion"]).is_follow_up]
-        plan = (budgets or plans)[-1] if plans else None
-        out["Nämnd/bolag"].append(names.get(b, b))
-        out["Bidrag"].append(f"{c} {title}".strip())
-        out["Planerad förflyttning (budget)"].append(plan["expected_movement"] if plan else "–")
-        for o in follow_up_occasions:
-            r = by_key.get((o, b, c))
-            if r is None or pd.isna(r["movement"]):
-                out[Occasion.parse(o).short_label].append("–")
+        plan = (budgets or plans)[-1]["expected_movement"] if plans else None
+        followed = {o: by_key.get((o, b, c)) for o in follow_up_occasions}
+        out.append({"board_code": b, "contribution_id": c, "title": title, "plan": plan,
+                    "at": {o: r for o, r in followed.items() if r is not None and not pd.isna(r["movement"])}})
+    return follow_up_occasions, out
+
+
+def plan_outcome_table(data: ReportData, goal_code: str) -> pd.DataFrame:
+    """Each contribution to the goal over the period, its outcome at every follow-up in
+    letters: the board's assessment of the movement / whether the desired movement is
+    reached within the period (outcome_legend explains them), and at the period end whether
+    it has been reached. '–' where the board's accepted submission has no follow-up. One
+    short column per occasion, so that the table fits a portrait page."""
+    occasions, paths = _contribution_paths(data, goal_code)
+    if not paths:
+        return pd.DataFrame()
+    out: dict[str, list] = {"Bidrag": [f"{p['contribution_id']} {p['title']}".strip() for p in paths]}
+    for o in occasions:
+        column = []
+        for p in paths:
+            r = p["at"].get(o)
+            if r is None:
+                column.append("–")
                 continue
-            m, outlook = str(r["movement"]), r["outlook"]
-            said = SHORT_MOVEMENT.get(m, movement_label.get(m, m))
-            if not pd.isna(outlook):
-                said += " / " + SHORT_OUTLOOK.get(str(outlook), outlook_label.get(str(outlook), str(outlook)))
-            out[Occasion.parse(o).short_label].append(said)
-        if data.is_period_end:
-            r = by_key.get((data.occasion.code, b, c))
-            reached = r["reached"] if r is not None else None
-            out["Har önskad förflyttning nåtts?"].append(reached_label.get(str(reached), "–") if not pd.isna(reached) else "–")
+            said = MOVEMENT_LETTERS.get(str(r["movement"]), str(r["movement"]))
+            if not pd.isna(r["outlook"]):
+                said += "/" + OUTLOOK_LETTERS.get(str(r["outlook"]), str(r["outlook"]))
+            column.append(said)
+        out[Occasion.parse(o).short_label] = column
+    if data.is_period_end:
+        reached = [p["at"].get(data.occasion.code, {}).get("reached") for p in paths]
+        out[REACHED_COLUMN] = [REACHED_WORDS.get(str(r), str(r)) if r is not None and not pd.isna(r) else "–"
+                               for r in reached]
     return pd.DataFrame(out)
 
 
-def plan_outcome_key(data: ReportData) -> str:
-    """How to read the compact plan-and-outcome table."""
-    return ("Varje uppföljning: nämndens eller bolagets bedömda förflyttning (Tydlig, Viss, Ingen, Motsatt, Ej bedömbar) "
-            "/ om önskad förflyttning nås under mandatperioden (nås, nås delvis, nås inte, osäkert). "
+def outcome_legend(data: ReportData) -> str:
+    """What the letters of the plan-and-outcome table mean, in the catalogue's words."""
+    scales = data.catalogue.scales
+
+    def letters(scale: str, short: dict[str, str]) -> str:
+        return ", ".join(f"{short[c]} = {label.lower() if short[c].islower() else label}"
+                         for c, label in zip(scales[scale].codes, scales[scale].labels) if c in short)
+
+    said = (f"Förflyttningen enligt nämnden eller bolaget: {letters('movement', MOVEMENT_LETTERS)}. Efter snedstrecket, "
+            f"om önskad förflyttning nås under mandatperioden: {letters('outlook', OUTLOOK_LETTERS)}. "
             "– betyder att bidraget inte följdes upp i en godkänd inlämning.")
+    if data.is_period_end:
+        reached = "; ".join(f"{REACHED_WORDS[c]}: {label.lower()}" for c, label in
+                            zip(scales["reached"].codes, scales["reached"].labels) if c in REACHED_WORDS)
+        said += f" {REACHED_COLUMN} (vid {data.occasion.label}): {reached}."
+    return said
+
+
+def plan_analysis_table(data: ReportData, goal_code: str) -> pd.DataFrame:
+    """Each contribution to the goal: the board's plan (how it expected the contribution to
+    lead to movement) beside its own analysis at the occasion and what that rests on."""
+    _, paths = _contribution_paths(data, goal_code)
+    if not paths:
+        return pd.DataFrame()
+    scales = data.catalogue.scales
+    evidence = dict(zip(scales["evidence_type"].codes, scales["evidence_type"].labels))
+    now = {(str(b), str(c)): r for b, c, r in zip(*(data.for_goal("follow_ups", goal_code)[k].astype(object)
+                                                   for k in ("board_code", "contribution_id")),
+                                                 data.for_goal("follow_ups", goal_code).to_dict("records"))}
+    names = data.catalogue.board_names
+    analysis = []
+    for p in paths:
+        r = now.get((str(p["board_code"]), str(p["contribution_id"])))
+        if r is None:
+            analysis.append("–")
+            continue
+        said = r["analysis"] if isinstance(r["analysis"], str) else "–"
+        kind = evidence.get(str(r["evidence_type"]))
+        basis = ": ".join(str(x) for x in (kind, r["evidence"] if isinstance(r["evidence"], str) else None) if x)
+        analysis.append(f"{said} Underlag: {basis}" if basis else said)
+    return pd.DataFrame({
+        "Nämnd/bolag": [names.get(p["board_code"], p["board_code"]) for p in paths],
+        "Bidrag": [f"{p['contribution_id']} {p['title']}".strip() for p in paths],
+        "Planerad förflyttning (budget)": [p["plan"] or "–" for p in paths],
+        f"Analys och underlag ({data.occasion.short_label})": analysis,
+    })
 
 
 def changes_table(data: ReportData, goal_code: str) -> pd.DataFrame:

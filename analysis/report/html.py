@@ -61,7 +61,8 @@ def render_block(block: b.Block) -> str:
                 f'<strong>{JUDGEMENT_HEAD}</strong></p>{"".join(lines)}</div>')
     if isinstance(block, b.Table):
         key = f'<p class="lasanvisning">{text(block.key)}</p>' if block.key else ""
-        return key + html_table(block.frame, block.shares, block.decimals, block.caption)
+        legend = f'<p class="forklaring">{text(block.legend)}</p>' if block.legend else ""
+        return key + html_table(block.frame, block.shares, block.decimals, block.caption) + legend
     raise TypeError(f"Not an HTML block: {block!r}")
 
 

@@ -106,11 +106,20 @@ def levels(period_end: bool) -> tuple[Level, ...]:
 # --- the rows the workbench knows ------------------------------------------------------
 
 
-def _rows(level: Level, tables: dict[str, pd.DataFrame], catalogue: Catalogue) -> list[dict]:
-    """The level's rows: the key and the evidence columns (inputs are empty)."""
+def _rows(level: Level, tables: dict[str, pd.DataFrame] | None, catalogue: Catalogue) -> list[dict]:
+    """The level's rows: the key and the evidence columns (inputs are empty; without
+    `tables`, the evidence too, apart from the names the catalogue gives)."""
     key = level.key
     if key == "level":
         return [{"level": CITY}]
+    if tables is None:
+        if key == "goal_area_code":
+            return [{"goal_area_code": a, "goal_area_name": n}
+                    for a, n in zip(catalogue.goal_areas["goal_area_code"], catalogue.goal_areas["goal_area_name"])]
+        if key == "goal_code":
+            return [{"goal_code": g, "goal_area_code": a, "goal_name": n} for g, a, n in
+                    zip(catalogue.goals["goal_code"], catalogue.goals["goal_area_code"], catalogue.goals["goal_name"])]
+        return [{"subject": label} for label in (*catalogue.scales["theme"].labels, BASE_MISSION_LABEL)]
     if key == "goal_area_code":
         summary = tables["goal_area_summary"]
         return [{"goal_area_code": a, "goal_area_name": n, "evidence": goal_area_evidence(summary, a)}
@@ -181,13 +190,13 @@ def _protect(ws) -> None:
     ws.protection.autoFilter = False
 
 
-def _add_sheet(wb, level: Level, rows: list[dict], catalogue: Catalogue, occasion: Occasion) -> None:
+def _add_sheet(wb, level: Level, rows: list[dict], catalogue: Catalogue, occasion: Occasion, note: str = "") -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(level.sheet)
     ws.cell(TITLE_ROW, 1, f"Kommunstyrelsens bedömning {level.what} – {occasion.label}").font = Font(bold=True, size=14)
-    ws.cell(HELP_ROW, 1, level.help + (" Exempeldata." if catalogue.example_data else "")).font = Font(italic=True)
+    ws.cell(HELP_ROW, 1, level.help + (note or (" Exempeldata." if catalogue.example_data else ""))).font = Font(italic=True)
     for c, column in enumerate(level.columns, 1):
         _fill_column(ws, c, column, [rec.get(column.key) for rec in rows], wb, catalogue)
     last = FIRST_ROW + len(rows) - 1
@@ -196,18 +205,54 @@ def _add_sheet(wb, level: Level, rows: list[dict], catalogue: Catalogue, occasio
     _protect(ws)
 
 
-def judgement_workbook(tables: dict[str, pd.DataFrame], catalogue: Catalogue, occasion: Occasion):
-    """A new judgement workbook for the occasion, every level with its rows and evidence."""
+# The executive board's words to write into a judgement workbook: by the level's key column
+# ('level', 'goal_area_code', 'goal_code', 'subject'), by the row's key (CITY, a goal area's
+# or KF goal's code, a theme's label or BASE_MISSION_LABEL), the input columns' values
+# ('assessment' and 'reached' as their scale's labels, 'wording' as text).
+Words = dict[str, dict[str, dict[str, str]]]
+EXAMPLE_NOTE = (" Exempeldata: bedömningarna och texterna är exempelstadens (malstyrning demo). Underlaget bredvid "
+                "dem står i rapportens Excelfil, fliken Kommunstyrelsens bedömning.")
+
+
+def judgement_workbook(tables: dict[str, pd.DataFrame] | None, catalogue: Catalogue, occasion: Occasion,
+                       words: Words | None = None):
+    """A new judgement workbook for the occasion, every level with its rows and evidence
+    (none without `tables`), and the executive board's `words` where given."""
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
     for level in levels(catalogue.is_period_end(occasion)):
-        _add_sheet(wb, level, _rows(level, tables, catalogue), catalogue, occasion)
+        rows = _rows(level, tables, catalogue)
+        given = (words or {}).get(level.key, {})
+        rows = [{**row, **given.get(row[level.key], {})} for row in rows]
+        _add_sheet(wb, level, rows, catalogue, occasion, EXAMPLE_NOTE if words is not None else "")
     if LISTS in wb.sheetnames:
         wb.move_sheet(LISTS, offset=len(wb.sheetnames))
     wb.active = 0
     return wb
+
+
+def write_example_judgement(path: Path, catalogue: Catalogue, occasion: Occasion, words: Words) -> bool:
+    """The example city's judgement workbook for a follow-up, with the executive board's
+    words (analysis.boards.demo.example_judgement) and without the evidence, which the
+    report's Excel file has: written where there is none (True), a file already there left
+    as it is (False). Only for a catalogue of example data: the judgement workbook of a
+    real city is never written by the demo."""
+    if not catalogue.example_data:
+        raise UsageError(not_example_data(catalogue))
+    if path.exists():
+        return False
+    with writing(f"bedömningsfilen {path}"):
+        save_workbook(judgement_workbook(None, catalogue, occasion, words), path)
+    return True
+
+
+def not_example_data(catalogue: Catalogue) -> str:
+    """Why the demo writes nothing for a catalogue of a real city, in Swedish."""
+    return (f"Målkatalogen för mandatperioden {catalogue.mandate_period} ({catalogue.source}) är inte exempeldata "
+            "(example_data: true saknas). malstyrning demo fyller bara i exempelstadens arbetsböcker och "
+            "bedömningsfiler och skriver aldrig i en verklig stads; inget har skrivits.")
 
 
 # --- the file: created, upgraded, read ----------------------------------------------------

@@ -17,7 +17,8 @@ from typing import Callable, Iterable, Iterator
 from analysis.report import content as rc
 from analysis.report.blocks import Block, Chart, Heading, Items, Judgement, Note, Paragraph, Table
 from analysis.report.data import ReportData
-from analysis.vocabulary import ERROR, WARNING, count
+from analysis.tables.goal_signal import NAME as WEIGHED_TOGETHER
+from analysis.vocabulary import CHANGED, ERROR, WARNING, and_list, count
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ class Section:
     name: str  # how the notebook asks for it (ASCII)
     build: Callable[[ReportData], Iterable[Block]]
     appendix: str | None = None  # an appendix's title: numbered "Bilaga N: <title>" in the outline's order
+    applies: Callable[[ReportData], bool] | None = None  # whether an appendix is in the report (None: always)
+
+    def is_in(self, data: ReportData) -> bool:
+        return self.applies is None or self.applies(data)
 
 
 def judgement(data: ReportData, level: str, key: str | None = None) -> Judgement:
@@ -43,6 +48,7 @@ def introduction(data: ReportData) -> Iterator[Block]:
         yield Paragraph("Rapporten visar nämndernas och bolagens planerade bidrag i nämnds- och bolagsbudgetarna och "
                         "vilken träffbild de ger: vilka ansvariga nämnder och bolag som har bidrag till varje "
                         "kommunfullmäktigemål. Förflyttningen bedöms först i delårsrapporten och årsanalysen.")
+        yield from appendix_list(data)
         return
     yield Paragraph("Kommunstyrelsen gör vid varje delårsrapport och årsredovisning en sammanställd analys av nämndernas "
                     "och bolagens uppföljning och bedömer förflyttningen mot varje kommunfullmäktigemål. "
@@ -56,8 +62,21 @@ def introduction(data: ReportData) -> Iterator[Block]:
     if data.is_period_end:
         yield Paragraph(f"{data.occasion.label} avslutar mandatperioden {data.catalogue.mandate_period}. Rapporten "
                         "innehåller därför mandatperiodsanalysen: om önskad förflyttning har nåtts enligt nämnderna och "
-                        "bolagen, utvecklingen över periodens alla uppföljningar, varje bidrags plan bredvid utfallet "
-                        "och lärdomar inför nästa period.")
+                        "bolagen, utvecklingen över periodens alla uppföljningar och lärdomar inför nästa period.")
+    yield from appendix_list(data)
+
+
+def _lower_first(title: str) -> str:
+    """'Återrapportering av KF-uppdrag' -> 'återrapportering av KF-uppdrag' (an abbreviation stays)."""
+    return title if title[1:2].isupper() else title[:1].lower() + title[1:]
+
+
+def appendix_list(data: ReportData) -> Iterator[Block]:
+    """What the appendices hold, by number: the details behind the main text."""
+    numbers = appendix_numbers(data)
+    titles = [f"{_lower_first(s.appendix)} (bilaga {numbers[s.name]})" for s in OUTLINE if s.name in numbers]
+    yield Paragraph(f"Rapporten börjar med sammanfattningen och Kommunstyrelsens bedömningar. Detaljerna står i "
+                    f"bilagorna: {and_list(titles)}.")
 
 
 def city_summary(data: ReportData) -> Iterator[Block]:
@@ -108,14 +127,21 @@ def goal_weighing(data: ReportData) -> Iterator[Block]:
     if not data.occasion.is_follow_up:
         return
     yield Heading("Sammanvägning och Kommunstyrelsens bedömning per KF-mål", 1)
-    yield Paragraph(rc.signal_rule())
+    yield Paragraph(rc.signal_rule() + " Kommunstyrelsens text om varje mål står först i avsnittet om målet.")
     yield Table("Sammanvägning av nämndernas och bolagens bedömningar och Kommunstyrelsens bedömning per KF-mål",
                 rc.signal_table(data))
 
 
 def goal_areas(data: ReportData) -> Iterator[Block]:
+    """Per goal area and KF goal: the executive board's judgement, the weighing together
+    of the boards' assessments, the coverage and the key figures; the details are in the
+    appendices, which the text names by number."""
     follow_up, period_end = data.occasion.is_follow_up, data.is_period_end
     yield Heading("Målområden och kommunfullmäktigemål", 1)
+    if follow_up:
+        yield Paragraph(f"Per KF-mål: Kommunstyrelsens bedömning, sammanvägningen av nämndernas och bolagens "
+                        f"bedömningar, träffbilden och nämndernas och bolagens svar. Varje bidrags plan och utfall "
+                        f"står i {appendix_ref(data, 'plan_och_utfall')}.")
     for area in data.goal_areas.itertuples():
         code = area.goal_area_code
         yield Heading(f"Målområde {code}: {area.goal_area_name}", 2)
@@ -126,8 +152,7 @@ def goal_areas(data: ReportData) -> Iterator[Block]:
             yield Table("Nämndernas och bolagens bedömning av förflyttningen i målområdet",
                         rc.area_distribution_table(data, code, "movement"), shares=("Andel",))
             if period_end:
-                yield Table("Har önskad förflyttning nåtts i målområdet?",
-                            rc.area_distribution_table(data, code, "reached"), shares=("Andel",))
+                yield Paragraph(rc.area_answers(data, code, "reached"), lead="Har önskad förflyttning nåtts i målområdet? ")
                 yield Note(rc.reached_basis(data, goal_area=code))
         for goal in data.goals[data.goals.goal_area_code == code].itertuples():
             yield from kf_goal(data, goal.goal_code, goal.goal_name)
@@ -138,36 +163,27 @@ def kf_goal(data: ReportData, code: str, name: str) -> Iterator[Block]:
     yield Heading(f"KF-mål {code}: {name}", 3)
     if follow_up:
         yield judgement(data, "goal", code)
-        yield Table("Sammanvägning av nämndernas och bolagens bedömningar (underlag)", rc.evidence_table(data, code))
+        yield Paragraph(rc.signal_sentence(data, code), lead=f"{WEIGHED_TOGETHER} (underlag): ")
     yield Table("Träffbild – ansvariga nämnder och bolag", rc.goal_coverage_table(data, code))
     if follow_up:
-        yield Table("Nämndernas och bolagens bedömning av förflyttningen", rc.distribution_table(data, code, "movement"),
-                    shares=("Andel",))
-        yield Table("Nås önskad förflyttning under mandatperioden?", rc.distribution_table(data, code, "outlook"),
-                    shares=("Andel",))
+        for question, answers in rc.goal_answers(data, code):
+            yield Paragraph(answers, lead=question)
         if period_end:
-            yield Table("Har önskad förflyttning nåtts under mandatperioden?",
-                        rc.distribution_table(data, code, "reached"), shares=("Andel",))
             yield Note(rc.reached_basis(data, goal_code=code))
         previous = rc.previous_follow_up_label(data)
         if previous:
-            changed = rc.changes_table(data, code)
-            if len(changed):
-                yield Table(f"Förändringar sedan {previous}", changed)
-            else:
-                yield Note(f"Ingen bedömning av förflyttningen har ändrats sedan {previous}.")
-        paths = rc.plan_outcome_table(data, code)
-        if len(paths):
-            yield Table("Plan och utfall per bidrag", paths, key=rc.plan_outcome_key(data))
-        yield Table("Nämndernas och bolagens analyser och underlag", rc.goal_follow_ups_table(data, code))
-        yield Table("Typ av underlag", rc.goal_evidence_table(data, code), shares=("Andel",))
+            said = rc.changes_sentence(data, code, previous)
+            yield Paragraph(said + (f" Se {appendix_ref(data, 'forandringar')}." if len(rc.changes_table(data, code))
+                                    else ""))
+        yield Paragraph(f"{rc.evidence_sentence(data, code)} Plan och utfall per bidrag och nämndernas och bolagens "
+                        f"analyser: se {appendix_ref(data, 'plan_och_utfall')}.", lead="Typ av underlag: ")
     else:
-        yield Table("Planerade bidrag", rc.planned_contributions_table(data, code))
+        yield Paragraph(f"Nämndernas och bolagens planerade bidrag till målet: se {appendix_ref(data, 'planerade_bidrag')}.")
     yield Paragraph(rc.cooperation_paragraph(data, code), lead="Samverkan: ")
     indicators = rc.goal_indicator_table(data, code)
     if len(indicators):
-        yield Table("Indikatorer (frivilliga; nämnderna och bolagen väljer själva)", indicators,
-                    decimals={"Basvärde": 1, "Värde": 1})
+        yield Paragraph(f"{count(len(indicators), 'indikator', 'indikatorer')} (frivilliga; nämnderna och bolagen "
+                        f"väljer själva): se {appendix_ref(data, 'indikatorer')}.", lead="Indikatorer: ")
     elif follow_up:
         yield Note("Inga indikatorer har lämnats för målet. Indikatorer är frivilliga.")
 
@@ -215,6 +231,69 @@ def development(data: ReportData) -> Iterator[Block]:
         yield from trajectory(data)
 
 
+# --- the appendices --------------------------------------------------------------------
+
+
+def _per_goal(data: ReportData, goal_codes: Iterable[str]) -> Iterator[tuple[str, Heading]]:
+    """The goals in catalogue order, each with its heading in an appendix (not in the table
+    of contents, which lists the appendices)."""
+    wanted = set(goal_codes)
+    for goal in data.goals.itertuples():
+        if goal.goal_code in wanted:
+            yield goal.goal_code, Heading(f"KF-mål {goal.goal_code}: {goal.goal_name}", 2, contents=False)
+
+
+def planned_contributions(data: ReportData) -> Iterator[Block]:
+    yield Paragraph("Nämndernas och bolagens planerade bidrag till varje KF-mål, med deras egna ord.")
+    for code, heading in _per_goal(data, data.goals["goal_code"]):
+        yield heading
+        yield Table("Planerade bidrag", rc.planned_contributions_table(data, code))
+
+
+def plan_and_outcome(data: ReportData) -> Iterator[Block]:
+    yield Paragraph("Per KF-mål: varje bidrags utfall vid periodens uppföljningar, med bokstäver som förklaras under "
+                    "tabellen, och därefter nämndens eller bolagets plan för bidraget bredvid dess egen analys vid "
+                    f"{data.occasion.label} och vad den bygger på.")
+    legend = rc.outcome_legend(data)
+    for code, heading in _per_goal(data, data.goals["goal_code"]):
+        yield heading
+        outcome = rc.plan_outcome_table(data, code)
+        if not len(outcome):
+            yield Note("Inga bidrag till målet i underlaget.")
+            continue
+        yield Table("Utfall per bidrag och uppföljning", outcome, legend=legend)
+        yield Table("Plan och analys per bidrag", rc.plan_analysis_table(data, code))
+
+
+def changes(data: ReportData) -> Iterator[Block]:
+    previous = rc.previous_follow_up_label(data)
+    yield Paragraph(f"De bidrag vars bedömning av förflyttningen har ändrats sedan {previous}, med nämndens eller "
+                    "bolagets egen analys nu. KF-mål där ingen bedömning har ändrats står inte här.")
+    found = {code: rc.changes_table(data, code) for code in data.goals["goal_code"]}
+    for code, heading in _per_goal(data, [c for c, t in found.items() if len(t)]):
+        yield heading
+        yield Table(f"Förändringar sedan {previous}", found[code])
+
+
+def indicators(data: ReportData) -> Iterator[Block]:
+    yield Paragraph("Indikatorerna är frivilliga: nämnderna och bolagen väljer själva om och vilka de redovisar för "
+                    "sina bidrag. Varje indikators värde jämförs med dess basvärde i den önskade riktningen.")
+    found = {code: rc.goal_indicator_table(data, code) for code in data.goals["goal_code"]}
+    for code, heading in _per_goal(data, [c for c, t in found.items() if len(t)]):
+        yield heading
+        yield Table("Indikatorer", found[code], decimals={"Basvärde": 1, "Värde": 1})
+
+
+def _has_changes(data: ReportData) -> bool:
+    """Whether any assessment of the movement changed since the previous follow-up."""
+    t = data.tables["transitions"]
+    return bool(((t["occasion"].astype(object) == data.occasion.code) & t["change"].astype(object).isin(CHANGED)).any())
+
+
+def _has_indicators(data: ReportData) -> bool:
+    return data.occasion.is_follow_up and len(data.tables["indicators"]) > 0
+
+
 def data_quality(data: ReportData) -> Iterator[Block]:
     errors, warnings = rc.findings_table(data, ERROR), rc.findings_table(data, WARNING)
     yield Table("Inlämningar per nämnd och bolag", rc.data_quality_table(data))
@@ -251,6 +330,7 @@ def provenance(data: ReportData) -> Iterator[Block]:
 
 
 OUTLINE: list[Section] = [
+    # The main part: the summary and the judgements first.
     Section("inledning", introduction),
     Section("sammanfattning", city_summary),
     Section("mandatperiodsanalys", period_analysis),
@@ -259,18 +339,39 @@ OUTLINE: list[Section] = [
     Section("manskliga_rattigheter", human_rights),
     Section("samverkan", cooperation),
     Section("utveckling", development),
-    Section("datakvalitet", data_quality, appendix="Datakvalitet"),
+    # The appendices: the details, numbered in this order among those in the report.
+    Section("planerade_bidrag", planned_contributions, appendix="Planerade bidrag per KF-mål",
+            applies=lambda data: not data.occasion.is_follow_up),
+    Section("plan_och_utfall", plan_and_outcome, appendix="Plan och utfall per bidrag",
+            applies=lambda data: data.occasion.is_follow_up),
+    Section("forandringar", changes, appendix="Förändringar sedan förra uppföljningen", applies=_has_changes),
+    Section("indikatorer", indicators, appendix="Indikatorer", applies=_has_indicators),
     Section("kf_uppdrag", assignments, appendix="Återrapportering av KF-uppdrag"),
+    Section("datakvalitet", data_quality, appendix="Datakvalitet"),
     Section("om_underlaget", provenance, appendix="Om underlaget"),
 ]
 
 
-def section_blocks(section: Section, data: ReportData, outline: list[Section] | None = None) -> list[Block]:
-    """One section's blocks; an appendix starts with its numbered heading."""
+def appendix_numbers(data: ReportData, outline: list[Section] | None = None) -> dict[str, int]:
+    """The appendices in the report, by section name, numbered in the outline's order."""
     outline = OUTLINE if outline is None else outline
+    present = [s.name for s in outline if s.appendix is not None and s.is_in(data)]
+    return {name: i for i, name in enumerate(present, 1)}
+
+
+def appendix_ref(data: ReportData, name: str) -> str:
+    """How the main text names an appendix: 'bilaga 2' (its number from the outline)."""
+    return f"bilaga {appendix_numbers(data)[name]}"
+
+
+def section_blocks(section: Section, data: ReportData, outline: list[Section] | None = None) -> list[Block]:
+    """One section's blocks; an appendix starts with its numbered heading, and an appendix
+    not in the report (none of its kind at the occasion) has none."""
+    if not section.is_in(data):
+        return []
     blocks = list(section.build(data))
     if section.appendix is not None:
-        number = [s.name for s in outline if s.appendix is not None].index(section.name) + 1
+        number = appendix_numbers(data, outline)[section.name]
         blocks.insert(0, Heading(f"Bilaga {number}: {section.appendix}", 1))
     return blocks
 

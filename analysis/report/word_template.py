@@ -9,7 +9,8 @@ city's plain look (black and grey; nothing carries meaning by colour alone);
 `data/reference/make_rapportmall.py` writes it. `open_template` opens the office's file
 and names what is wrong with it. Where python-docx has no API (a paragraph's border and
 shading, a table style's header row, the footer's page number fields, the document
-language) the XML is written through python-docx's element objects."""
+language, a heading that is never hyphenated) the XML is written through python-docx's
+element objects."""
 
 from __future__ import annotations
 
@@ -82,6 +83,18 @@ def _spacing(style, before: float, after: float, keep_with_next: bool = False) -
     style.paragraph_format.space_after = Pt(after)
     if keep_with_next:
         style.paragraph_format.keep_with_next = True
+
+
+# What follows `w:suppressAutoHyphens` in a paragraph's properties (the schema's order).
+_AFTER_SUPPRESS_HYPHENS = ("kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi",
+                           "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+                           "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl",
+                           "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
+
+
+def _not_hyphenated(style) -> None:
+    """The style's paragraphs are never hyphenated (the document hyphenates its text)."""
+    _child(style.element.get_or_add_pPr(), "suppressAutoHyphens", _AFTER_SUPPRESS_HYPHENS)
 
 
 def _no_border(style) -> None:
@@ -217,6 +230,9 @@ def default_template():
         style.base_style = styles["Normal"]
         style.paragraph_format.left_indent = Mm(5 * (int(name[-1]) - 1))
         style.paragraph_format.space_after = Pt(0)
+    for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "TOC Heading", "TOC 1", "TOC 2",
+                 "TOC 3"):
+        _not_hyphenated(styles[name])  # headings and the table of contents keep their words whole
     _judgement_style(styles)
     _table_style(styles)
     _page_number_footer(document)

@@ -94,3 +94,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequenc
 def body(parts: Sequence[str]) -> str:
     """Parts in a `w:body` that declares the namespace, to be parsed in one go."""
     return f'<w:body xmlns:w="{NAMESPACE}">{"".join(parts)}</w:body>'
+
+
+def section_end(properties: str) -> str:
+    """A paragraph that ends a section, holding its properties (`w:sectPr`, as XML text):
+    the smallest paragraph there can be, so that it adds no line of its own."""
+    return ('<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+            f'<w:rPr><w:sz w:val="2"/></w:rPr>{properties}</w:pPr></w:p>')
