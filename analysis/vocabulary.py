@@ -64,6 +64,9 @@ ROLE_LABELS = {LEAD: "Ansvarig", PARTICIPATING: "Deltar"}
 ONGOING_DUE = "löpande"
 ONGOING_DUE_LABEL = "Löpande"
 
+# The subjects of the executive board's judgement beside goal areas, KF goals and themes.
+CITY_LABEL = "Hela staden"
+BASE_MISSION_LABEL = "Grunduppdraget"  # the boards' base mission, as a human-rights subject
 KEY_SEPARATOR = "\x1f"  # cannot be typed into a cell, so no key is ever ambiguous
 
 

@@ -42,7 +42,7 @@ from analysis.files import writing
 from analysis.occasion import Occasion
 from analysis.boards.template import build_template, fit_rows, goal_choice
 from analysis.vocabulary import (
-    COMPLETED, CURRENT, DISCONTINUED, FINISHED_STATUSES, MOVING, NOT_STARTED, ONGOING, REJECTED, and_list,
+    BASE_MISSION_LABEL, CITY_LABEL, COMPLETED, CURRENT, DISCONTINUED, FINISHED_STATUSES, MOVING, NOT_STARTED, ONGOING, REJECTED, and_list,
 )
 from analysis.boards.layout import (
     ASSIGNMENT_COLUMNS,
@@ -754,8 +754,6 @@ def example_judgement(catalogue: Catalogue, occasion: Occasion, seed: int = DEFA
     contributions the boards follow up (as a board would weigh its own); at the period end
     whether the desired movement has been reached, from each contribution's outcome; a text
     for each human-rights theme and the base mission. Deterministic from the seed."""
-    from analysis.report.judgement import BASE_MISSION_LABEL, CITY
-
     scales = catalogue.scales
     period_end = catalogue.is_period_end(occasion)
     levels: dict[str, list[tuple[float, str]]] = {}  # goal -> (hidden level, title) of each contribution followed up
@@ -833,4 +831,4 @@ def example_judgement(catalogue: Catalogue, occasion: Occasion, seed: int = DEFA
                                                               "bolagens analyser; uppföljningen behöver bli mer systematisk.")}
                     for code, label in zip(themes.codes, themes.labels)}
     human_rights[BASE_MISSION_LABEL] = {"wording": _BASE_MISSION_TEXT}
-    return {"level": {CITY: {"wording": city}}, "goal_area_code": areas, "goal_code": goals, "subject": human_rights}
+    return {"level": {CITY_LABEL: {"wording": city}}, "goal_area_code": areas, "goal_code": goals, "subject": human_rights}

@@ -16,7 +16,7 @@ from analysis.tables.lessons import LESSONS
 from analysis.tables.registry import TABLES, sheets
 from analysis.catalogue import due_label
 from analysis.vocabulary import (
-    BOARD_STATUS_LABELS, BOARD_STATUSES, CHANGED, COMPLETED, DISCONTINUED, FILE_STATUS_LABELS, UNANSWERED, and_list, count, number,
+    BASE_MISSION_LABEL, CITY_LABEL, BOARD_STATUS_LABELS, BOARD_STATUSES, CHANGED, COMPLETED, DISCONTINUED, FILE_STATUS_LABELS, UNANSWERED, and_list, count, number,
     percent,
 )
 
@@ -116,7 +116,7 @@ def judgement_parts(data: ReportData, level: str, key: str | None = None) -> lis
 def judgement_table(data: ReportData) -> pd.DataFrame:
     """The executive board's words at every level, with the evidence they stand beside:
     the whole city, each goal area, each KF goal and the human-rights follow-up."""
-    records = [("Hela staden", "", "Hela staden", "", judgement_of(data, "city"))]
+    records = [(CITY_LABEL, "", CITY_LABEL, "", judgement_of(data, "city"))]
     summary = data.tables["goal_area_summary"]
     for a, name in zip(data.goal_areas["goal_area_code"], data.goal_areas["goal_area_name"]):
         records.append(("Målområde", a, name, goal_area_evidence(summary, a), judgement_of(data, "goal_area", a)))
@@ -124,7 +124,7 @@ def judgement_table(data: ReportData) -> pd.DataFrame:
     for g, name in zip(data.goals["goal_code"], data.goals["goal_name"]):
         records.append(("KF-mål", g, name, signals.get(g, ""), judgement_of(data, "goal", g)))
     themes = data.catalogue.scales["theme"]
-    for code, label in [*zip(themes.codes, themes.labels), (BASE_MISSION_SUBJECT, "Grunduppdraget")]:
+    for code, label in [*zip(themes.codes, themes.labels), (BASE_MISSION_SUBJECT, BASE_MISSION_LABEL)]:
         records.append(("Mänskliga rättigheter", "", label, "", judgement_of(data, "human_rights", code)))
     out = pd.DataFrame({
         "Nivå": [r[0] for r in records], "Kod": [r[1] for r in records], "Namn": [r[2] for r in records],

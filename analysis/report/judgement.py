@@ -30,12 +30,12 @@ from analysis.occasion import Occasion
 from analysis.report.content import goal_area_evidence, reached_evidence
 from analysis.report.data import BASE_MISSION_SUBJECT, PENDING, Judgement
 from analysis.tables.goal_signal import NAME as WEIGHED_TOGETHER
+from analysis.vocabulary import BASE_MISSION_LABEL, CITY_LABEL
 
 LISTS = "Listor"
 TITLE_ROW, HELP_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4
 HEADER_SEARCH_ROWS = 10
-CITY = "Hela staden"
-BASE_MISSION_LABEL = "Grunduppdraget"
+CITY = CITY_LABEL
 BACKUP_SUFFIX = ".före-uppgradering"
 
 

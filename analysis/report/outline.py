@@ -16,9 +16,9 @@ from typing import Callable, Iterable, Iterator
 
 from analysis.report import content as rc
 from analysis.report.blocks import Block, Chart, Heading, Items, Judgement, Note, Paragraph, Table
-from analysis.report.data import ReportData
+from analysis.report.data import BASE_MISSION_SUBJECT, ReportData
 from analysis.tables.goal_signal import NAME as WEIGHED_TOGETHER
-from analysis.vocabulary import CHANGED, ERROR, WARNING, and_list, count
+from analysis.vocabulary import BASE_MISSION_LABEL, CHANGED, ERROR, WARNING, and_list, count
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ def human_rights(data: ReportData) -> Iterator[Block]:
     if follow_up:
         yield Heading("Kommunstyrelsens bedömning", 2)
         themes = data.catalogue.scales["theme"]
-        for code, label in [*zip(themes.codes, themes.labels), ("base_mission", "Grunduppdraget")]:
+        for code, label in [*zip(themes.codes, themes.labels), (BASE_MISSION_SUBJECT, BASE_MISSION_LABEL)]:
             yield Heading(label, 3)
             yield judgement(data, "human_rights", code)
         yield Heading("Hur temana har beaktats", 2)
