@@ -10,12 +10,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from analysis.cli import main
 from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.catalogue import load_catalogue
 
 CATALOGUE_FILE = REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml"
+# `make test-quick` (--hypothesis-profile=quick): a few examples of each property while coding;
+# `make test` and CI run every test's own number (tests/test_aggregate_properties.py).
+settings.register_profile("quick", max_examples=4)
 
 
 def pytest_collection_modifyitems(items):

@@ -22,7 +22,12 @@ GOALS = list(CAT.goals["goal_code"])
 AREA_OF = dict(zip(CAT.goals["goal_code"], CAT.goals["goal_area_code"]))
 NAMED = set(zip(CAT.responsibilities["goal_code"], CAT.responsibilities["board_code"]))
 # No shrinking: each example runs pandas for a while, and a failing example is printed whole anyway.
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+def examples(wanted: int) -> int:
+    """A test's number of examples; fewer under a profile that asks for fewer (make test-quick)."""
+    return min(wanted, settings.default.max_examples)
+
+
+SETTINGS = settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow],
                     phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 
@@ -162,7 +167,7 @@ def _without_area(tables: dict[str, pd.DataFrame], area: str) -> dict[str, pd.Da
     return out
 
 
-@settings(SETTINGS, max_examples=20)
+@settings(SETTINGS, max_examples=examples(20))
 @given(cities(), st.sampled_from(["1", "2", "3", "4"]))
 def test_removing_a_goal_area_changes_nothing_elsewhere(tables, area):
     full = aggregate_tables(CAT, tables, OCCASIONS)
@@ -180,7 +185,7 @@ def test_removing_a_goal_area_changes_nothing_elsewhere(tables, area):
         pd.testing.assert_frame_equal(full[name], less[name], obj=name)
 
 
-@settings(SETTINGS, max_examples=8)
+@settings(SETTINGS, max_examples=examples(8))
 @given(cities())
 def test_inputs_are_not_changed(tables):
     before = copy.deepcopy(tables)
