@@ -42,7 +42,8 @@ from analysis.files import writing
 from analysis.occasion import Occasion
 from analysis.boards.template import build_template, fit_rows, goal_choice
 from analysis.vocabulary import (
-    BASE_MISSION_LABEL, CITY_LABEL, COMPLETED, CURRENT, DISCONTINUED, FINISHED_STATUSES, MOVING, NOT_STARTED, ONGOING, REJECTED, and_list,
+    BASE_MISSION_LABEL, CITY_LABEL, COMPLETED, CURRENT, DISCONTINUED, FINISHED_STATUSES, MOVING, NOT_ASSESSABLE,
+    NOT_STARTED, ONGOING, REJECTED, and_list,
 )
 from analysis.boards.layout import (
     ASSIGNMENT_COLUMNS,
@@ -303,7 +304,7 @@ def assessment(c: Contribution, occasion: Occasion, catalogue: Catalogue, seed: 
     step = (occasion.year - catalogue.first_year) + (0.5 if occasion.kind == "ar" else 0.0)
     level = c.base + c.trend * step + rng.gauss(0, 0.25)
     if rng.random() < 0.05:
-        movement = "not_assessable"
+        movement = NOT_ASSESSABLE
     else:
         movement = "clear" if level > 0.9 else "some" if level > 0.3 else "none" if level > -0.2 else "negative"
     if occasion.code in c.stalled:
@@ -694,7 +695,6 @@ def _with_mistake(wb: Workbook, days_earlier: int) -> Workbook:
 
 # --- the executive board's words --------------------------------------------------------------
 
-_MOVEMENT_ORDER = ("clear", "some", "none", "negative")
 _GOAL_OPENINGS = {
     "clear": ["Kommunstyrelsen bedömer att staden tydligt har rört sig mot målet.",
               "Staden har enligt Kommunstyrelsens bedömning tagit tydliga steg mot målet."],
@@ -775,13 +775,13 @@ def example_judgement(catalogue: Catalogue, occasion: Occasion, seed: int = DEFA
         found = sorted(levels.get(goal.goal_code, []), reverse=True)
         if not found:
             goals[goal.goal_code] = {
-                "assessment": scales["movement"].label("not_assessable"),
+                "assessment": scales["movement"].label(NOT_ASSESSABLE),
                 "wording": "Inga bidrag till målet följs upp vid tillfället, så förflyttningen kan inte bedömas. "
                            "Kommunstyrelsen ger de ansvariga nämnderna och bolagen i uppdrag att planera bidrag."}
             continue
         movement = _movement_of(goal_level[goal.goal_code])
         titles = list(dict.fromkeys(_lower_first(title) for _, title in found))
-        if movement in ("clear", "some"):
+        if movement in MOVING:
             carried = f"Förflyttningen bärs främst av {and_list(titles[:2])}."
         else:
             carried = (f"Arbetet med {titles[-1]} behöver förstärkas, och de ansvariga nämnderna och bolagen behöver "
@@ -800,7 +800,7 @@ def example_judgement(catalogue: Catalogue, occasion: Occasion, seed: int = DEFA
         mine = catalogue.goals[catalogue.goals["goal_area_code"] == area.goal_area_code]
         judged = [(goal_level[g], g) for g in mine["goal_code"] if g in goal_level]
         if not judged:
-            areas[area.goal_area_code] = {"assessment": scales["movement"].label("not_assessable"),
+            areas[area.goal_area_code] = {"assessment": scales["movement"].label(NOT_ASSESSABLE),
                                           "wording": "Inga bidrag i målområdet följs upp vid tillfället."}
             continue
         area_level[area.goal_area_code] = sum(v for v, _ in judged) / len(judged)
@@ -812,7 +812,7 @@ def example_judgement(catalogue: Catalogue, occasion: Occasion, seed: int = DEFA
         areas[area.goal_area_code] = {"assessment": scales["movement"].label(movement), "wording": text}
 
     names = dict(zip(catalogue.goal_areas["goal_area_code"], catalogue.goal_areas["goal_area_name"]))
-    moving = sum(_movement_of(v) in ("clear", "some") for v in goal_level.values())
+    moving = sum(_movement_of(v) in MOVING for v in goal_level.values())
     city = (f"Kommunstyrelsen bedömer att Malmö stad vid {occasion.label} rör sig mot kommunfullmäktiges mål inom "
             f"{moving} av {len(catalogue.goals)} KF-mål.")
     if area_level:

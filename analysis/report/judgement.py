@@ -35,7 +35,6 @@ from analysis.vocabulary import BASE_MISSION_LABEL, CITY_LABEL
 LISTS = "Listor"
 TITLE_ROW, HELP_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4
 HEADER_SEARCH_ROWS = 10
-CITY = CITY_LABEL
 BACKUP_SUFFIX = ".före-uppgradering"
 
 
@@ -73,7 +72,7 @@ def levels(period_end: bool) -> tuple[Level, ...]:
     """The sheets of the judgement workbook, in order; the KF-goal sheet asks at the period
     end also whether the desired movement has been reached."""
     return (
-        Level(CITY, "för hela staden",
+        Level(CITY_LABEL, "för hela staden",
               "Skriv Kommunstyrelsens sammanfattande bedömning för hela staden. Den står först i rapporten.", "level",
               (Column("level", "Del", 16), Column("wording", "Kommunstyrelsens bedömning (text)", 100, text=True))),
         Level("Målområden", "per målområde",
@@ -111,7 +110,7 @@ def _rows(level: Level, tables: dict[str, pd.DataFrame] | None, catalogue: Catal
     `tables`, the evidence too, apart from the names the catalogue gives)."""
     key = level.key
     if key == "level":
-        return [{"level": CITY}]
+        return [{"level": CITY_LABEL}]
     if tables is None:
         if key == "goal_area_code":
             return [{"goal_area_code": a, "goal_area_name": n}
@@ -206,7 +205,7 @@ def _add_sheet(wb, level: Level, rows: list[dict], catalogue: Catalogue, occasio
 
 
 # The executive board's words to write into a judgement workbook: by the level's key column
-# ('level', 'goal_area_code', 'goal_code', 'subject'), by the row's key (CITY, a goal area's
+# ('level', 'goal_area_code', 'goal_code', 'subject'), by the row's key (CITY_LABEL, a goal area's
 # or KF goal's code, a theme's label or BASE_MISSION_LABEL), the input columns' values
 # ('assessment' and 'reached' as their scale's labels, 'wording' as text).
 Words = dict[str, dict[str, dict[str, str]]]
@@ -447,5 +446,5 @@ def read_judgement(path: Path, catalogue: Catalogue, occasion: Occasion) -> Judg
                   for k, v in _read_level(grids, hr_level).items()}
     human_rights = judgement.human_rights.copy()
     human_rights["wording"] = words(human_rights, by_subject, "subject")
-    city = _read_level(grids, city_level).get(CITY, {}).get("wording")
+    city = _read_level(grids, city_level).get(CITY_LABEL, {}).get("wording")
     return Judgement(city, goal_areas, goals, human_rights)
