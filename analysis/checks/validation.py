@@ -11,6 +11,7 @@ so commands that do not validate start fast."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -66,6 +67,10 @@ def _gx() -> tuple[Any, Any, Any]:
         .add_dataframe_asset("tabell")
         .add_batch_definition_whole_dataframe("hela_tabellen")
     )
+    # GX's some 2,400 modules and the context live as long as the process: frozen, Python's
+    # collector no longer walks their 390,000 objects in every full pass (run_benchmark.py:
+    # a cold run spends about 0.5 s less in collections).
+    gc.freeze()
     return gx, gxe, batch_definition
 
 
