@@ -4,30 +4,13 @@ report's palette, every series also told apart by pattern or marker."""
 
 from __future__ import annotations
 
-from functools import cache
-
 import pandas as pd
 
-from analysis.report.plots import LINE_DASHES, MARKERS, PATTERNS, SEPARATORS, SERIES_COLOURS
-
-FONT = "Arial, Helvetica, sans-serif"
-
-
-@cache
-def _template():
-    """The report's plotly_white as these figures use it: its layout, and its defaults for
-    the kinds of trace drawn here. (plotly copies a figure's template into it and checks
-    every value: the whole of plotly_white, with defaults for every kind of trace, made
-    each figure take twice as long to build.)"""
-    import plotly.graph_objects as go
-    import plotly.io as pio
-
-    white = pio.templates["plotly_white"]
-    return go.layout.Template(layout=white.layout, data={kind: white.data[kind] for kind in ("bar", "scatter", "heatmap")})
+from analysis.report.plots import FONT, LINE_DASHES, MARKERS, PATTERNS, SEPARATORS, SERIES_COLOURS, white_template
 
 
 def _layout(fig, title: str, height: int = 420):
-    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left"}, separators=SEPARATORS, template=_template(),
+    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left"}, separators=SEPARATORS, template=white_template(),
                       font={"family": FONT, "size": 13}, height=height, margin={"l": 10, "r": 20, "t": 60, "b": 40},
                       legend={"orientation": "h", "y": -0.2})
     return fig
