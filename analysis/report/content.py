@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.assignments import OVERDUE_RULE
 from analysis.occasion import Occasion
-from analysis.report.data import BASE_MISSION_SUBJECT, PENDING, ReportData
+from analysis.report.data import BASE_MISSION_SUBJECT, PENDING, ReportData, once_per_goal
 from analysis.tables.goal_signal import LEVELS, NAME as WEIGHED_TOGETHER, RULE
 from analysis.tables.lessons import LESSONS
 from analysis.tables.registry import TABLES, sheets
@@ -308,6 +308,7 @@ def reached_basis(data: ReportData, goal_code: str | None = None, goal_area: str
 
 
 
+@once_per_goal
 def goal_indicator_table(data: ReportData, goal_code: str) -> pd.DataFrame:
     """Indicators the boards chose to give for the goal (none is normal)."""
     rows = data.for_goal("indicators", goal_code)
@@ -398,6 +399,7 @@ REACHED_WORDS = {"reached": "Ja", "partly_reached": "Delvis", "not_reached": "Ne
 REACHED_COLUMN = "Nått"
 
 
+@once_per_goal
 def _contribution_paths(data: ReportData, goal_code: str) -> tuple[list[str], list[dict]]:
     """The goal's follow-up occasions so far, and each contribution to the goal over the
     period (in the catalogue's board order): board, id, title, the plan (how the board
@@ -503,6 +505,7 @@ def plan_analysis_table(data: ReportData, goal_code: str) -> pd.DataFrame:
     })
 
 
+@once_per_goal
 def changes_table(data: ReportData, goal_code: str) -> pd.DataFrame:
     """The goal's contributions whose assessment of the movement changed since the previous
     follow-up, in which direction, with the board's own text now."""

@@ -6,6 +6,7 @@ memory; `analysis.report.produce` loads them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Mapping
 
 import pandas as pd
@@ -59,6 +60,7 @@ class ReportData:
     stamp: Mapping  # what the report rests on (analysis.stamps.report_stamp) and when it was made
     goal_area: str | None = None
     goal_splits: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see for_goal
+    made: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see once_per_goal
 
     @property
     def goal_areas(self) -> pd.DataFrame:
@@ -92,6 +94,19 @@ class ReportData:
             split[None] = frame.iloc[0:0]
             self.goal_splits[name] = split
         return split.get(goal_code, split[None])
+
+
+def once_per_goal(function):
+    """A table of one goal (function(data, goal_code)), made once per report: the outline
+    asks for some in the goal's section and again in an appendix. What it returns is
+    shared: read it, do not change it."""
+    @wraps(function)
+    def made_once(data: ReportData, goal_code: str):
+        key = (function.__name__, goal_code)
+        if key not in data.made:
+            data.made[key] = function(data, goal_code)
+        return data.made[key]
+    return made_once
 
 
 def only_goal_area(tables: Mapping[str, pd.DataFrame], goal_area: str | None) -> dict[str, pd.DataFrame]:
