@@ -146,9 +146,15 @@ class Catalogue:
         return board_code in self.board_names
 
     def goals_for(self, board_code: str) -> pd.DataFrame:
-        """The goals the board is responsible for, in catalogue order."""
-        codes = set(self.responsibilities.loc[self.responsibilities["board_code"] == board_code, "goal_code"])
-        return self.goals[self.goals["goal_code"].isin(codes)].reset_index(drop=True)
+        """The goals the board is responsible for, in catalogue order (a copy: the caller
+        may change it)."""
+        return self._goals_by_board.get(board_code, self.goals.iloc[0:0]).copy()
+
+    @cached_property
+    def _goals_by_board(self) -> dict[str, pd.DataFrame]:
+        """Each board's goals, looked up once: building the example city asks almost a thousand times."""
+        codes = self.responsibilities.groupby("board_code", sort=False)["goal_code"].agg(set)
+        return {b: self.goals[self.goals["goal_code"].isin(c)].reset_index(drop=True) for b, c in codes.items()}
 
     @property
     def board_codes(self) -> list[str]:
