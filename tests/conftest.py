@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,23 @@ def copy_city(source: Paths, root: Path) -> Paths:
     if source.reports.exists():
         shutil.copytree(source.reports, root / "reports", symlinks=True)
     return Paths.at(root)
+
+
+@contextmanager
+def without_pdf():
+    """Reports made as where LibreOffice is missing (the run says so and makes the rest),
+    for tests of what is not in the PDF: each report is one LibreOffice conversion, some
+    4 s of a core, shorter. The PDF's own tests read the shared reports' PDF
+    (reported_city), which are made with it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("analysis.report.pdf.soffice", lambda: None)
+        yield
+
+
+@pytest.fixture
+def no_pdf():
+    with without_pdf():
+        yield
 
 
 @pytest.fixture

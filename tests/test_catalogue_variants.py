@@ -56,7 +56,7 @@ def _html(paths: Paths, occasion: str) -> str:
     return (paths.reports / occasion / "sammanstalld_analys.html").read_text(encoding="utf-8")
 
 
-def test_a_period_end_at_the_last_interim_report(tmp_path, capsys):
+def test_a_period_end_at_the_last_interim_report(tmp_path, capsys, no_pdf):
     paths = run_city(tmp_path, small_catalogue(period_end_occasion="2026-delar"))
     assert "mandatperiodsanalys vid Delårsrapport 2026" in capsys.readouterr().out
     assert sorted(p.name for p in paths.raw.iterdir()) == ["2025-ar", "2025-budget", "2025-delar", "2026-budget", "2026-delar"]
@@ -72,7 +72,7 @@ def test_a_period_end_at_the_last_interim_report(tmp_path, capsys):
     assert (aggregates_folder(paths, "2026-delar") / "lessons.parquet").exists()
 
 
-def test_six_goal_areas(tmp_path, capsys):
+def test_six_goal_areas(tmp_path, capsys, no_pdf):
     paths = run_city(tmp_path, small_catalogue(areas=6))
     assert "Varning: goal_areas: 6 målområden; strukturen anger 4–5 som riktmärke" in capsys.readouterr().out
     assert main(["--root", str(paths.root), "report", "--period", "2026-ar"]) == 0
@@ -83,7 +83,7 @@ def test_six_goal_areas(tmp_path, capsys):
     assert html.count("Har önskad förflyttning nåtts i målområdet?") == 6
 
 
-def test_a_fifth_theme_and_a_board_named_for_no_goal(tmp_path):
+def test_a_fifth_theme_and_a_board_named_for_no_goal(tmp_path, no_pdf):
     """The themes are the catalogue's list: a fifth one is asked in every template, required
     in every follow-up, counted and reported. Valnämnden, named for no KF goal, follows up
     its base mission, and its answers reach the human-rights section."""

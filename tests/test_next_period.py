@@ -167,7 +167,7 @@ def test_the_period_end_is_the_same_with_and_without_the_new_period(example_city
 
 
 @pytest.mark.slow
-def test_the_period_end_report_is_the_same_with_and_without_the_new_period(example_city, tmp_path):
+def test_the_period_end_report_is_the_same_with_and_without_the_new_period(example_city, tmp_path, no_pdf):
     """The 2026-ar report's Excel workbook and what it rests on (underlag.json), apart from
     when it was made, come out the same with the 2027 data as without it."""
     import json

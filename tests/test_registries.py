@@ -50,7 +50,7 @@ def _copy(example_city, tmp_path) -> Paths:
 
 
 @pytest.mark.slow
-def test_a_table_and_a_chart_added_through_the_registries_reach_every_output(example_city, tmp_path, plugin):
+def test_a_table_and_a_chart_added_through_the_registries_reach_every_output(example_city, tmp_path, plugin, no_pdf):
     paths = _copy(example_city, tmp_path)
     assert main(["--root", str(paths.root), "report", "--period", OCCASION]) == 0
     folder = paths.reports / OCCASION
@@ -122,7 +122,7 @@ def test_a_column_without_a_swedish_header_is_an_error():
 
 
 @pytest.mark.slow
-def test_aggregates_and_charts_are_made_once_and_the_catalogue_read_once(example_city, tmp_path, monkeypatch):
+def test_aggregates_and_charts_are_made_once_and_the_catalogue_read_once(example_city, tmp_path, monkeypatch, no_pdf):
     paths = _copy(example_city, tmp_path)
     calls: Counter = Counter()
 

@@ -306,7 +306,7 @@ def test_unknown_notebook_parameter_is_an_error():
         check_parameters({"ocasion": "2026-delar"}, REPORT_NOTEBOOK)
 
 
-def test_a_failing_notebook_keeps_the_last_good_report(city, tmp_path, monkeypatch, capsys):
+def test_a_failing_notebook_keeps_the_last_good_report(city, tmp_path, monkeypatch, capsys, no_pdf):
     paths = copy_city(city[0], tmp_path / "stad")
     folder = _folder(paths)
     good = {name: (folder / name).read_bytes() for name in ("sammanstalld_analys.ipynb", "sammanstalld_analys.html", "sammanstalld_analys.xlsx")}
@@ -352,7 +352,7 @@ def test_notebooks_are_committed_without_outputs():
                 assert cell.get("outputs") == [] and cell.get("execution_count") is None, path.name
 
 
-def test_report_for_one_goal_area(city, tmp_path, capsys):
+def test_report_for_one_goal_area(city, tmp_path, capsys, no_pdf):
     paths = copy_city(city[0], tmp_path / "stad")
     assert main(["--root", str(paths.root), "report", "--period", OCCASION, "--goal-area", "3"]) == 0
     html = (_folder(paths) / "malomrade-3" / "sammanstalld_analys.html").read_text(encoding="utf-8")
