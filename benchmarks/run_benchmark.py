@@ -1,11 +1,11 @@
 """`malstyrning run` for one occasion of the example city:
 - cold (`--force` in a fresh process, no report or aggregates yet), split into its steps,
   in the order the run takes them (ingest, feedback, prepare, charts, Excel, Word,
-  notebook, HTML with the PDF beside them, publish) and start-up, against the unavoidable start-up: the
-  interpreter with the libraries, a kernel with the libraries, one browser start for the
-  chart export, and (where LibreOffice is installed, so the run makes the PDF)
-  LibreOffice's own start with one conversion of the office's empty template
-  (target <= 2.0 with the straight order, issue 26);
+  notebook, HTML with the PDF beside them, publish) and start-up, against the unavoidable
+  start-up: the interpreter with the libraries, a kernel with the libraries, one browser
+  start for the chart export, and (where LibreOffice is installed, so the run makes the
+  PDF) LibreOffice's own start with one conversion of the office's empty template (target
+  <= 2.0 with the straight order, issue 26);
 - unchanged: the same run again, with nothing changed (target <= 10 % of cold);
 - judgement only: after the analysts changed the judgement file (target <= 60 % of cold).
 Each round measures all of them; ratios are of the medians, each round's own beside them.

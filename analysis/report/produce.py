@@ -167,10 +167,9 @@ def produce_report(paths: Paths, catalogues: Mapping[str, Catalogue], occasion: 
             lap("docx")
             parameters = {"occasion": occasion.code, "goal_area": goal_area, "root": str(paths.root),
                           "made_at": data.stamp[MADE_AT]}
-            # The one step beside another: LibreOffice converts the Word file while the kernel
-            # runs the notebook and its HTML is made; the PDF waits on a process of its own
-            # (run_benchmark.py: a cold run about 7 s shorter beside the notebook, 0.5 s more
-            # beside the HTML too).
+            # The one step beside the others: LibreOffice converts the Word file while the
+            # kernel runs the notebook and its HTML is made; the PDF waits on a process of its
+            # own (run_benchmark.py: beside the notebook, a cold run about 7 s shorter).
             with ThreadPoolExecutor(max_workers=1) as beside:
                 pdf = beside.submit(_timed, _pdf, made["docx"], made["pdf"], notes, file(output("pdf").name))
                 # The kernel works in the notebooks' folder: the report folder is a link that
