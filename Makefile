@@ -57,7 +57,7 @@ run: setup
 
 ## One worker per core (pytest-xdist), each test file in one worker so that its module
 ## fixtures are built once, the longest files first (tests/conftest.py, LONGEST_FIRST): on
-## 2 cores the suite takes 8 min instead of 11.
+## 2 cores the suite takes about 8 min instead of 11 (README).
 WORKERS := -n auto --dist loadfile --no-loadscope-reorder
 
 ## Every test, as CI runs them.
