@@ -1,11 +1,13 @@
-"""Shared fixtures. The example city is built once per test session, in a temporary
-root, through the same commands a user runs; tests treat it as read-only and copy what
-they want to change."""
+"""Shared fixtures. The example city and its reports are built once per test session, in
+a temporary root, through the same commands a user runs, and shared by pytest-xdist's
+workers (`built_once`); tests treat them as read-only and copy what they want to change."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,14 +48,64 @@ def catalogue():
     return load_catalogue(CATALOGUE_FILE)
 
 
+def _session_folder(tmp_path_factory) -> Path:
+    """The test session's temporary folder that every pytest-xdist worker sees (each
+    worker's own is a folder within it); without workers, the session's own."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _contents(folder: Path) -> dict[str, list[int]]:
+    """Every file and link under `folder`, by path: its size and time of change. The
+    writer lock's file is left out: a command that writes elsewhere (`template --out`)
+    still takes the root's lock, and taking it writes the holder's name into it."""
+    found = {}
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            if name == ".malstyrning.lock":
+                continue
+            info = os.lstat(os.path.join(parent, name))
+            found[os.path.relpath(os.path.join(parent, name), folder)] = [info.st_size, info.st_mtime_ns]
+    return found
+
+
+def built_once(tmp_path_factory, name: str, build) -> tuple[Path, object]:
+    """A folder built once per test session and shared, read-only, by every worker: the
+    first worker that asks calls `build(folder)` under a lock, the others wait for it.
+    Returns the folder and what `build` returned. What was built is recorded, and the
+    fixtures check at their end that no test changed it (`unchanged`)."""
+    shared = _session_folder(tmp_path_factory)
+    folder, done = shared / name, shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, also if a build fails
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+            folder.mkdir()
+            value = build(folder)
+            done.write_text(json.dumps({"value": value, "contents": _contents(folder)}), encoding="utf-8")
+        return folder, json.loads(done.read_text(encoding="utf-8"))["value"]
+
+
+def unchanged(tmp_path_factory, name: str) -> None:
+    """The shared folder holds what was built: no test changed, added or removed a file."""
+    shared = _session_folder(tmp_path_factory)
+    before = json.loads((shared / f"{name}.json").read_text(encoding="utf-8"))["contents"]
+    now = _contents(shared / name)
+    changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+    assert not changed, f"a test changed the shared {name}: {changed[:10]}"
+
+
 @pytest.fixture(scope="session")
 def example_city(tmp_path_factory) -> Paths:
     """The whole example mandate period (2023-budget to its period end, 2026-ar), demo-filled and ingested."""
-    root = tmp_path_factory.mktemp("example_city")
-    assert main(["--root", str(root), "demo", "--all"]) == 0
-    # Two example files carry a deliberate mistake, so ingest reports rejections (exit 1).
-    assert main(["--root", str(root), "ingest", "--all", "--quiet"]) == 1
-    return Paths.at(root)
+    def build(root: Path) -> None:
+        assert main(["--root", str(root), "demo", "--all"]) == 0
+        # Two example files carry a deliberate mistake, so ingest reports rejections (exit 1).
+        assert main(["--root", str(root), "ingest", "--all", "--quiet"]) == 1
+
+    root, _ = built_once(tmp_path_factory, "example_city", build)
+    yield Paths.at(root)
+    unchanged(tmp_path_factory, "example_city")
 
 
 # What could become markup in the HTML, or a field, a link or a formula in Word and Excel,
@@ -89,11 +141,11 @@ def _replace_cell(paths: Paths, occasion: str, board: str, sheet: str, header: s
 def reported_city(example_city, tmp_path_factory):
     """The example city with its reports of the period end (2026-ar, made by `malstyrning
     run`, as the scheduled job makes it) and of the interim report before it (2026-delar),
-    made once for the whole test session. Before they were made, GRN's first analysis at
-    2026-ar got MARKUP and HOSTILE text, KN's comment on its first council assignment got
-    MARKUP at both occasions, and the executive board wrote its texts at 2026-ar for the
-    whole city, every goal area, goals 1.1 and 3.1 (the other goals pending) and two
-    human-rights subjects; at 2026-delar its words are the demo's (every level filled in).
+    made once for the whole test session (`built_once`). Before they were made, GRN's first
+    analysis at 2026-ar got MARKUP and HOSTILE text, KN's comment on its first council
+    assignment got MARKUP at both occasions, and the executive board wrote its texts at
+    2026-ar for the whole city, every goal area, goals 1.1 and 3.1 (the other goals pending)
+    and two human-rights subjects; at 2026-delar its words are the demo's (every level filled in).
     Read-only: a test that changes something works on `copy_city`.
     Returns (paths, the run's exit status)."""
     from analysis.boards.layout import FOLLOW_UPS_SHEET
@@ -101,27 +153,32 @@ def reported_city(example_city, tmp_path_factory):
     from analysis.occasion import Occasion
     from analysis.report.produce import prepare
 
-    paths = copy_data(example_city, tmp_path_factory.mktemp("reported_city"))
-    _replace_cell(paths, "2026-ar", "GRN", FOLLOW_UPS_SHEET, "Analys",
-                  f"Arbetet går framåt enligt plan och följs upp. {MARKUP} {HOSTILE}", "GRN uppdaterad.xlsx")
-    for occasion in REPORTED:
-        _replace_cell(paths, occasion, "KN", "KF-uppdrag", "Kommentar", "Arbetet pågår. " + MARKUP, "KN uppdaterad.xlsx")
-    assert main(["--root", str(paths.root), "ingest", "--all", "--quiet"]) == 1  # the example's rejected files
-    paths.judgement_for("2026-ar").unlink()  # not the demo's words at 2026-ar: the executive board's below
-    prepare(paths, load_catalogues(paths.reference), Occasion.parse("2026-ar"))  # writes the judgement file
-    judgement = paths.judgement_for("2026-ar")
-    fill_judgement(judgement, "Hela staden", "Hela staden", {"Kommunstyrelsens bedömning (text)": CITY_TEXT})
-    for area, text in AREA_TEXTS.items():
-        fill_judgement(judgement, "Målområden", area, {"Kommunstyrelsens bedömning": "Ingen förflyttning",
-                                                       "Kommunstyrelsens text": text})
-    for goal, (level, text) in GOAL_TEXTS.items():
-        fill_judgement(judgement, "KF-mål", goal, {"Kommunstyrelsens bedömning": level,
-                                                   "Kommunstyrelsens text i sammanställd analys": text})
-    for subject, text in THEME_TEXTS.items():
-        fill_judgement(judgement, "Mänskliga rättigheter", subject, {"Kommunstyrelsens text": text})
-    status = main(["--root", str(paths.root), "run", "--period", "2026-ar"])
-    assert main(["--root", str(paths.root), "report", "--period", "2026-delar"]) == 0
-    return paths, status
+    def build(root: Path) -> int:
+        paths = copy_data(example_city, root)
+        _replace_cell(paths, "2026-ar", "GRN", FOLLOW_UPS_SHEET, "Analys",
+                      f"Arbetet går framåt enligt plan och följs upp. {MARKUP} {HOSTILE}", "GRN uppdaterad.xlsx")
+        for occasion in REPORTED:
+            _replace_cell(paths, occasion, "KN", "KF-uppdrag", "Kommentar", "Arbetet pågår. " + MARKUP, "KN uppdaterad.xlsx")
+        assert main(["--root", str(paths.root), "ingest", "--all", "--quiet"]) == 1  # the example's rejected files
+        paths.judgement_for("2026-ar").unlink()  # not the demo's words at 2026-ar: the executive board's below
+        prepare(paths, load_catalogues(paths.reference), Occasion.parse("2026-ar"))  # writes the judgement file
+        judgement = paths.judgement_for("2026-ar")
+        fill_judgement(judgement, "Hela staden", "Hela staden", {"Kommunstyrelsens bedömning (text)": CITY_TEXT})
+        for area, text in AREA_TEXTS.items():
+            fill_judgement(judgement, "Målområden", area, {"Kommunstyrelsens bedömning": "Ingen förflyttning",
+                                                           "Kommunstyrelsens text": text})
+        for goal, (level, text) in GOAL_TEXTS.items():
+            fill_judgement(judgement, "KF-mål", goal, {"Kommunstyrelsens bedömning": level,
+                                                       "Kommunstyrelsens text i sammanställd analys": text})
+        for subject, text in THEME_TEXTS.items():
+            fill_judgement(judgement, "Mänskliga rättigheter", subject, {"Kommunstyrelsens text": text})
+        status = main(["--root", str(paths.root), "run", "--period", "2026-ar"])
+        assert main(["--root", str(paths.root), "report", "--period", "2026-delar"]) == 0
+        return status
+
+    root, status = built_once(tmp_path_factory, "reported_city", build)
+    yield Paths.at(root), status
+    unchanged(tmp_path_factory, "reported_city")
 
 
 def copy_city(source: Paths, root: Path) -> Paths:
@@ -141,6 +198,12 @@ def without_pdf():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("analysis.report.pdf.soffice", lambda: None)
         yield
+
+
+# `python -c CLI_WITHOUT_PDF ARGS...` is `malstyrning ARGS...` as where LibreOffice is
+# missing, for a test that runs a report in a subprocess (without_pdf).
+CLI_WITHOUT_PDF = ("import sys, analysis.report.pdf as pdf; pdf.soffice = lambda: None; "
+                   "from analysis.cli import main; sys.exit(main())")
 
 
 @pytest.fixture

@@ -404,11 +404,14 @@ def test_a_libreoffice_that_fails_is_said_in_swedish(tmp_path):
 
 
 @pytest.mark.skipif(not HAS_SOFFICE, reason=NO_SOFFICE)
-def test_an_unchanged_run_does_nothing_with_the_pdf_there(council, capsys):
-    paths, folder, _ = council
+def test_an_unchanged_run_does_nothing_with_the_pdf_there(council, tmp_path, capsys):
+    paths, _, _ = council
+    root = copy_city(paths, tmp_path / "stad")  # an unchanged run still writes a line in its log
+    folder = root.report_for(OCCASION)
     before = folder.resolve()
-    assert main(["--root", str(paths.root), "run", "--period", OCCASION]) == 0
+    assert main(["--root", str(root.root), "run", "--period", OCCASION]) == 0
     assert "Inget har ändrats" in capsys.readouterr().out and folder.resolve() == before
+    assert (folder / "sammanstalld_analys.pdf").exists()
 
 
 def test_without_libreoffice_the_report_is_made_says_so_once_and_keeps_no_old_pdf(council, tmp_path, monkeypatch,

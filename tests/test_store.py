@@ -29,7 +29,7 @@ from analysis.config import REPOSITORY_ROOT, Paths
 from analysis.intake.store import stored_tables
 from analysis.versions import KEEP, Versions, report_versions, table_versions
 
-from conftest import copy_city, copy_data, copy_raw
+from conftest import CLI_WITHOUT_PDF, copy_city, copy_data, copy_raw
 
 OCCASION = "2026-delar"
 INGEST = ("ingest", "--period", OCCASION, "--quiet")
@@ -261,56 +261,78 @@ def _whole_report(folder: Path) -> None:
 # --- writers at the same time ------------------------------------------------------------
 
 
+def _start(paths: Paths, *args: str, without_pdf: bool = False) -> subprocess.Popen:
+    cli = ["-c", CLI_WITHOUT_PDF] if without_pdf else ["-m", "analysis.cli"]
+    return subprocess.Popen([sys.executable, *cli, "--root", str(paths.root), *args], env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _once_it_holds_the_lock(paths: Paths, process: subprocess.Popen, *args: str) -> None:
+    """Return once `process` (started with `args`) holds the root's writer lock: the
+    holder writes its command into the lock file (analysis.lock)."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            if json.loads(paths.lock_file.read_text(encoding="utf-8"))["command"] == " ".join(args):
+                return
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        time.sleep(0.02)
+    raise AssertionError(f"{args} never held the lock: {process.poll()}")
+
+
 @pytest.mark.slow
 def test_two_ingestions_started_together_both_land(example_city, tmp_path):
     """Each occasion's ingestion rewrites the tables of every occasion: without one writer
-    at a time, the later one would drop the rows of the earlier."""
+    at a time, the later one would drop the rows of the earlier. The second starts once
+    the first holds the lock, so it would read the tables during the first one's seconds
+    of validation, before the first writes them."""
     plan = {"2026-budget": 2, "2026-delar": 2}
-    # Each round a race. Which ingestion goes first does not matter to what is checked; without
-    # one writer at a time both read the same tables during their seconds of validation and one
-    # occasion's rows are lost. Two rounds (4 before, 10 before that: 397 s).
-    for round_ in range(2):
-        paths = Paths.at(tmp_path / f"r{round_}")
-        for occasion, count in plan.items():
-            copy_raw(example_city, paths, occasion, sorted(p.name for p in example_city.raw_for(occasion).iterdir())[:count])
-        started = [subprocess.Popen([sys.executable, "-m", "analysis.cli", "--root", str(paths.root), "ingest",
-                                     "--period", occasion, "--quiet"], env=_env(), stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True) for occasion in plan]
-        for process in started:
-            _, err = process.communicate(timeout=TIMEOUT_S)
-            assert process.returncode in (0, 1), err
-        tables = analysis.load_tables(paths.root)
-        counts = tables["submissions"]["occasion"].astype(str).value_counts().to_dict()
-        assert counts == plan, f"round {round_}"
-        assert set(tables["follow_ups"]["occasion"].astype(str)) == {"2026-delar"}
-        assert set(tables["contributions"]["occasion"].astype(str)) == set(plan)
-        shutil.rmtree(paths.root)
+    paths = Paths.at(tmp_path / "stad")
+    for occasion, count in plan.items():
+        copy_raw(example_city, paths, occasion, sorted(p.name for p in example_city.raw_for(occasion).iterdir())[:count])
+    first, second = (("ingest", "--period", occasion, "--quiet") for occasion in plan)
+    started = [_start(paths, *first)]
+    _once_it_holds_the_lock(paths, started[0], *first)
+    started.append(_start(paths, *second))
+    results = [process.communicate(timeout=TIMEOUT_S) for process in started]
+    assert [process.returncode in (0, 1) for process in started] == [True, True], results
+    assert "väntar på att 'ingest --period 2026-budget --quiet'" in results[1][1]  # the second waited for the first
+    tables = analysis.load_tables(paths.root)
+    counts = tables["submissions"]["occasion"].astype(str).value_counts().to_dict()
+    assert counts == plan
+    assert set(tables["follow_ups"]["occasion"].astype(str)) == {"2026-delar"}
+    assert set(tables["contributions"]["occasion"].astype(str)) == set(plan)
 
 
 @pytest.mark.slow
-def test_a_report_beside_an_ingestion_sees_one_whole_state(example_city, tmp_path):
-    """A corrected workbook arrives while the report is asked for: whichever goes first,
-    both succeed and the report rests on the tables before the ingestion or after it."""
-    before = copy_data(example_city, tmp_path / "before")
-    states = [json.loads((before.processed / "stamps" / f"{OCCASION}.json").read_text(encoding="utf-8"))]
-    wb = openpyxl.load_workbook(next(p for p in before.raw_for(OCCASION).iterdir() if "Förskolenämnden" in p.name))
+@pytest.mark.parametrize("first", ["report", "ingest"])
+def test_a_report_beside_an_ingestion_sees_one_whole_state(example_city, tmp_path, first):
+    """A corrected workbook arrives while the report is asked for: whichever goes first
+    (the other is started once the first holds the lock), both succeed and the report
+    rests on the tables before the ingestion or after it, as the order says. (The
+    reports are made as where LibreOffice is missing: the PDF is not what is checked.)"""
+    paths = copy_data(example_city, tmp_path / "stad")
+    before = json.loads((paths.processed / "stamps" / f"{OCCASION}.json").read_text(encoding="utf-8"))
+    wb = openpyxl.load_workbook(next(p for p in paths.raw_for(OCCASION).iterdir() if "Förskolenämnden" in p.name))
     wb["Uppföljning"]["D4"].value = "Ingen förflyttning"
-    wb.save(before.raw_for(OCCASION) / "2026-delar Förskolenämnden rättad.xlsx")
-    for round_ in range(3):
-        paths = _copy(before, tmp_path / f"r{round_}")
-        started = [subprocess.Popen([sys.executable, "-m", "analysis.cli", "--root", str(paths.root), *args], env=_env(),
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                   for args in (REPORT, INGEST)]
-        results = [process.communicate(timeout=TIMEOUT_S) for process in started]
-        assert started[0].returncode == 0 and started[1].returncode in (0, 1), results  # 1: a rejected file stays
-        states.append(json.loads((paths.processed / "stamps" / f"{OCCASION}.json").read_text(encoding="utf-8")))
-        assert "2026-delar Förskolenämnden rättad.xlsx" in states[-1]["files"]
-        stamp = json.loads((paths.report_for(OCCASION) / "underlag.json").read_text(encoding="utf-8"))
-        aggregates = json.loads((paths.aggregates / OCCASION / stamp["aggregates"] / "stamp.json").read_text(encoding="utf-8"))
-        assert aggregates["processed"][OCCASION] in (states[0], states[-1]), f"round {round_}"
-        html = (paths.report_for(OCCASION) / "sammanstalld_analys.html").read_text(encoding="utf-8")
-        assert ("Förskolenämnden rättad.xlsx" in html) == (aggregates["processed"][OCCASION] == states[-1])
-        shutil.rmtree(paths.root)
+    wb.save(paths.raw_for(OCCASION) / "2026-delar Förskolenämnden rättad.xlsx")
+    order = {"report": REPORT, "ingest": INGEST}
+    order = [order[first], *(args for name, args in order.items() if name != first)]
+    started = [_start(paths, *order[0], without_pdf=True)]
+    _once_it_holds_the_lock(paths, started[0], *order[0])
+    started.append(_start(paths, *order[1], without_pdf=True))
+    results = [process.communicate(timeout=TIMEOUT_S) for process in started]
+    report, ingestion = (started[order.index(args)] for args in (REPORT, INGEST))
+    assert report.returncode == 0 and ingestion.returncode in (0, 1), results  # 1: a rejected file stays
+    assert "väntar på att" in results[1][1]  # the second waited for the first
+    after = json.loads((paths.processed / "stamps" / f"{OCCASION}.json").read_text(encoding="utf-8"))
+    assert "2026-delar Förskolenämnden rättad.xlsx" in after["files"] and after != before
+    stamp = json.loads((paths.report_for(OCCASION) / "underlag.json").read_text(encoding="utf-8"))
+    aggregates = json.loads((paths.aggregates / OCCASION / stamp["aggregates"] / "stamp.json").read_text(encoding="utf-8"))
+    assert aggregates["processed"][OCCASION] == (before if first == "report" else after)
+    html = (paths.report_for(OCCASION) / "sammanstalld_analys.html").read_text(encoding="utf-8")
+    assert ("Förskolenämnden rättad.xlsx" in html) == (first == "ingest")
 
 
 # --- the lock ----------------------------------------------------------------------------
