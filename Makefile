@@ -5,6 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CLI    := $(BIN)/malstyrning
 
+## Python caches compiled modules (__pycache__, git-ignored) also where the environment turns
+## that off (PYTHONDONTWRITEBYTECODE, as on our build machines): otherwise every process
+## compiles the package again, and pytest rewrites every test file in every worker.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: setup system run test test-quick bench lab lock clean
 
 ## Exact versions from requirements.lock (every file checked against its hash), then the

@@ -25,22 +25,36 @@ CATALOGUE_FILE = REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.
 settings.register_profile("quick", max_examples=4)
 
 
-# The files that take longest (pytest --durations, 45-190 s each), handed to the workers first
-# (make test: --dist loadfile --no-loadscope-reorder; pytest-xdist would otherwise hand out
-# the files with the most tests first): one of them begun last kept one worker busy for a
-# minute after the other had finished.
-LONGEST_FIRST = ("test_store.py", "test_disk_full.py", "test_report.py", "test_engines.py", "test_next_period.py",
-                 "test_catalogue_variants.py", "test_run.py", "test_registries.py")
+# The files that take longest (pytest --durations=0), handed to the workers first (make test:
+# --dist loadfile --no-loadscope-reorder; pytest-xdist would otherwise hand out the files with
+# the most tests first): one of them begun last kept one worker busy for a minute after the
+# other had finished. The first builds the shared city and its reports (test_engines needs
+# them at once); see pytest_collection_modifyitems for the second.
+LONGEST_FIRST = ("test_engines.py", "test_store.py", "test_disk_full.py", "test_next_period.py",
+                 "test_catalogue_variants.py", "test_run.py", "test_report.py", "test_registries.py",
+                 "test_explore_browser.py", "test_aggregate_properties.py", "test_chart_export.py", "test_validation.py")
+SHARED = {"example_city", "reported_city"}
 
 
+def pytest_itemcollected(item):
+    """A test that reads the shared reports (reported_city) waits for full reports: slow."""
+    if "reported_city" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(trylast=True)  # on what -m and -k left
 def pytest_collection_modifyitems(items):
-    """A test that reads the shared reports (reported_city) waits for full reports: slow.
-    The longest files first, each file's tests in their order."""
-    for item in items:
-        if "reported_city" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.slow)
+    """The longest files first, each file's tests in their order. If the first file needs
+    the shared city (built_once), the second is the first that needs none of it: the
+    second worker starts on that while the first builds the city, instead of waiting."""
     first = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: first.get(item.path.name, len(first)))
+    files = list(dict.fromkeys(item.path for item in items))
+    needs = {item.path for item in items if SHARED & set(item.fixturenames)}
+    free = next((f for f in files if f not in needs), None)
+    if files and files[0] in needs and free is not None:
+        rank = {files[0]: 0, free: 1}
+        items.sort(key=lambda item: rank.get(item.path, 2))
 
 
 @pytest.fixture(scope="session")

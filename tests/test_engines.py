@@ -1,8 +1,10 @@
-"""No engine outlives a killed run: `malstyrning run` killed with SIGKILL before its charts,
-while its notebook runs and while LibreOffice converts leaves no browser, kernel or
-LibreOffice of its own alive 10 s later. The engines end by their own public means: the
+"""No engine outlives a killed report: `malstyrning report --force` (the part of `run` that
+starts the engines; a forced report draws its charts anew) killed with SIGKILL before its
+charts, while its notebook runs and while LibreOffice converts leaves no browser, kernel
+or LibreOffice of its own alive 10 s later. The engines end by their own public means: the
 browser with Playwright's driver, whose pipe closes with the run; the kernel by ipykernel's
-watch of its parent; LibreOffice's conversion ends by itself.
+watch of its parent; LibreOffice's conversion ends by itself. (A whole `run` killed at a
+random step: tests/test_store.py.)
 
 The run's processes are found by a mark in their environment, which every process it
 starts inherits (Linux's /proc, read by the test only)."""
@@ -47,11 +49,11 @@ def _marked(token: str) -> dict[int, str]:
 
 
 def _kill_when(paths, token: str, engine: str | None, after_s: float = 0.0) -> float:
-    """Start `run --force`, kill it (SIGKILL) once `engine` of its own runs (None: after
+    """Start `report --force`, kill it (SIGKILL) once `engine` of its own runs (None: after
     `after_s` seconds), and return how long any process it started lived after the kill
     (at most 10 s are waited for)."""
     env = {**os.environ, MARK: token, "PYTHONPATH": str(REPOSITORY_ROOT)}
-    run = subprocess.Popen([sys.executable, "-m", "analysis.cli", "--root", str(paths.root), "run", "--period",
+    run = subprocess.Popen([sys.executable, "-m", "analysis.cli", "--root", str(paths.root), "report", "--period",
                             "2026-delar", "--force"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 600
     try:
@@ -74,7 +76,7 @@ def _kill_when(paths, token: str, engine: str | None, after_s: float = 0.0) -> f
     return time.monotonic() - killed
 
 
-def test_no_engine_outlives_a_killed_run(reported_city, tmp_path):
+def test_no_engine_outlives_a_killed_report(reported_city, tmp_path):
     paths = copy_city(reported_city[0], tmp_path / "stad")
     lived = {}
     for moment, engine, after in (("före diagrammen", None, 2.0), ("under diagrammen", "webbläsare", 0),

@@ -11,7 +11,6 @@ import shutil
 import subprocess
 
 import docx
-import nbformat
 import pandas as pd
 import pytest
 from docx.table import Table as DocxTable
@@ -138,6 +137,8 @@ def test_table_columns_have_kinds_from_their_values():
 
 
 def test_the_report_notebook_is_one_short_cell_per_section():
+    import nbformat  # imported where used: its import builds jsonschema's grammars, some 3 s
+
     nb = nbformat.read(REPORT_NOTEBOOK, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert sum(len(c.source.splitlines()) for c in code) <= 60

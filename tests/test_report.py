@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -310,6 +309,8 @@ def test_a_failing_notebook_keeps_the_last_good_report(city, tmp_path, monkeypat
     paths = copy_city(city[0], tmp_path / "stad")
     folder = _folder(paths)
     good = {name: (folder / name).read_bytes() for name in ("sammanstalld_analys.ipynb", "sammanstalld_analys.html", "sammanstalld_analys.xlsx")}
+    import nbformat
+
     broken = nbformat.read(REPORT_NOTEBOOK, as_version=4)
     broken.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError("avsiktligt fel i testet")'))
     broken_path = tmp_path / "sammanstalld_analys.ipynb"
