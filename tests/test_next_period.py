@@ -134,20 +134,21 @@ def test_the_2027_budget_is_ingested_beside_the_period_end(example_city):
                                                     "3.4", "3.5", "4.1", "4.2", "4.3"}
 
 
-def _without_2027(example_city: Paths, root) -> Paths:
+@pytest.fixture(scope="module")
+def without_2027(example_city, tmp_path_factory) -> Paths:
     """The example city as it was before the new period: its raw files but 2027-budget's,
-    and only the 2023–2026 catalogue, ingested afresh."""
-    paths = Paths.at(root)
+    and only the 2023–2026 catalogue, ingested afresh. Read-only: tests copy it."""
+    paths = Paths.at(tmp_path_factory.mktemp("utan_2027"))
     shutil.copytree(example_city.raw, paths.raw, ignore=lambda folder, names: [n for n in names if n == "2027-budget"])
     (paths.root / "data" / "reference").mkdir(parents=True)
     shutil.copy(REPOSITORY_ROOT / "data" / "reference" / "malkatalog-2023-2026.yaml", paths.root / "data" / "reference")
-    assert main(["--root", str(root), "ingest", "--all", "--quiet"]) == 1  # the example's two rejected files
+    assert main(["--root", str(paths.root), "ingest", "--all", "--quiet"]) == 1  # the example's two rejected files
     return paths
 
 
-def test_the_period_end_is_the_same_with_and_without_the_new_period(example_city, tmp_path):
+def test_the_period_end_is_the_same_with_and_without_the_new_period(example_city, without_2027, tmp_path):
     with_2027 = copy_data(example_city, tmp_path / "med")
-    without = _without_2027(example_city, tmp_path / "utan")
+    without = copy_data(without_2027, tmp_path / "utan")
     for paths in (with_2027, without):
         assert main(["--root", str(paths.root), "aggregate", "--period", "2026-ar"]) == 0
     a, b = aggregates_folder(with_2027, "2026-ar"), aggregates_folder(without, "2026-ar")
@@ -167,13 +168,13 @@ def test_the_period_end_is_the_same_with_and_without_the_new_period(example_city
 
 
 @pytest.mark.slow
-def test_the_period_end_report_is_the_same_with_and_without_the_new_period(example_city, tmp_path, no_pdf):
+def test_the_period_end_report_is_the_same_with_and_without_the_new_period(example_city, without_2027, tmp_path, no_pdf):
     """The 2026-ar report's Excel workbook and what it rests on (underlag.json), apart from
     when it was made, come out the same with the 2027 data as without it."""
     import json
 
     with_2027 = copy_data(example_city, tmp_path / "med")
-    without = _without_2027(example_city, tmp_path / "utan")
+    without = copy_data(without_2027, tmp_path / "utan")
     made, stamps = [], []
     for paths in (with_2027, without):
         if paths is without:  # the executive board's judgement file, made by the first report, is the same input
