@@ -50,7 +50,7 @@ def pytest_collection_modifyitems(items):
     first = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: first.get(item.path.name, len(first)))
     files = list(dict.fromkeys(item.path for item in items))
-    needs = {item.path for item in items if SHARED & set(item.fixturenames)}
+    needs = {item.path for item in items if SHARED & set(getattr(item, "fixturenames", ()))}
     free = next((f for f in files if f not in needs), None)
     if files and files[0] in needs and free is not None:
         rank = {files[0]: 0, free: 1}

@@ -1,10 +1,10 @@
 """No engine outlives a killed report: `malstyrning report --force` (the part of `run` that
 starts the engines; a forced report draws its charts anew) killed with SIGKILL before its
 charts, while the browser draws them, and while its notebook runs with LibreOffice
-converting beside it leaves no browser, kernel or LibreOffice of its own alive 10 s later. The engines end by their own public means: the
-browser with Playwright's driver, whose pipe closes with the run; the kernel by ipykernel's
-watch of its parent; LibreOffice's conversion ends by itself. (A whole `run` killed at a
-random step: tests/test_store.py.)
+converting beside it leaves no browser, kernel or LibreOffice of its own alive 10 s later.
+The engines end by their own public means: the browser with Playwright's driver, whose
+pipe closes with the run; the kernel by ipykernel's watch of its parent; LibreOffice's
+conversion ends by itself. (A whole `run` killed at a random step: tests/test_store.py.)
 
 The run's processes are found by a mark in their environment, which every process it
 starts inherits (Linux's /proc, read by the test only)."""
