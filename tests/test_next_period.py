@@ -170,9 +170,10 @@ def test_the_period_end_is_the_same_with_and_without_the_new_period(example_city
 def test_the_period_end_report_is_the_same_with_and_without_the_new_period(example_city, without_2027, tmp_path):
     """Everything the 2026-ar report is made from comes out the same with the 2027 data as
     without it: what it rests on (underlag.json), every sheet of its Excel workbook, every
-    chart's figure, and every section of the outline as HTML and Word render it. (The
-    files are rendered from these alone, as tests/test_run.py shows for a run and a forced
-    one; here nothing is rendered, so no browser or kernel starts.)"""
+    chart's figure as its digest reads it, and every section of the outline (the blocks the
+    HTML and the Word file are both rendered from), compared as HTML. The files are made
+    from these alone (tests/test_run.py compares a run's files with a forced run's); here
+    nothing is rendered, so no browser or kernel starts."""
     from analysis.catalogue import load_catalogues
     from analysis.occasion import Occasion
     from analysis.report.content import excel_tables
@@ -194,7 +195,7 @@ def test_the_period_end_report_is_the_same_with_and_without_the_new_period(examp
     assert list(sheets[0]) == list(sheets[1]) and len(sheets[0]) > 10
     for name in sheets[0]:
         pd.testing.assert_frame_equal(sheets[0][name], sheets[1][name], obj=name)
-    figures = [{c.name: (c.figure.to_json(), c.alt_text) for c in m.charts} for m in made]
+    figures = [{c.name: (c.figure.to_json(remove_uids=False), c.alt_text) for c in m.charts} for m in made]
     assert figures[0] == figures[1] and len(figures[0]) >= 10
 
     def shown(data) -> list:
