@@ -66,7 +66,7 @@ run: setup
 
 ## One worker per core (pytest-xdist), each test file in one worker so that its module
 ## fixtures are built once, the longest files first (tests/conftest.py, LONGEST_FIRST): on
-## 2 cores a fresh clone's `make test` took about 7 min where the serial suite took 16.5 (README).
+## 2 cores a fresh clone's `make test` took about 6 min where the serial suite took 15.5 (README).
 WORKERS := -n auto --dist loadfile --no-loadscope-reorder
 
 ## Every test, as CI runs them.
