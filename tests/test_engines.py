@@ -51,9 +51,9 @@ def _marked(token: str) -> dict[int, str]:
 
 
 def _kill_when(paths, token: str, engines: set[str], after_s: float = 0.0, force: bool = True) -> float:
-    """Start `report` (`--force`: its charts drawn anew), kill it (SIGKILL) once every one of `engines` of its own runs
-    (none: after `after_s` seconds), and return how long any process it started lived
-    after the kill (at most 10 s are waited for)."""
+    """Start `report` (`force`: with --force, its charts drawn anew), kill it (SIGKILL) once
+    every one of `engines` of its own runs (none: after `after_s` seconds), and return how
+    long any process it started lived after the kill (at most 10 s are waited for)."""
     env = {**os.environ, MARK: token, "PYTHONPATH": str(REPOSITORY_ROOT)}
     report = ["report", "--period", "2026-delar", *(["--force"] if force else [])]
     run = subprocess.Popen([sys.executable, "-m", "analysis.cli", "--root", str(paths.root), *report], env=env,
